@@ -1,0 +1,1 @@
+"""The `design` command: click commands and renderers. The only layer that prints."""
