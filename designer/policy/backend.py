@@ -1,0 +1,196 @@
+"""The Rego engine: the one module that imports regorus (package gordon-to-regorus).
+
+Everything else in designer talks to `RegoEngine`, which absorbs regorus's sharp edges:
+
+* JSON in, JSON out: Python ``True`` would reach Rego as the number 1 through ``set_input``, numbers come
+  back as floats and sets of objects cannot come back at all, so values cross the boundary as JSON text.
+* Errors: every regorus ``RuntimeError`` becomes a `PolicyError` naming the policy FILE:LINE parsed from
+  regorus's message (``--> file:line:col`` … ``error: …``), so a broken policy is exit 3, never a clean run.
+  Semantic errors (unknown function, unsafe variable, rule conflict) only surface on evaluation; callers
+  evaluate, so they surface there.
+* Threads: a regorus engine panics when touched from another thread than its creator; `RegoEngine`
+  checks the thread first and raises a plain error instead of a ``PanicException``.
+* Backtraces: regorus appends a Rust backtrace to messages when ``RUST_BACKTRACE`` is set; it is turned
+  off before the import (capturing it also costs time) and stripped defensively.
+
+Callers: designer.policy.bundle / evaluator (built-in checks), designer.policy.conftest and
+designer.policy.gatekeeper (users' policies), designer.policy.rego_tests (``design policy test``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from designer.errors import Location, PolicyError
+
+os.environ["RUST_BACKTRACE"] = "0"
+os.environ["RUST_LIB_BACKTRACE"] = "0"
+
+# The environment above must be set before this import.
+import regorus
+
+UNDEFINED: Any = object()
+"""Returned by `RegoEngine.eval_rule` when the rule exists but has no value for this input."""
+
+_LOCATION_RE = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
+_ERROR_RE = re.compile(r"^error:\s*(?P<text>.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class RegoModule:
+    """One Rego source: the path it is known by (shown in errors) and its text."""
+
+    path: str
+    text: str
+
+    @classmethod
+    def from_file(cls, path: Path, *, display: str | None = None) -> RegoModule:
+        """Read a .rego file; ``display`` is the name errors show (defaults to the path as given)."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PolicyError(
+                f"cannot read policy {path}: {exc.strerror or exc}",
+                hint="check the path given with --policy",
+            ) from exc
+        return cls(path=display or str(path), text=text)
+
+
+class RegoEngine:
+    """A regorus engine confined to the thread that created it.
+
+    Build one base engine with the policies and data, then `clone()` it per input batch: a clone
+    shares the compiled policies, costs microseconds and is independent afterwards.
+    """
+
+    __slots__ = ("_engine", "_packages", "_thread", "v0")
+
+    def __init__(self, *, v0: bool = False, _engine: Any = None) -> None:
+        self._thread = threading.get_ident()
+        self.v0 = v0
+        self._packages: list[str] = []
+        if _engine is not None:
+            self._engine = _engine
+            return
+        self._engine = regorus.Engine()
+        # v0 mode still accepts v1 modules that say `import rego.v1`; there is no per-module switch.
+        self._engine.set_rego_v0(v0)
+        self._engine.set_gather_prints(False)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def add_module(self, module: RegoModule) -> str:
+        """Compile one module; returns its package as ``data.<pkg>``. Parse errors raise PolicyError."""
+        self._check_thread()
+        try:
+            package = str(self._engine.add_policy(module.path, module.text))
+        except RuntimeError as exc:
+            raise translate_error(exc, default_file=module.path) from exc
+        self._packages.append(package)
+        return package
+
+    def add_data(self, data: Mapping[str, Any]) -> None:
+        """Merge a JSON document into ``data`` (top-level keys must not repeat across calls)."""
+        self._check_thread()
+        try:
+            self._engine.add_data_json(json.dumps(data))
+        except RuntimeError as exc:
+            raise translate_error(exc) from exc
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """Packages added through this wrapper (``data.x.y``), in order, including the clone's parent's."""
+        return tuple(self._packages)
+
+    # -- evaluation ----------------------------------------------------------------------------
+
+    def set_input(self, value: Any) -> None:
+        """Replace ``input`` (sent as JSON so booleans stay booleans)."""
+        self.set_input_json(json.dumps(value))
+
+    def set_input_json(self, text: str) -> None:
+        """Replace ``input`` with an already serialised JSON document (saves a dumps for batches)."""
+        self._check_thread()
+        try:
+            self._engine.set_input_json(text)
+        except RuntimeError as exc:
+            raise translate_error(exc) from exc
+
+    def eval_rule(self, rule: str) -> Any:
+        """Value of a rule by its full path (``data.pkg.deny``) as JSON data, or `UNDEFINED`."""
+        self._check_thread()
+        try:
+            raw = self._engine.eval_rule_as_json(rule)
+        except RuntimeError as exc:
+            raise translate_error(exc) from exc
+        value = json.loads(raw)
+        if value == "<undefined>":
+            return UNDEFINED
+        return value
+
+    def eval_query(self, query: str) -> list[Any]:
+        """Values of the first expression of each result of ``query`` (empty when undefined)."""
+        self._check_thread()
+        try:
+            raw = self._engine.eval_query_as_json(query)
+        except RuntimeError as exc:
+            raise translate_error(exc) from exc
+        results = json.loads(raw).get("result") or []
+        return [r["expressions"][0]["value"] for r in results if r.get("expressions")]
+
+    def clone(self) -> RegoEngine:
+        """An independent copy sharing the compiled policies, data and current input."""
+        self._check_thread()
+        twin = RegoEngine(v0=self.v0, _engine=self._engine.clone())
+        twin._packages = list(self._packages)
+        return twin
+
+    def _check_thread(self) -> None:
+        if threading.get_ident() != self._thread:
+            raise RuntimeError(
+                "a RegoEngine was used from another thread than the one that built it; "
+                "build one engine per thread (regorus engines are thread-bound)"
+            )
+
+
+def translate_error(exc: BaseException, *, default_file: str | None = None) -> PolicyError:
+    """Turn a regorus error message into a PolicyError with the policy's file and line."""
+    text = strip_backtrace(str(exc))
+    found = _LOCATION_RE.search(text)
+    errors = _ERROR_RE.findall(text)
+    summary = errors[-1].strip() if errors else " ".join(text.split()) or type(exc).__name__
+    location: Location | None = None
+    if found:
+        location = Location(found["file"], int(found["line"]), int(found["col"]))
+    elif default_file:
+        location = Location(default_file, 1)
+    return PolicyError(
+        f"policy error: {summary}",
+        hint=_hint_for(summary),
+        location=location,
+    )
+
+
+def strip_backtrace(text: str) -> str:
+    """The message without any appended Rust backtrace."""
+    return text.split("Stack backtrace:", 1)[0].rstrip()
+
+
+def _hint_for(summary: str) -> str:
+    if "could not find function" in summary:
+        return (
+            "the function is not defined or not a regorus builtin; call helpers by their full "
+            "data.… path and check the spelling"
+        )
+    if "keyword is required" in summary or "expecting" in summary:
+        return "fix the Rego syntax; designer reads Rego v1 (Gatekeeper templates are read as v0)"
+    if "conflict" in summary:
+        return "two rules produce different values for the same key; make them mutually exclusive"
+    return "fix the policy; a policy error is never treated as a clean result"
