@@ -7,7 +7,7 @@ Anything else is a bug and exits with 4. Findings and failed apply steps are *da
     DesignerError                      exit 3
     ├── DesignError                    bad design input: file, line, column, key path
     │   ├── SchemaError                the input breaks schemas/design.schema.json
-    │   └── ReferenceError_            a reference (dependsOn, variable, $(#ref…)) does not resolve
+    │   └── UnresolvedReferenceError   a reference (dependsOn, variable, $(#ref…)) does not resolve
     ├── GraphError
     │   └── CycleError                 the dependency graph has a cycle (carries the chain)
     ├── PolicyError                    a policy cannot be loaded or evaluated (not a violation)
@@ -90,7 +90,7 @@ class SchemaError(DesignError):
     """The design breaks its JSON Schema."""
 
 
-class ReferenceError_(DesignError):  # noqa: N801 - avoids shadowing the builtin ReferenceError
+class UnresolvedReferenceError(DesignError):
     """A name the design refers to does not exist."""
 
 

@@ -1,0 +1,73 @@
+"""Lazy lookup of where a rendered object's key paths are written in the design file.
+
+Each format maps object paths (``spec.replicas``) to where that key sits in its own layout
+(``settings.spec.replicas`` in a native component); positions are computed on request from the YAML
+nodes, so loading a 100,000-component design pays nothing for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+import yaml
+
+from designer.errors import Location
+from designer.loading.yamlnodes import KeyMatcher, locate, node_location
+
+Translate = Callable[[str], str]
+
+
+class NodePositions(Mapping[str, Location]):
+    """A read-only lookup from object key paths to file locations (lookup only; iterates empty)."""
+
+    __slots__ = ("_file", "_matches", "_node", "_translate")
+
+    def __init__(self, node: yaml.Node, file: str, translate: Translate, matches: KeyMatcher) -> None:
+        self._node = node
+        self._file = file
+        self._translate = translate
+        self._matches = matches
+
+    def __getitem__(self, object_path: str) -> Location:
+        found = locate(self._node, self._translate(object_path), self._file, self._matches)
+        if found is None:
+            raise KeyError(object_path)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def root(self) -> Location:
+        """Where the component starts."""
+        return node_location(self._node, self._file)
+
+
+def exact(written: str, wanted: str) -> bool:
+    """Keys match when equal."""
+    return written == wanted
+
+
+def identity(path: str) -> str:
+    """Object paths are written as they are (plain Kubernetes manifests)."""
+    return path
+
+
+_METADATA_KEYS = {"name": "name", "namespace": "namespace", "labels": "labels", "annotations": "annotations"}
+
+
+def component_layout(path: str) -> str:
+    """Native and Meshery layout: metadata fields at the component's top level, the body in settings."""
+    if path in ("apiVersion", "kind", ""):
+        return path
+    if path == "metadata":
+        return "name"
+    if path.startswith("metadata."):
+        field, _, rest = path[len("metadata.") :].partition(".")
+        top = _METADATA_KEYS.get(field.split("[")[0])
+        if top is None:
+            return "name"
+        return f"{top}.{rest}" if rest else top
+    return f"settings.{path}"
