@@ -96,8 +96,7 @@ class AdapterRegistry:
             if adapter.handles(component):
                 return adapter
         raise AdapterError(
-            f"no adapter handles {component.api_version} {component.kind} "
-            f"(component {component.name!r}, {component.location})",
+            f"no adapter handles {component.api_version} {component.kind} (component {component.name!r})",
             location=component.location,
             hint="install the adapter package for this kind, or check apiVersion/kind; "
             "`design adapters` lists what is installed",
