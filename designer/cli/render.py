@@ -9,6 +9,7 @@ from designer.cli.options import parse_sets, set_option
 from designer.graph import build_graph
 from designer.loading import load_paths
 from designer.loading.writing import dump_documents
+from designer.model import KubeObject
 from designer.rendering import render as render_design
 
 
@@ -18,7 +19,7 @@ from designer.rendering import render as render_design
 def render(path: str, sets: tuple[str, ...]) -> None:
     """Print the Kubernetes objects of the designs in PATH as multi-document YAML, in apply order."""
     registry = AdapterRegistry.from_entry_points()
-    bodies = []
+    bodies: list[KubeObject] = []
     for design in load_paths([path], parse_sets(sets)):
         bodies.extend(obj.body for obj in render_design(design, build_graph(design), registry))
     click.echo(dump_documents(bodies), nl=False)
