@@ -1,0 +1,156 @@
+"""The built-in check library (policies/) evaluated over a whole design in one regorus evaluation.
+
+Contract with the Rego library: one package per check, ``designer.checks.<name>``, each with
+``metadata := {"id", "title", "severity", "rationale", "remediation"}`` and
+``findings contains {"index": i, "msg": …, "path": …}``. The input is the whole design:
+``{"objects": [{"index", "component", "file", "line", "object"}], "edges": [{"from", "to", "reason"}]}``,
+so cross-object checks (a Service selecting nothing, a missing ConfigMap) see every object and the graph.
+``data.designer.checks`` is evaluated once; each finding is mapped back to its component and to the line
+of its key path (`Component.locate`).
+
+Callers: designer.policy.evaluator (validate) and designer.cli.policy (``policy list``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from designer.errors import PolicyError
+from designer.model import Edge, RenderedObject
+from designer.policy.backend import RegoEngine, RegoModule
+from designer.policy.findings import CheckInfo, Finding, Severity
+from designer.resources import policies_dir
+
+CHECKS_ROOT = "data.designer.checks"
+
+
+def library_files(roots: Iterable[Path]) -> list[tuple[Path, str]]:
+    """The .rego files of the library (tests excluded), each with the name errors show."""
+    found: list[tuple[Path, str]] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*.rego")):
+            if path.name.endswith("_test.rego"):
+                continue
+            found.append((path, f"{root.name}/{path.relative_to(root).as_posix()}"))
+    return found
+
+
+class BuiltinChecks:
+    """The compiled library: one base engine, cloned for each evaluation (same thread only)."""
+
+    def __init__(self, roots: Sequence[Path] | None = None) -> None:
+        self.roots = list(roots) if roots is not None else [policies_dir()]
+        self._engine = RegoEngine()
+        for path, display in library_files(self.roots):
+            self._engine.add_module(RegoModule.from_file(path, display=display))
+        self._catalog: dict[str, CheckInfo] | None = None
+
+    def catalog(self) -> dict[str, CheckInfo]:
+        """Check id -> description, read from each package's ``metadata``."""
+        if self._catalog is None:
+            packages = self._evaluate({"objects": [], "edges": []})
+            self._catalog = {}
+            for name, body in sorted(packages.items()):
+                info = _check_info(name, body)
+                self._catalog[info.id] = info
+        return self._catalog
+
+    def evaluate(self, objects: Sequence[RenderedObject], edges: Sequence[Edge]) -> list[Finding]:
+        """Every finding of every check over the design (waivers are applied later)."""
+        packages = self._evaluate(design_input(objects, edges))
+        findings: list[Finding] = []
+        for name, body in sorted(packages.items()):
+            info = _check_info(name, body)
+            for raw in body.get("findings") or []:
+                findings.append(_finding(info, raw, objects))
+        return findings
+
+    def _evaluate(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        engine = self._engine.clone()
+        engine.set_input_json(json.dumps(document, separators=(",", ":")))
+        values = engine.eval_query(CHECKS_ROOT)
+        if not values:
+            return {}
+        result = values[0]
+        if not isinstance(result, dict):
+            raise PolicyError(f"{CHECKS_ROOT} is not a package tree", hint="check the policies/ library")
+        return result
+
+
+def design_input(objects: Sequence[RenderedObject], edges: Sequence[Edge]) -> dict[str, Any]:
+    """The input document of the built-in checks."""
+    return {
+        "objects": [
+            {
+                "index": index,
+                "component": item.component.name,
+                "file": item.component.location.file,
+                "line": item.component.location.line,
+                "object": item.body,
+            }
+            for index, item in enumerate(objects)
+        ],
+        "edges": [{"from": e.dependency, "to": e.dependent, "reason": e.reason} for e in edges],
+    }
+
+
+def _check_info(package: str, body: Mapping[str, Any]) -> CheckInfo:
+    meta = body.get("metadata")
+    where = f"{CHECKS_ROOT}.{package}"
+    if not isinstance(meta, dict) or not meta.get("id"):
+        raise PolicyError(
+            f"check {where} has no metadata with an id",
+            hint='add metadata := {"id", "title", "severity", "rationale", "remediation"}',
+        )
+    try:
+        severity = Severity.parse(str(meta.get("severity", "")))
+    except ValueError as exc:
+        raise PolicyError(
+            f"check {where} has an unknown severity {meta.get('severity')!r}",
+            hint="use critical, high, medium, low or info",
+        ) from exc
+    return CheckInfo(
+        id=str(meta["id"]),
+        title=str(meta.get("title", meta["id"])),
+        severity=severity,
+        rationale=str(meta.get("rationale", "")),
+        remediation=str(meta.get("remediation", "")),
+        source="builtin",
+    )
+
+
+def _finding(info: CheckInfo, raw: Any, objects: Sequence[RenderedObject]) -> Finding:
+    if not isinstance(raw, dict):
+        raw = {"msg": str(raw)}
+    message = str(raw.get("msg") or info.title)
+    path = raw.get("path")
+    path = str(path) if path not in (None, "") else None
+    index = raw.get("index")
+    if isinstance(index, int) and 0 <= index < len(objects):
+        item = objects[index]
+        where = item.component.locate(path)
+        return Finding(
+            id=info.id,
+            severity=info.severity,
+            message=message,
+            component=item.component.name,
+            object=item.ref,
+            file=where.file,
+            line=where.line,
+            path=path,
+        )
+    return Finding(
+        id=info.id,
+        severity=info.severity,
+        message=message,
+        component=None,
+        object=None,
+        file=None,
+        line=None,
+        path=path,
+    )

@@ -1,0 +1,264 @@
+"""Users' Gatekeeper ConstraintTemplates and Constraints, evaluated unchanged over a design.
+
+A template's Rego (``spec.targets[].rego`` + ``libs``, or the ``Rego`` engine entry of ``code``) is
+compiled in its own engine in regorus's v0 mode (most library templates are Rego v0). Each module is
+padded with blank lines so that regorus's error lines are lines of the YAML file. Each Constraint
+selects objects through its ``spec.match`` (designer.policy.gatekeeper_match); each selected object is
+reviewed with the admission input ``{"review": {"object", "kind", "name", "namespace", "operation":
+"CREATE", …}, "parameters"}`` and ``data.inventory`` holds the design's own objects
+(``cluster/<gv>/<kind>/<name>``, ``namespace/<ns>/<gv>/<kind>/<name>``), as Gatekeeper's sync would.
+
+Findings: id ``<ConstraintKind>.<constraint name>``; severity from ``enforcementAction``: deny (the
+default) -> high, warn -> medium, dryrun -> info. Templates that only carry CEL are skipped with a note.
+
+Caller: designer.policy.evaluator; the Gatekeeper library suites in tests/policy drive `review` directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from designer.errors import Location, PolicyError
+from designer.model import RenderedObject
+from designer.policy.backend import RegoEngine, RegoModule
+from designer.policy.findings import CheckInfo, Finding, Severity
+from designer.policy.gatekeeper_match import effective_namespace, is_namespaced, matches
+
+TEMPLATE_GROUP = "templates.gatekeeper.sh"
+CONSTRAINT_GROUP = "constraints.gatekeeper.sh"
+_ACTIONS = {"deny": Severity.HIGH, "warn": Severity.MEDIUM, "dryrun": Severity.INFO}
+
+
+@dataclass(slots=True)
+class Template:
+    """One ConstraintTemplate: the constraint kind it defines and its compiled Rego."""
+
+    kind: str
+    title: str
+    file: str
+    modules: list[RegoModule]
+    _engine: RegoEngine | None = None
+    _package: str = ""
+
+    def engine(self) -> tuple[RegoEngine, str]:
+        """The compiled base engine and the package of the main module (built on first use)."""
+        if self._engine is None:
+            engine = RegoEngine(v0=True)
+            packages = [engine.add_module(m) for m in self.modules]
+            self._engine, self._package = engine, packages[0]
+        return self._engine, self._package
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """One Constraint: which template, which objects, which parameters."""
+
+    kind: str
+    name: str
+    match: Mapping[str, Any]
+    parameters: Mapping[str, Any]
+    action: str
+    file: str
+
+    @property
+    def check_id(self) -> str:
+        """The id findings and waivers use."""
+        return f"{self.kind}.{self.name}"
+
+
+@dataclass(slots=True)
+class GatekeeperPolicies:
+    """Templates by constraint kind, and the constraints to evaluate."""
+
+    templates: dict[str, Template] = field(default_factory=dict)
+    constraints: list[Constraint] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add_document(self, doc: Mapping[str, Any], file: str, text: str) -> bool:
+        """Take a template or constraint document; False when it is neither."""
+        group = str(doc.get("apiVersion", "")).partition("/")[0]
+        if group == TEMPLATE_GROUP and doc.get("kind") == "ConstraintTemplate":
+            template = parse_template(doc, file, text)
+            if template is None:
+                self.notes.append(f"{file}: template {_name(doc)} has no Rego (CEL only); skipped")
+            else:
+                self.templates[template.kind] = template
+            return True
+        if group == CONSTRAINT_GROUP:
+            self.constraints.append(parse_constraint(doc, file))
+            return True
+        return False
+
+    def checks(self) -> list[CheckInfo]:
+        """One check per constraint."""
+        return [
+            CheckInfo(
+                id=c.check_id,
+                title=self.templates[c.kind].title if c.kind in self.templates else c.kind,
+                severity=_ACTIONS.get(c.action, Severity.HIGH),
+                source="gatekeeper",
+                policy_file=c.file,
+            )
+            for c in self.constraints
+            if c.kind in self.templates
+        ]
+
+    def evaluate(self, objects: Sequence[RenderedObject]) -> list[Finding]:
+        """Findings of every constraint over the objects it matches."""
+        bodies = [item.body for item in objects]
+        inventory = build_inventory(bodies)
+        namespaces = {
+            str((b.get("metadata") or {}).get("name")): b for b in bodies if b.get("kind") == "Namespace"
+        }
+        engines: dict[str, tuple[RegoEngine, str]] = {}
+        findings: list[Finding] = []
+        for constraint in self.constraints:
+            template = self.templates.get(constraint.kind)
+            if template is None:
+                raise PolicyError(
+                    f"constraint {constraint.name} has kind {constraint.kind}, but no template defines it",
+                    hint="pass the ConstraintTemplate with --policy too",
+                    location=Location(constraint.file, 1),
+                )
+            if constraint.kind not in engines:
+                base, package = template.engine()
+                engine = base.clone()
+                engine.add_data({"inventory": inventory})
+                engines[constraint.kind] = (engine, package)
+            engine, package = engines[constraint.kind]
+            severity = _ACTIONS.get(constraint.action, Severity.HIGH)
+            for item in objects:
+                if not matches(constraint.match, item.body, namespaces):
+                    continue
+                for violation in review(engine, package, constraint, item.body):
+                    where = item.component.location
+                    findings.append(
+                        Finding(
+                            id=constraint.check_id,
+                            severity=severity,
+                            message=str(violation.get("msg", constraint.check_id)),
+                            component=item.component.name,
+                            object=item.ref,
+                            file=where.file,
+                            line=where.line,
+                        )
+                    )
+        return findings
+
+
+def review(
+    engine: RegoEngine,
+    package: str,
+    constraint: Constraint,
+    obj: Mapping[str, Any],
+    *,
+    operation: str = "CREATE",
+    old_object: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The ``violation`` set of a template for one object (the engine already holds the inventory)."""
+    engine.set_input(
+        {"review": review_request(obj, operation, old_object), "parameters": constraint.parameters}
+    )
+    value = engine.eval_rule(f"{package}.violation")
+    if not isinstance(value, list):
+        return []
+    return [v if isinstance(v, dict) else {"msg": str(v)} for v in value]
+
+
+def review_request(
+    obj: Mapping[str, Any], operation: str = "CREATE", old_object: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The AdmissionRequest-like ``input.review`` Gatekeeper gives templates."""
+    api_version = str(obj.get("apiVersion", ""))
+    group, _, version = api_version.rpartition("/")
+    meta = obj.get("metadata") or {}
+    request: dict[str, Any] = {
+        "kind": {"group": group, "version": version, "kind": obj.get("kind", "")},
+        "name": meta.get("name", ""),
+        "operation": operation,
+        "object": obj,
+        "userInfo": {"username": "designer", "groups": []},
+        "dryRun": True,
+    }
+    if is_namespaced(obj):
+        request["namespace"] = effective_namespace(obj)
+    if old_object is not None:
+        request["oldObject"] = old_object
+    return request
+
+
+def build_inventory(objects: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """``data.inventory`` from the design's objects, in Gatekeeper's sync layout."""
+    cluster: dict[str, Any] = {}
+    namespaced: dict[str, Any] = {}
+    for obj in objects:
+        api_version = str(obj.get("apiVersion", ""))
+        kind = str(obj.get("kind", ""))
+        name = str((obj.get("metadata") or {}).get("name", ""))
+        if is_namespaced(obj):
+            ns = effective_namespace(obj)
+            namespaced.setdefault(ns, {}).setdefault(api_version, {}).setdefault(kind, {})[name] = obj
+        else:
+            cluster.setdefault(api_version, {}).setdefault(kind, {})[name] = obj
+    return {"cluster": cluster, "namespace": namespaced}
+
+
+def parse_template(doc: Mapping[str, Any], file: str, text: str) -> Template | None:
+    """A Template from a ConstraintTemplate document, or None when it carries no Rego."""
+    spec = doc.get("spec") or {}
+    kind = (((spec.get("crd") or {}).get("spec") or {}).get("names") or {}).get("kind")
+    if not kind:
+        raise PolicyError(
+            f"ConstraintTemplate {_name(doc)} has no spec.crd.spec.names.kind",
+            hint="a template must name the constraint kind it defines",
+            location=Location(file, 1),
+        )
+    rego, libs = None, []
+    for target in spec.get("targets") or []:
+        if target.get("rego"):
+            rego, libs = target["rego"], list(target.get("libs") or [])
+        for code in target.get("code") or []:
+            if code.get("engine") == "Rego" and rego is None:
+                source = code.get("source") or {}
+                rego, libs = source.get("rego"), list(source.get("libs") or [])
+    if not rego:
+        return None
+    annotations = (doc.get("metadata") or {}).get("annotations") or {}
+    title = str(annotations.get("metadata.gatekeeper.sh/title") or annotations.get("description") or kind)
+    modules = [RegoModule(file, _pad(str(source), text)) for source in [rego, *libs]]
+    return Template(kind=str(kind), title=title, file=file, modules=modules)
+
+
+def parse_constraint(doc: Mapping[str, Any], file: str) -> Constraint:
+    """A Constraint from its document."""
+    spec = doc.get("spec") or {}
+    return Constraint(
+        kind=str(doc.get("kind", "")),
+        name=_name(doc),
+        match=spec.get("match") or {},
+        parameters=spec.get("parameters") or {},
+        action=str(spec.get("enforcementAction") or "deny"),
+        file=file,
+    )
+
+
+def _pad(source: str, file_text: str) -> str:
+    """Prefix blank lines so the module's line numbers are those of the YAML file."""
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if not first:
+        return source
+    lead = 0
+    for line in source.splitlines():
+        if line.strip():
+            break
+        lead += 1
+    for number, line in enumerate(file_text.splitlines()):
+        if line.strip() == first:
+            return "\n" * max(number - lead, 0) + source
+    return source
+
+
+def _name(doc: Mapping[str, Any]) -> str:
+    return str((doc.get("metadata") or {}).get("name", "?"))
