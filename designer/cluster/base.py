@@ -73,6 +73,11 @@ class Cluster(Protocol):
         """The kubeconfig context in use (shown in plans and logs)."""
         ...
 
+    @property
+    def default_namespace(self) -> str:
+        """The namespace for namespaced objects that name none (the context's, else "default")."""
+        ...
+
     def resource_info(self, api_version: str, kind: str) -> ResourceInfo:
         """Discover ``kind`` in ``api_version`` (cached).
 
@@ -162,6 +167,10 @@ class Cluster(Protocol):
         Starting from ``resource_version`` replays later events in order; a too-old version gives
         an ``ERROR`` event with a 410 Status (re-list, then watch from the list's version).
         """
+        ...
+
+    def close(self) -> None:
+        """Release connections and caches; the cluster object is unusable afterwards."""
         ...
 
     def list_resource_version(

@@ -1,0 +1,37 @@
+"""`connect`: the one factory that turns --kubeconfig/--context into a `Cluster`.
+
+Commands (`design diff`, `design apply`) call it; it imports the kubernetes-backed implementation
+only here, lazily, so `design validate` and other offline commands never load the client.
+"""
+
+from __future__ import annotations
+
+import os
+
+from designer.cluster.base import Cluster
+
+
+def connect(
+    kubeconfig: str | os.PathLike[str] | None = None,
+    context: str | None = None,
+    *,
+    retries: int = 4,
+    request_timeout: float = 30.0,
+) -> Cluster:
+    """A `Cluster` for ``context`` in ``kubeconfig`` (kubectl's lookup rules when omitted).
+
+    Raises:
+        designer.errors.ClusterError: no kubeconfig, unknown context, or an unusable file.
+    """
+    # Imported here, not at module level: loading the kubernetes client costs ~0.5 s.
+    from designer.cluster import kube
+    from designer.cluster import kubeconfig as kubeconfig_module
+
+    settings = kubeconfig_module.load_client(kubeconfig, context)
+    return kube.KubeCluster(
+        settings.api_client,
+        context_name=settings.context_name,
+        default_namespace=settings.namespace,
+        retries=retries,
+        request_timeout=request_timeout,
+    )

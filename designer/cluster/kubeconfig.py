@@ -1,0 +1,93 @@
+"""Kubeconfig loading, the way kubectl does it: --kubeconfig, else $KUBECONFIG (a ``:``-separated
+list of files, merged), else ~/.kube/config; --context, else the file's current-context.
+
+Called by `designer.cluster.connecting.connect`. One of the two modules that import ``kubernetes``
+(with `designer.cluster.kube`); its config exceptions become `ClusterError` here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client, config
+from kubernetes.config.config_exception import ConfigException
+
+from designer.errors import ClusterError
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """A configured ApiClient plus what kubectl would show about it."""
+
+    api_client: Any  # kubernetes.client.ApiClient
+    context_name: str
+    namespace: str
+    source: str
+
+
+def kubeconfig_source(kubeconfig: str | os.PathLike[str] | None) -> str:
+    """The kubeconfig path(s) in effect: the flag, else $KUBECONFIG, else ~/.kube/config."""
+    if kubeconfig:
+        return os.fspath(kubeconfig)
+    env = os.environ.get("KUBECONFIG", "")
+    if env.strip(os.pathsep):
+        return env
+    return str(Path("~/.kube/config").expanduser())
+
+
+def load_client(
+    kubeconfig: str | os.PathLike[str] | None = None, context: str | None = None
+) -> ClientSettings:
+    """A fresh ApiClient for ``context`` (never touches the kubernetes package's global config)."""
+    source = kubeconfig_source(kubeconfig)
+    files = [p for p in source.split(os.pathsep) if p]
+    if not any(Path(p).expanduser().is_file() for p in files):
+        raise ClusterError(
+            f"no kubeconfig found at {source}",
+            hint="pass --kubeconfig FILE, set KUBECONFIG, or start one with `design sandbox up`",
+        )
+    try:
+        contexts, current = config.list_kube_config_contexts(config_file=source)  # type: ignore[no-untyped-call]
+        chosen = _pick_context(contexts or [], current, context, source)
+        configuration = client.Configuration()
+        config.load_kube_config(  # type: ignore[no-untyped-call]
+            config_file=source,
+            context=chosen["name"],
+            client_configuration=configuration,
+            persist_config=False,
+        )
+    except ConfigException as exc:
+        hint = "check the file with `kubectl config view`"
+        if "current-context" in str(exc):
+            hint = "pass --context NAME or run `kubectl config use-context NAME`"
+        raise ClusterError(f"cannot use kubeconfig {source}: {exc}", hint=hint) from exc
+    namespace = str((chosen.get("context") or {}).get("namespace") or "default")
+    return ClientSettings(
+        api_client=client.ApiClient(configuration),
+        context_name=str(chosen["name"]),
+        namespace=namespace,
+        source=source,
+    )
+
+
+def _pick_context(
+    contexts: list[dict[str, Any]], current: dict[str, Any] | None, wanted: str | None, source: str
+) -> dict[str, Any]:
+    if wanted is None:
+        if not current:
+            raise ClusterError(
+                f"kubeconfig {source} has no current-context",
+                hint="pass --context NAME or run `kubectl config use-context NAME`",
+            )
+        return current
+    for entry in contexts:
+        if entry.get("name") == wanted:
+            return entry
+    names = ", ".join(sorted(str(c.get("name")) for c in contexts)) or "none"
+    raise ClusterError(
+        f"context {wanted!r} is not in kubeconfig {source} (contexts: {names})",
+        hint="pick one of the listed contexts with --context",
+    )
