@@ -1,0 +1,206 @@
+# Shared helpers for the built-in checks (package designer.lib.k8s).
+#
+# Every check under policies/ reads the whole design from `input.objects` (one entry per rendered
+# object: index, component, file, line, object) and `input.edges`. This package turns that into the
+# views most checks need, computed once per evaluation:
+#   * `pods`: one entry per object that carries a pod spec, with the key path of that spec;
+#   * `containers`: every container, init container and ephemeral container with its key path;
+#   * indexes keyed by namespace/name or by label, so cross-object checks stay linear.
+# Checks import it with `import data.designer.lib.k8s`.
+package designer.lib.k8s
+
+import rego.v1
+
+# Key path of the pod spec (and of the pod template metadata) for each workload kind.
+pod_spec_path := {
+	"Pod": ["spec"],
+	"Deployment": ["spec", "template", "spec"],
+	"StatefulSet": ["spec", "template", "spec"],
+	"DaemonSet": ["spec", "template", "spec"],
+	"ReplicaSet": ["spec", "template", "spec"],
+	"ReplicationController": ["spec", "template", "spec"],
+	"Job": ["spec", "template", "spec"],
+	"CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+}
+
+pod_meta_path := {
+	"Pod": ["metadata"],
+	"Deployment": ["spec", "template", "metadata"],
+	"StatefulSet": ["spec", "template", "metadata"],
+	"DaemonSet": ["spec", "template", "metadata"],
+	"ReplicaSet": ["spec", "template", "metadata"],
+	"ReplicationController": ["spec", "template", "metadata"],
+	"Job": ["spec", "template", "metadata"],
+	"CronJob": ["spec", "jobTemplate", "spec", "template", "metadata"],
+}
+
+container_fields := ["initContainers", "containers", "ephemeralContainers"]
+
+# The namespace of an object; objects without one land in "default" when applied.
+namespace_of(obj) := ns if {
+	ns := object.get(obj, ["metadata", "namespace"], "default")
+	is_string(ns)
+} else := "default"
+
+name_of(obj) := object.get(obj, ["metadata", "name"], "")
+
+# "Deployment web" / "Service api", used at the start of messages.
+describe(obj) := concat(" ", [object.get(obj, "kind", "object"), name_of(obj)])
+
+# Objects keyed by their index in input.objects.
+by_index[entry.index] := entry.object if {
+	some entry in input.objects
+}
+
+# One entry per object with a pod spec.
+pods := [p |
+	some entry in input.objects
+	kind := object.get(entry.object, "kind", "")
+	spath := pod_spec_path[kind]
+	spec := object.get(entry.object, spath, null)
+	is_object(spec)
+	meta := object.get(entry.object, pod_meta_path[kind], {})
+	labels := object.get(meta, "labels", {})
+	p := {
+		"index": entry.index,
+		"kind": kind,
+		"name": name_of(entry.object),
+		"namespace": namespace_of(entry.object),
+		"object": entry.object,
+		"spec": spec,
+		"path": concat(".", spath),
+		"labels": _object_or_empty(labels),
+		"annotations": _object_or_empty(object.get(meta, "annotations", {})),
+	}
+]
+
+_object_or_empty(x) := x if is_object(x)
+
+_object_or_empty(x) := {} if not is_object(x)
+
+# Every container of every pod spec: index, pod (the `pods` entry), container, name, field, path.
+containers := [c |
+	some p in pods
+	some field in container_fields
+	list := object.get(p.spec, field, [])
+	is_array(list)
+	some i, ct in list
+	is_object(ct)
+	c := {
+		"index": p.index,
+		"pod": p,
+		"container": ct,
+		"name": object.get(ct, "name", sprintf("#%d", [i])),
+		"field": field,
+		"path": sprintf("%s.%s[%d]", [p.path, field, i]),
+	}
+]
+
+# Only the long-running containers (probes, ports and resources concern these).
+app_containers := [c | some c in containers; c.field == "containers"]
+
+# Set of "Kind/namespace/name" keys of every namespaced object in the design.
+object_keys contains key if {
+	some entry in input.objects
+	key := concat("/", [object.get(entry.object, "kind", ""), namespace_of(entry.object), name_of(entry.object)])
+}
+
+has_object(kind, ns, name) if concat("/", [kind, ns, name]) in object_keys
+
+# Objects of one kind: kind -> list of {index, object}.
+objects_of_kind[kind] contains entry if {
+	some entry in input.objects
+	kind := object.get(entry.object, "kind", "")
+}
+
+# Set of namespaces used by the design's objects.
+namespaces contains namespace_of(entry.object) if {
+	some entry in input.objects
+}
+
+# Pod label index: "namespace/key=value" -> set of `pods` positions.
+pod_label_index[key] contains i if {
+	some i, p in pods
+	some k, v in p.labels
+	key := concat("", [p.namespace, "/", k, "=", format_label(v)])
+}
+
+# Pods by namespace: namespace -> set of `pods` positions.
+pods_by_namespace[p.namespace] contains i if {
+	some i, p in pods
+}
+
+# Cluster-wide pod label index (Istio Gateway selectors apply across namespaces): "key=value" -> positions.
+pod_label_index_all[key] contains i if {
+	some i, p in pods
+	some k, v in p.labels
+	key := concat("", [k, "=", format_label(v)])
+}
+
+format_label(v) := v if is_string(v)
+
+format_label(v) := sprintf("%v", [v]) if not is_string(v)
+
+# Positions in `pods` of the pods in namespace `ns` whose labels include every pair of `match_labels`.
+# An empty selector selects every pod of the namespace (Kubernetes LabelSelector semantics).
+selected_pods(ns, match_labels) := result if {
+	count(match_labels) > 0
+	keys := [key | some k, v in match_labels; key := concat("", [ns, "/", k, "=", format_label(v)])]
+	every key in keys {
+		pod_label_index[key]
+	}
+	result := intersection({pod_label_index[key] | some key in keys})
+} else := object.get(pods_by_namespace, ns, set()) if {
+	count(match_labels) == 0
+} else := set()
+
+# Same across all namespaces (for mesh gateways).
+selected_pods_anywhere(match_labels) := result if {
+	count(match_labels) > 0
+	keys := [key | some k, v in match_labels; key := concat("", [k, "=", format_label(v)])]
+	every key in keys {
+		pod_label_index_all[key]
+	}
+	result := intersection({pod_label_index_all[key] | some key in keys})
+} else := set()
+
+# A LabelSelector's matchLabels; true when it also has matchExpressions we do not evaluate.
+has_match_expressions(selector) if count(object.get(selector, "matchExpressions", [])) > 0
+
+# The image's tag ("" when none) and whether it is pinned by digest.
+image_has_digest(image) if contains(image, "@")
+
+image_tag(image) := "" if {
+	not image_has_digest(image)
+	last := _last_segment(image)
+	not contains(last, ":")
+} else := tag if {
+	not image_has_digest(image)
+	parts := split(_last_segment(image), ":")
+	tag := parts[count(parts) - 1]
+} else := "@digest"
+
+_last_segment(image) := parts[count(parts) - 1] if parts := split(image, "/")
+
+# The number of replicas a workload asks for (Kubernetes defaults it to 1).
+replicas(obj) := n if {
+	n := object.get(obj, ["spec", "replicas"], 1)
+	is_number(n)
+} else := 1
+
+# Workloads that run several replicas of one pod template.
+replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+
+# "container 'app' of Deployment web", used in container-level messages.
+where(c) := sprintf("%s '%s' of %s", [_container_word[c.field], c.name, describe(c.pod.object)])
+
+_container_word := {"containers": "container", "initContainers": "init container", "ephemeralContainers": "ephemeral container"}
+
+# A container's securityContext field, falling back to the pod's (pod-level defaults).
+effective_security(c, field) := v if {
+	v := object.get(c.container, ["securityContext", field], null)
+	v != null
+} else := object.get(c.pod.spec, ["securityContext", field], null)
+
+# Long-running workload kinds (probes and replicas make sense for these, not for Jobs).
+long_running_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}

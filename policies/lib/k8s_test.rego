@@ -1,0 +1,47 @@
+package designer.lib.k8s_test
+
+import data.designer.lib.k8s
+import data.designer.lib.testing as t
+import rego.v1
+
+test_pass_pod_spec_paths_per_kind if {
+	cron := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "job", "image": "x:1"}]}}}}}}
+	got := {p.path | some p in k8s.pods} with input as t.input_of([t.deployment("web", [t.good_container]), cron, t.pod("solo", [t.good_container])])
+	got == {"spec.template.spec", "spec.jobTemplate.spec.template.spec", "spec"}
+}
+
+test_pass_containers_include_init_and_ephemeral if {
+	spec := object.union(t.pod_spec([t.good_container]), {"initContainers": [{"name": "init", "image": "x:1"}], "ephemeralContainers": [{"name": "debug", "image": "y:1"}]})
+	got := {[c.name, c.path] | some c in k8s.containers} with input as t.input_of([t.deployment_with("web", spec)])
+	got == {
+		["init", "spec.template.spec.initContainers[0]"],
+		["app", "spec.template.spec.containers[0]"],
+		["debug", "spec.template.spec.ephemeralContainers[0]"],
+	}
+}
+
+test_pass_selected_pods_uses_labels_and_namespace if {
+	objs := [t.deployment("web", [t.good_container]), t.deployment("api", [t.good_container])]
+	k8s.selected_pods("shop", {"app": "web"}) == {0} with input as t.input_of(objs)
+	count(k8s.selected_pods("other", {"app": "web"})) == 0 with input as t.input_of(objs)
+	k8s.selected_pods("shop", {}) == {0, 1} with input as t.input_of(objs)
+}
+
+test_fail_selected_pods_with_unknown_label_is_empty if {
+	objs := [t.deployment("web", [t.good_container])]
+	count(k8s.selected_pods("shop", {"app": "web", "tier": "front"})) == 0 with input as t.input_of(objs)
+}
+
+test_pass_image_tag if {
+	k8s.image_tag("nginx") == ""
+	k8s.image_tag("nginx:1.25") == "1.25"
+	k8s.image_tag("localhost:5000/nginx") == ""
+	k8s.image_tag("localhost:5000/nginx:latest") == "latest"
+	k8s.image_tag("nginx@sha256:abc") == "@digest"
+}
+
+test_pass_object_keys if {
+	objs := [t.deployment("web", [t.good_container])]
+	k8s.has_object("Deployment", "shop", "web") with input as t.input_of(objs)
+	not k8s.has_object("Deployment", "shop", "api") with input as t.input_of(objs)
+}

@@ -1,0 +1,33 @@
+package designer.checks.host_path_volume
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-006",
+	"title": "Pod mounts a hostPath volume",
+	"severity": "high",
+	"rationale": "hostPath volumes expose the node's filesystem; runtime sockets or /etc, /proc, / give control of the node.",
+	"remediation": "Use a PersistentVolumeClaim, emptyDir, ConfigMap or Secret volume instead of hostPath.",
+	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"],
+}
+
+_sensitive := {"/", "/etc", "/proc", "/sys", "/root", "/var/run", "/run", "/var/lib/kubelet", "/var/run/docker.sock", "/run/containerd/containerd.sock", "/var/run/crio/crio.sock"}
+
+findings contains f if {
+	some p in k8s.pods
+	some i, volume in object.get(p.spec, "volumes", [])
+	host := object.get(volume, "hostPath", null)
+	host != null
+	where := object.get(host, "path", "")
+	note := _note(where)
+	f := {
+		"index": p.index,
+		"msg": sprintf("%s mounts hostPath %s in volume '%s'%s", [k8s.describe(p.object), where, object.get(volume, "name", ""), note]),
+		"path": sprintf("%s.volumes[%d].hostPath", [p.path, i]),
+	}
+}
+
+_note(path) := " (a sensitive node path)" if path in _sensitive
+
+_note(path) := "" if not path in _sensitive

@@ -1,0 +1,25 @@
+package designer.checks.host_port
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-005",
+	"title": "Container binds a host port",
+	"severity": "medium",
+	"rationale": "A hostPort exposes the container on every node's address, bypasses Services and limits scheduling to one pod per node and port.",
+	"remediation": "Remove ports[].hostPort and expose the pod through a Service.",
+	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"],
+}
+
+findings contains f if {
+	some c in k8s.containers
+	some i, port in object.get(c.container, "ports", [])
+	hp := object.get(port, "hostPort", 0)
+	hp != 0
+	f := {
+		"index": c.index,
+		"msg": sprintf("%s binds host port %v", [k8s.where(c), hp]),
+		"path": sprintf("%s.ports[%d].hostPort", [c.path, i]),
+	}
+}

@@ -1,0 +1,31 @@
+package designer.checks.secret_in_env
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-014",
+	"title": "Secret value written literally in an environment variable",
+	"severity": "high",
+	"rationale": "A literal password or token in the manifest ends up in git, in the rendered objects and in every reader of the pod spec.",
+	"remediation": "Move the value to a Secret and reference it with valueFrom.secretKeyRef (or mount it as a file).",
+	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"],
+}
+
+_words := ["password", "passwd", "secret", "token", "apikey", "api_key", "private_key", "credential", "access_key"]
+
+findings contains f if {
+	some c in k8s.containers
+	some i, env in object.get(c.container, "env", [])
+	value := object.get(env, "value", "")
+	is_string(value)
+	value != ""
+	name := lower(object.get(env, "name", ""))
+	some word in _words
+	contains(name, word)
+	f := {
+		"index": c.index,
+		"msg": sprintf("%s sets %s to a literal value; it looks like a secret", [k8s.where(c), env.name]),
+		"path": sprintf("%s.env[%d].value", [c.path, i]),
+	}
+}
