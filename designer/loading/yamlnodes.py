@@ -30,6 +30,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,12 @@ class _Builder:
                 )
             return seen
         result: tuple[Any, int]
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            raise DesignError(
+                f"unsupported YAML tag {node.tag!r}",
+                location=node_location(node, self.file),
+                hint="designs hold plain data only: strings, numbers, booleans, lists and mappings",
+            )
         if isinstance(node, yaml.MappingNode):
             result = self._mapping(node)
         elif isinstance(node, yaml.SequenceNode):

@@ -1,0 +1,143 @@
+"""`design validate`, `design graph` and `design render` through the real command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from designer.cli.main import run
+
+ROOT = Path(__file__).resolve().parents[2]
+PATTERNS = ROOT / "patterns"
+SHARED = ROOT.parent / "shared"
+
+MESHERY = sorted((SHARED / "testdata" / "meshery-patterns").glob("*.yaml"))
+NATIVE_PATTERNS = sorted(PATTERNS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", NATIVE_PATTERNS + MESHERY, ids=lambda p: p.name)
+def test_every_pattern_validates_or_fails_cleanly(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    if code == 3:
+        assert f"{path}:" in err  # the message names file:line
+    else:
+        assert code == 0, err
+        assert out.startswith("ok  ")
+
+
+@pytest.mark.parametrize("path", NATIVE_PATTERNS + MESHERY, ids=lambda p: p.name)
+def test_every_pattern_graphs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["graph", str(path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out.split("\n}\n")[0] + "\n}")
+    order = doc["order"]
+    for edge in doc["edges"]:
+        assert order.index(edge["from"]) < order.index(edge["to"])
+        assert edge["reason"]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+GOOD = """\
+apiVersion: designer/v1
+kind: Design
+metadata: {name: demo}
+variables: {ns: demo}
+components:
+  - {name: demo-ns, kind: Namespace, apiVersion: v1, objectName: "${ns}"}
+  - name: cfg
+    kind: ConfigMap
+    apiVersion: v1
+    namespace: ${ns}
+    settings: {data: {a: b}}
+  - name: web
+    kind: Deployment
+    apiVersion: apps/v1
+    namespace: ${ns}
+    settings:
+      spec:
+        template:
+          spec:
+            containers: [{name: web, image: "nginx:1.27", envFrom: [{configMapRef: {name: cfg}}]}]
+"""
+
+
+def test_validate_reports_every_broken_file_and_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(tmp_path, "good.yaml", GOOD)
+    bad = write(tmp_path, "bad.yaml", GOOD.replace("kind: ConfigMap", "kind: ConfigMap\n    replicas: 2"))
+    empty = write(tmp_path, "empty.yaml", "")
+    code = run(["validate", str(good), str(bad), str(empty)])
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert f"ok  {good}: design 'demo'" in out
+    assert f"error: {bad}:9:5: components[1].replicas: unknown key 'replicas'" in err
+    assert f"error: {empty}:1:1: file is empty" in err
+
+
+def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(tmp_path, "good.yaml", GOOD)
+    assert run(["validate", str(good), "--output", "json", "--set", "ns=prod"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema_version"] == 1
+    assert doc["summary"] == {"designs": 1, "components": 3, "objects": 3, "findings": 0, "errors": 0}
+    assert doc["findings"] == []
+
+
+def test_render_prints_objects_in_apply_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(tmp_path, "good.yaml", GOOD)
+    assert run(["render", str(good), "--set", "ns=prod"]) == 0
+    docs = list(yaml.safe_load_all(capsys.readouterr().out))
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
+        ("Namespace", "prod"),
+        ("ConfigMap", "cfg"),
+        ("Deployment", "web"),
+    ]
+    assert docs[2]["metadata"]["namespace"] == "prod"
+
+
+@pytest.mark.parametrize("fmt", ["text", "dot", "mermaid"])
+def test_graph_formats_name_edges_and_reasons(
+    tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(tmp_path, "good.yaml", GOOD)
+    assert run(["graph", str(good), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "Deployment web uses ConfigMap cfg (envFrom of container web)" in out
+    assert "Deployment web lives in namespace demo" in out
+
+
+def test_cycle_exits_3_with_the_chain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    looped = write(tmp_path, "loop.yaml", GOOD.replace("settings: {data: {a: b}}", "dependsOn: [web]"))
+    assert run(["graph", str(looped)]) == 3
+    err = capsys.readouterr().err
+    assert "dependency cycle:" in err and "cfg → web" in err and "web → cfg  (dependsOn)" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate"]) == 2
+    assert run(["graph", "x.yaml", "--format", "png"]) == 2
+    assert run(["validate", "x.yaml", "--set", "novalue"]) == 2
+
+
+def test_missing_file_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate", "does-not-exist.yaml"]) == 3
+    assert "does-not-exist.yaml:1:1: no such file or folder" in capsys.readouterr().err
+
+
+def test_installed_console_script_runs() -> None:
+    exe = Path(sys.executable).with_name("design")
+    result = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "validate" in result.stdout and "graph" in result.stdout and "render" in result.stdout
