@@ -204,3 +204,23 @@ effective_security(c, field) := v if {
 
 # Long-running workload kinds (probes and replicas make sense for these, not for Jobs).
 long_running_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
+
+# Positions in `pods` selected in namespace `ns` by a LabelSelector ({matchLabels, matchExpressions}).
+# matchExpressions are not evaluated here: such a selector counts as selecting every pod of the
+# namespace, so checks never report "selects nothing" or "not covered" because of them.
+label_selector_pods(ns, selector) := object.get(pods_by_namespace, ns, set()) if {
+	has_match_expressions(selector)
+} else := selected_pods(ns, object.get(selector, "matchLabels", {}))
+
+# "Kind/namespace/name" of each HPA's target -> the set of minReplicas asking for it.
+hpa_min_replicas[key] contains n if {
+	some entry in objects_of_kind.HorizontalPodAutoscaler
+	target := object.get(entry.object, ["spec", "scaleTargetRef"], {})
+	key := concat("/", [object.get(target, "kind", ""), namespace_of(entry.object), object.get(target, "name", "")])
+	n := object.get(entry.object, ["spec", "minReplicas"], 1)
+}
+
+# Replicas a workload runs: its HPA's minReplicas when one targets it, else spec.replicas.
+effective_replicas(obj) := max(hpa_min_replicas[concat("/", [obj.kind, namespace_of(obj), name_of(obj)])]) if {
+	concat("/", [obj.kind, namespace_of(obj), name_of(obj)]) in object.keys(hpa_min_replicas)
+} else := replicas(obj)

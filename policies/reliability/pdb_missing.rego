@@ -1,0 +1,32 @@
+package designer.checks.pdb_missing
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-053",
+	"title": "Replicated workload without a PodDisruptionBudget",
+	"severity": "medium",
+	"rationale": "Without a PodDisruptionBudget a node drain or cluster upgrade may evict every replica at once.",
+	"remediation": "Add a PodDisruptionBudget whose selector matches the pod template labels (e.g. maxUnavailable: 1).",
+	"kinds": ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"],
+}
+
+# Positions in k8s.pods covered by some PodDisruptionBudget of the design.
+_covered contains i if {
+	some entry in k8s.objects_of_kind.PodDisruptionBudget
+	selector := object.get(entry.object, ["spec", "selector"], {})
+	some i in k8s.label_selector_pods(k8s.namespace_of(entry.object), selector)
+}
+
+findings contains f if {
+	some i, p in k8s.pods
+	p.kind in k8s.replicated_kinds
+	k8s.effective_replicas(p.object) >= 2
+	not i in _covered
+	f := {
+		"index": p.index,
+		"msg": sprintf("%s runs several replicas but no PodDisruptionBudget selects its pods", [k8s.describe(p.object)]),
+		"path": "",
+	}
+}
