@@ -32,3 +32,19 @@ def read_documents(path: Path, *, display: str | None = None) -> list[Any]:
             hint="fix the YAML syntax",
             location=Location(shown, line),
         ) from exc
+
+
+def sequence_item_lines(path: Path, key: str | None = None) -> list[int]:
+    """1-based start lines of the items of the first document's top-level list (or of its ``key`` list).
+
+    Used to point a report at one entry of a waiver file; [] when the shape is different.
+    """
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return []
+    if key is not None and isinstance(node, yaml.MappingNode):
+        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]

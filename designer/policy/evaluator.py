@@ -1,0 +1,158 @@
+"""Policy evaluation of designs: built-in checks, users' policies and waivers, into one `Report`.
+
+`PolicySet.load(options)` compiles everything once (built-in library, ``--policy`` paths, the waiver
+file); `PolicySet.evaluate(objects, edges)` runs it over one design's rendered objects (cross-object
+checks see one design at a time); `merge` joins the reports of several designs.
+
+Users' policy paths: ``.rego`` files (``*_test.rego`` excluded) are conftest-style policies; ``.yaml`` /
+``.yml`` files holding ConstraintTemplates or Constraints are Gatekeeper policies. A folder is searched
+recursively; a file given by name that holds neither is an error.
+
+Callers: designer.cli.validate (``--policy``, ``--waivers``…), designer.cli.policy (``list``) and
+benchmarks/policy_bench.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from designer.errors import PolicyError
+from designer.model import Edge, RenderedObject
+from designer.policy.backend import RegoModule
+from designer.policy.builtin import BuiltinChecks
+from designer.policy.conftest import ConftestPolicies
+from designer.policy.findings import CheckInfo, Finding, Report
+from designer.policy.gatekeeper import GatekeeperPolicies
+from designer.policy.waivers import FileWaiver, apply_waivers, load_waiver_file, waiver_checks
+from designer.policy.yamlfile import read_documents
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyOptions:
+    """What to evaluate and how waivers apply."""
+
+    policy_paths: tuple[Path, ...] = ()
+    builtin: bool = True
+    builtin_roots: tuple[Path, ...] | None = None  # default: the shipped policies/ folder
+    waivers_file: Path | None = None
+    annotation_waivers: bool = True
+    today: dt.date | None = None
+
+
+@dataclass(slots=True)
+class PolicySet:
+    """Everything compiled for one run."""
+
+    options: PolicyOptions
+    builtin: BuiltinChecks | None = None
+    conftest: ConftestPolicies | None = None
+    gatekeeper: GatekeeperPolicies | None = None
+    waivers: list[FileWaiver] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, options: PolicyOptions) -> PolicySet:
+        """Compile the built-in library and the users' policies; read the waiver file."""
+        policies = cls(options=options)
+        if options.builtin:
+            roots = list(options.builtin_roots) if options.builtin_roots is not None else None
+            policies.builtin = BuiltinChecks(roots)
+        rego, gatekeeper = load_user_policies(options.policy_paths)
+        if rego:
+            policies.conftest = ConftestPolicies(rego)
+        if gatekeeper is not None:
+            policies.gatekeeper = gatekeeper
+        if options.waivers_file is not None:
+            policies.waivers = load_waiver_file(options.waivers_file)
+        return policies
+
+    def checks(self) -> list[CheckInfo]:
+        """Every check known before evaluation (conftest checks appear once they fire)."""
+        found: list[CheckInfo] = []
+        if self.builtin is not None:
+            found.extend(self.builtin.catalog().values())
+        if self.gatekeeper is not None:
+            found.extend(self.gatekeeper.checks())
+        return found
+
+    def evaluate(self, objects: Sequence[RenderedObject], edges: Sequence[Edge] = ()) -> Report:
+        """Findings of every policy over one design, with waivers applied."""
+        findings: list[Finding] = []
+        if self.builtin is not None:
+            findings.extend(self.builtin.evaluate(objects, edges))
+        if self.conftest is not None:
+            findings.extend(self.conftest.evaluate(objects))
+        if self.gatekeeper is not None:
+            findings.extend(self.gatekeeper.evaluate(objects))
+        findings = apply_waivers(
+            findings,
+            objects,
+            self.waivers,
+            use_annotations=self.options.annotation_waivers,
+            today=self.options.today,
+        )
+        checks = {c.id: c for c in self.checks()}
+        if self.conftest is not None:
+            checks.update(self.conftest.checks)
+        for info in waiver_checks():
+            if any(f.id == info.id for f in findings):
+                checks[info.id] = info
+        notes = tuple(self.gatekeeper.notes) if self.gatekeeper is not None else ()
+        return Report(
+            findings=tuple(sorted(findings, key=Finding.sort_key)),
+            checks=tuple(checks.values()),
+            objects=len(objects),
+            notes=notes,
+        )
+
+
+def merge(reports: Sequence[Report]) -> Report:
+    """One report for several designs (checks de-duplicated by id, notes once)."""
+    checks: dict[str, CheckInfo] = {}
+    notes: dict[str, None] = {}
+    findings: list[Finding] = []
+    for report in reports:
+        findings.extend(report.findings)
+        for info in report.checks:
+            checks.setdefault(info.id, info)
+        notes.update(dict.fromkeys(report.notes))
+    return Report(
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        checks=tuple(checks.values()),
+        objects=sum(r.objects for r in reports),
+        notes=tuple(notes),
+    )
+
+
+def load_user_policies(paths: Sequence[Path]) -> tuple[list[RegoModule], GatekeeperPolicies | None]:
+    """conftest Rego modules and Gatekeeper templates/constraints found under ``paths``."""
+    modules: list[RegoModule] = []
+    gatekeeper = GatekeeperPolicies()
+    for root in paths:
+        if not root.exists():
+            raise PolicyError(f"policy path {root} does not exist", hint="check the --policy value")
+        explicit = root.is_file()
+        files = [root] if explicit else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if path.suffix == ".rego" and not path.name.endswith("_test.rego"):
+                modules.append(RegoModule.from_file(path))
+            elif path.suffix in (".yaml", ".yml"):
+                text = path.read_text(encoding="utf-8")
+                docs = read_documents(path)
+                used = [
+                    d for d in docs if isinstance(d, dict) and gatekeeper.add_document(d, str(path), text)
+                ]
+                if explicit and not used:
+                    raise PolicyError(
+                        f"{path} holds no ConstraintTemplate or Constraint",
+                        hint="--policy takes .rego files, Gatekeeper YAML, or folders of them",
+                    )
+            elif explicit:
+                raise PolicyError(
+                    f"{path} is not a policy file",
+                    hint="--policy takes .rego files, Gatekeeper YAML, or folders of them",
+                )
+    has_gatekeeper = bool(gatekeeper.templates or gatekeeper.constraints or gatekeeper.notes)
+    return modules, gatekeeper if has_gatekeeper else None

@@ -1,0 +1,58 @@
+"""Renderers of a policy `Report`, one module per ``--output`` format: text, json, sarif, junit, github.
+
+Each has ``render(report, context) -> str``; `RenderContext` carries what a report alone does not know
+(exit code, tool version, the folder file paths are made relative to). Caller: designer.cli.validate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from designer.policy.findings import Report
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderContext:
+    """Facts about the run that renderers print."""
+
+    exit_code: int = 0
+    tool_version: str = "0"
+    base: Path = field(default_factory=Path.cwd)
+
+    def relative(self, file: str | None) -> str | None:
+        """``file`` relative to the base folder (POSIX separators) when it lies below it."""
+        if not file:
+            return None
+        path = Path(file)
+        try:
+            return path.resolve().relative_to(self.base.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def renderer(name: str) -> Callable[[Report, RenderContext], str]:
+    """The render function of an output format."""
+    if name == "json":
+        from designer.policy.reports import json_report
+
+        return json_report.render
+    if name == "sarif":
+        from designer.policy.reports import sarif
+
+        return sarif.render
+    if name == "junit":
+        from designer.policy.reports import junit
+
+        return junit.render
+    if name == "github":
+        from designer.policy.reports import github
+
+        return github.render
+    from designer.policy.reports import text
+
+    return text.render

@@ -1,0 +1,36 @@
+"""``--output text``: one line per finding, ``file:line: severity ID object: message``, and a footer.
+
+Plain text (no colour codes), so it reads the same in a terminal, a CI log or a pipe.
+Caller: designer.policy.reports.renderer.
+"""
+
+from __future__ import annotations
+
+from designer.policy.findings import Report
+from designer.policy.reports import RenderContext
+
+
+def render(report: Report, context: RenderContext) -> str:
+    """The report as text lines."""
+    lines: list[str] = []
+    for finding in report.findings:
+        where = context.relative(finding.file) or "<design>"
+        if finding.line:
+            where = f"{where}:{finding.line}"
+        subject = str(finding.object) if finding.object else (finding.component or "")
+        state = "waived " if finding.waived else ""
+        subject = f" {subject}:" if subject else ":"
+        lines.append(f"{where}: {state}{finding.severity.label} {finding.id}{subject} {finding.message}")
+        if finding.waived:
+            lines.append(f"    waiver ({finding.waiver_source}): {finding.waiver_reason}")
+        elif finding.path:
+            lines.append(f"    at {finding.path}")
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    summary = report.summary()
+    counts = ", ".join(f"{n} {name}" for name, n in summary["by_severity"].items() if n)
+    lines.append(
+        f"{summary['findings']} findings{f' ({counts})' if counts else ''}, {summary['waived']} waived; "
+        f"{summary['objects']} objects, {summary['checks']} checks"
+    )
+    return "\n".join(lines)
