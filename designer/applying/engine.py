@@ -1,0 +1,292 @@
+"""The apply engine: executes a `Plan` against one cluster, in dependency order, with readiness gates.
+
+Each design component is a node; it starts as soon as every component it depends on is applied
+*and ready* (designer.applying.scheduler), up to ``concurrency`` at once. A node applies its
+objects in two phases (namespaces and CRDs, waited for, then the rest), sends nothing for noop
+steps, then waits for every object's readiness (kstatus rules + adapter rules + ``traits.wait``).
+After the run: on failure, optionally roll back (rollback.py); on success, optionally prune what
+left the design (pruning.py); then record the inventory — only if it changed, so re-applying an
+unchanged design sends no write at all. Callers: `design apply` (designer.cli.apply), benchmarks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from designer.adapters.kindorder import phases
+from designer.adapters.readiness import Rule
+from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
+from designer.applying.pruning import prune
+from designer.applying.rollback import Applied, roll_back
+from designer.applying.scheduler import run_graph
+from designer.applying.traits import ApplyTraits, traits_of
+from designer.applying.waiting import wait_ready
+from designer.applying.writing import write
+from designer.cluster.base import Cluster
+from designer.cluster.inventory import (
+    DEFAULT_NAMESPACE,
+    Inventory,
+    read_inventory,
+    with_ownership,
+    write_inventory,
+)
+from designer.errors import ClusterError
+from designer.model import Component, KubeObject, ObjectRef
+from designer.planning import Action, Plan, Step
+
+PRUNE_ANNOTATION = "designer.dev/prune"
+"""Set to ``disabled`` on objects of components with ``traits.prune: false``: prune keeps them."""
+
+AfterReady = Callable[[str, Sequence[KubeObject]], None]
+"""Hook run when a component is ready: (component name, its live objects). `--perf` plugs in here."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplyOptions:
+    """Knobs of one run (the `design apply` flags)."""
+
+    concurrency: int = 8
+    timeout: float = 300.0  # default readiness timeout per component (traits.wait.timeout overrides)
+    wait: bool = True
+    force_conflicts: bool = False
+    prune: bool = False
+    rollback_on_failure: bool = False
+    keep_going: bool = False
+    inventory_namespace: str = DEFAULT_NAMESPACE
+    after_ready: AfterReady | None = None
+
+
+@dataclass
+class _Run:
+    cluster: Cluster
+    plan: Plan
+    design: str
+    components: Mapping[str, Component]
+    rules: Mapping[str, Rule]
+    options: ApplyOptions
+    emit: EventSink
+    result: RunResult
+    applied: list[Applied] = field(default_factory=list)
+
+
+def prepare_body(body: KubeObject, design: str, component: Component | None, ref: ObjectRef) -> KubeObject:
+    """The body designer sends: ownership labels, prune protection, namespace from the ref.
+
+    `design diff` must build its desired bodies the same way, or a re-apply would differ.
+    """
+    prepared = with_ownership(body, design)
+    meta = prepared["metadata"]
+    if ref.namespace and not meta.get("namespace"):
+        meta["namespace"] = ref.namespace
+    if not traits_of(component).prune:
+        meta["annotations"] = {**(meta.get("annotations") or {}), PRUNE_ANNOTATION: "disabled"}
+    return prepared
+
+
+def apply_plan(
+    cluster: Cluster,
+    plan: Plan,
+    *,
+    design: str,
+    components: Sequence[Component],
+    dependencies: Mapping[str, Iterable[str]],
+    rules: Mapping[str, Rule] | None = None,
+    options: ApplyOptions | None = None,
+    emit: EventSink = discard,
+) -> RunResult:
+    """Execute ``plan``; never raises for a failed step (failures are in the result).
+
+    Args:
+        cluster: where to apply.
+        plan: from designer.diffing (steps in apply order, deletes last).
+        design: the design name (ownership labels, inventory).
+        components: the design's components in graph order (the nodes).
+        dependencies: component → the components it waits for (graph edges + adapter hints).
+        rules: adapter readiness rules (designer.adapters.capabilities.readiness_rules).
+        options: concurrency, timeouts, prune, rollback, force.
+        emit: receives progress events.
+    """
+    options = options or ApplyOptions()
+    started = time.monotonic()
+    run = _Run(
+        cluster=cluster,
+        plan=plan,
+        design=design,
+        components={c.name: c for c in components},
+        rules=rules or {},
+        options=options,
+        emit=emit,
+        result=RunResult(cluster=plan.context or cluster.context_name),
+    )
+    by_component: dict[str, list[Step]] = {c.name: [] for c in components}
+    for step in plan.steps:
+        if step.action is not Action.DELETE and step.component is not None:
+            by_component.setdefault(step.component, []).append(step)
+    previous = read_inventory(cluster, design, namespace=options.inventory_namespace)
+
+    outcome = run_graph(
+        list(by_component),
+        dependencies,
+        lambda name: _apply_component(run, name, by_component[name]),
+        concurrency=options.concurrency,
+        keep_going=options.keep_going,
+    )
+    result = run.result
+    for name, error in outcome.failed.items():
+        failure = error.failure if isinstance(error, NodeFailedError) else _internal(name, error)
+        result.add("failed", failure)
+        emit(
+            Event(
+                kind=EventKind.FAILED,
+                component=name,
+                ref=failure.ref,
+                message=failure.message,
+                data={"reason": failure.reason, "status": failure.status, "causes": list(failure.causes)},
+            )
+        )
+    for name, because in outcome.skipped.items():
+        result.skipped[name] = because
+        emit(Event(kind=EventKind.SKIPPED, component=name, message=f"depends on {because}, which failed"))
+    for name in outcome.cancelled:
+        result.cancelled.append(name)
+        emit(Event(kind=EventKind.CANCELLED, component=name, message="not started: the run stopped"))
+
+    if not result.ok and options.rollback_on_failure:
+        roll_back(cluster, run.applied, result=result, emit=emit, timeout=options.timeout)
+    else:
+        kept = _prune(run, previous) if result.ok and options.prune else list(_leftovers(plan, previous))
+        _record_inventory(run, previous, kept)
+    result.elapsed = time.monotonic() - started
+    emit(Event(kind=EventKind.SUMMARY, data=result.summary()))
+    return result
+
+
+def _apply_component(run: _Run, name: str, steps: list[Step]) -> None:
+    component = run.components.get(name)
+    traits = traits_of(component)
+    run.emit(Event(kind=EventKind.STARTED, component=name))
+    live: list[KubeObject] = []
+    for phase in phases(steps, lambda s: s.ref.kind):
+        written = [_write_step(run, name, component, traits, step) for step in phase]
+        for step, body in written:
+            live.append(_wait(run, name, traits, step, body) if traits.wait and run.options.wait else body)
+    if run.options.after_ready is not None:
+        run.options.after_ready(name, live)
+    run.result.add("ready", name)
+    run.emit(Event(kind=EventKind.READY, component=name))
+
+
+def _write_step(
+    run: _Run, name: str, component: Component | None, traits: ApplyTraits, step: Step
+) -> tuple[Step, KubeObject]:
+    if step.action is Action.NOOP:
+        run.result.add("unchanged", step.ref)
+        run.emit(Event(kind=EventKind.UNCHANGED, component=name, ref=step.ref))
+        return step, step.live or {}
+    assert step.desired is not None, f"{step.action} step without a desired body"
+    body = prepare_body(step.desired, run.design, component, step.ref)
+    stored = write(
+        run.cluster,
+        body,
+        component=name,
+        replace=step.action is Action.REPLACE,
+        allow_replace=traits.replace,
+        force=run.options.force_conflicts,
+        emit=run.emit,
+        timeout=traits.timeout or run.options.timeout,
+    )
+    run.applied.append(Applied(step=step, component=name))  # list.append is atomic
+    run.result.add("applied", step.ref)
+    if step.action is Action.CREATE:
+        run.result.add("created", step.ref)
+    run.emit(Event(kind=EventKind.APPLIED, component=name, ref=step.ref, data={"action": step.action.value}))
+    return step, stored
+
+
+def _wait(run: _Run, name: str, traits: ApplyTraits, step: Step, body: KubeObject) -> KubeObject:
+    timeout = traits.timeout or run.options.timeout
+    outcome = wait_ready(
+        run.cluster,
+        step.ref,
+        timeout=timeout,
+        rules=run.rules,
+        condition=traits.condition,
+        first=body or None,
+        on_progress=lambda r: run.emit(
+            Event(kind=EventKind.WAITING, component=name, ref=step.ref, message=r.message)
+        ),
+    )
+    if outcome.readiness.failed:
+        raise NodeFailedError(
+            Failure(component=name, ref=step.ref, message=outcome.readiness.message, reason="ReadinessFailed")
+        )
+    if outcome.timed_out:
+        raise NodeFailedError(
+            Failure(
+                component=name,
+                ref=step.ref,
+                reason="Timeout",
+                message=f"not ready after {timeout:g}s: {outcome.readiness.message}",
+            )
+        )
+    if step.ref.kind == "CustomResourceDefinition":
+        run.cluster.invalidate_discovery()  # its kind is served now
+    run.emit(Event(kind=EventKind.READY, component=name, ref=step.ref))
+    return outcome.body or body
+
+
+def _leftovers(plan: Plan, previous: Inventory) -> Iterable[ObjectRef]:
+    """Refs recorded before that left the design (the prune candidates), in delete order."""
+    current = {s.ref for s in plan.steps if s.action is not Action.DELETE}
+    seen: set[ObjectRef] = set()
+    for ref in [*(s.ref for s in plan.steps if s.action is Action.DELETE), *previous.left_design(current)]:
+        if ref not in seen:
+            seen.add(ref)
+            yield ref
+
+
+def _prune(run: _Run, previous: Inventory) -> list[ObjectRef]:
+    return prune(
+        run.cluster,
+        list(_leftovers(run.plan, previous)),
+        design=run.design,
+        result=run.result,
+        emit=run.emit,
+        timeout=run.options.timeout,
+        protect_annotation=PRUNE_ANNOTATION,
+    )
+
+
+def _record_inventory(run: _Run, previous: Inventory, kept: Sequence[ObjectRef]) -> None:
+    done = set(run.result.applied) | set(run.result.unchanged)
+    current = [s.ref for s in run.plan.steps if s.action is not Action.DELETE and s.ref in done]
+    if not run.result.ok:
+        # keep everything recorded before that is not re-recorded: prune must still know it
+        current += [r for r in previous.refs if r not in done and r not in kept]
+    refs = list(dict.fromkeys([*current, *(r for r in reversed(kept))]))
+    if previous.exists and list(previous.refs) == refs:
+        return
+    try:
+        write_inventory(run.cluster, run.design, refs, namespace=run.options.inventory_namespace)
+    except ClusterError as exc:
+        run.result.add(
+            "failed",
+            Failure(
+                component="(inventory)", ref=None, message=exc.message, reason=exc.reason, status=exc.status
+            ),
+        )
+
+
+def _internal(name: str, error: BaseException) -> Failure:
+    if isinstance(error, ClusterError):
+        return Failure(
+            component=name,
+            ref=None,
+            message=error.message,
+            reason=error.reason,
+            status=error.status,
+            causes=error.causes,
+        )
+    return Failure(component=name, ref=None, message=f"internal error: {type(error).__name__}: {error}")

@@ -1,0 +1,101 @@
+"""Waiting for objects to become ready, or to be gone, by polling with backoff.
+
+Readiness comes from designer.adapters.readiness (kstatus rules plus adapter rules). The first
+check uses the body the apply returned, so kinds that are ready at once (ConfigMap, Service, …)
+cost no extra request; after that the object is read with a short, growing interval (25 ms up to
+1 s) — cheap on a real API server and quick to notice a ready object. A terminal failure
+(ProgressDeadlineExceeded, Job Failed) ends the wait at once; transient read errors are ignored
+until the deadline. Callers: the apply engine, delete, rollback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from designer.adapters.readiness import Readiness, Rule, Status, condition_rule, status_of
+from designer.cluster.base import Cluster
+from designer.cluster.errors import NotFoundError, UnreachableError
+from designer.model import KubeObject, ObjectRef
+
+FIRST_INTERVAL_S = 0.025
+MAX_INTERVAL_S = 1.0
+BACKOFF = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class WaitOutcome:
+    """How a wait ended: ``readiness`` is the last status seen; ``timed_out`` when the deadline hit."""
+
+    readiness: Readiness
+    timed_out: bool = False
+    body: KubeObject | None = None
+
+
+def wait_ready(
+    cluster: Cluster,
+    ref: ObjectRef,
+    *,
+    timeout: float,
+    rules: Mapping[str, Rule],
+    condition: str | None = None,
+    first: KubeObject | None = None,
+    on_progress: Callable[[Readiness], None] | None = None,
+) -> WaitOutcome:
+    """Poll ``ref`` until ready, failed, or ``timeout`` seconds passed."""
+    check: Callable[[KubeObject | None], Readiness]
+    if condition:
+        by_condition = condition_rule(condition)
+
+        def check(body: KubeObject | None) -> Readiness:
+            return Readiness(Status.NOT_FOUND, "object not found") if body is None else by_condition(body)
+    else:
+
+        def check(body: KubeObject | None) -> Readiness:
+            return status_of(body, rules)
+
+    deadline = time.monotonic() + timeout
+    interval = FIRST_INTERVAL_S
+    body = first if first is not None else _read(cluster, ref)
+    last_message = ""
+    while True:
+        readiness = check(body)
+        if readiness.ready or readiness.failed:
+            return WaitOutcome(readiness, body=body)
+        if on_progress is not None and readiness.message != last_message:
+            on_progress(readiness)
+            last_message = readiness.message
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return WaitOutcome(readiness, timed_out=True, body=body)
+        time.sleep(min(interval, remaining))
+        interval = min(interval * BACKOFF, MAX_INTERVAL_S)
+        body = _read(cluster, ref)
+
+
+def _read(cluster: Cluster, ref: ObjectRef) -> KubeObject | None:
+    try:
+        return cluster.get(ref)
+    except (UnreachableError, NotFoundError):
+        return None  # transient, or the kind is not served yet: keep polling until the deadline
+
+
+def wait_gone(cluster: Cluster, ref: ObjectRef, *, timeout: float) -> KubeObject | None:
+    """Poll until ``ref`` no longer exists; returns the last body seen when the deadline hit."""
+    deadline = time.monotonic() + timeout
+    interval = FIRST_INTERVAL_S
+    while True:
+        try:
+            body = cluster.get(ref)
+        except NotFoundError:
+            return None  # the kind itself is gone (its CRD was deleted): so is the object
+        except UnreachableError:
+            body = {}
+        if body is None:
+            return None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return body
+        time.sleep(min(interval, remaining))
+        interval = min(interval * BACKOFF, MAX_INTERVAL_S)
