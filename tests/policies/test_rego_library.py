@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
 
 from designer.policy import rego_tests
 from designer.policy.backend import RegoEngine, RegoModule
+from tests.conftest import ROOT
 
 POLICIES = ROOT / "policies"
 AREAS = {
