@@ -1,0 +1,19 @@
+"""The sandbox: a Kubernetes API server emulator for learning and testing (no containers run).
+
+It speaks the Kubernetes REST API over plain HTTP on 127.0.0.1 well enough for the official Python client,
+its DynamicClient and the real kubectl: discovery, CRUD, server-side apply with managedFields, patches,
+dryRun, watch, finalizers, server defaults and optional toy controllers. Layers, bottom-up:
+
+- resources.py: the kind table (built-ins plus CRDs registered at runtime);
+- status.py: API errors as Kubernetes Status bodies;
+- store.py: objects, resourceVersions and the event history for watches;
+- listsemantics.py, fieldsets.py, apply.py, patching.py: list keys, FieldsV1 sets, SSA and patches;
+- defaults.py, validation.py: server defaults and immutable fields;
+- operations.py: one write pipeline used by every verb; controllers.py: optional status writers;
+- discovery.py, watch.py, server.py: the aiohttp routes; faults.py: request log and fault injection;
+- runner.py: run it in a thread or in the foreground; testing.py: the pytest fixtures.
+
+Callers: designer.cli.sandbox (`design sandbox up`) and the test suites through designer.sandbox.testing.
+"""
+
+from __future__ import annotations

@@ -1,0 +1,457 @@
+"""The verbs of the emulated API (get, list, create, replace, patch, apply) and their one write path.
+
+Every write ends in `Api.commit`, which fills server metadata (uid, creationTimestamp, generation,
+resourceVersion), applies defaults, validates, skips no-op writes (same object, same owners: the
+resourceVersion stays), honours dryRun (returns the prediction, stores nothing) and tells listeners
+(CRD establishment, controllers). Deletion, finalizers and namespaces live in lifecycle.py.
+Callers: server.py (HTTP), lifecycle.py, controllers.py and testing.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+from designer.sandbox import apply, patching, selectors, validation
+from designer.sandbox.defaults import IpAllocator, apply_defaults
+from designer.sandbox.resources import ResourceTable, ResourceType
+from designer.sandbox.status import (
+    ApiError,
+    already_exists,
+    bad_request,
+    namespace_not_found,
+    not_found,
+    stale,
+    unsupported_media,
+)
+from designer.sandbox.store import KubeObject, Store
+
+Listener = Callable[[ResourceType, str, KubeObject], None]
+Scheduler = Callable[[float, Callable[[], None]], None]
+
+APPLY = "application/apply-patch+yaml"
+MERGE = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+STRATEGIC = "application/strategic-merge-patch+json"
+_UNTRACKED = (
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+)
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _immediately(delay: float, fn: Callable[[], None]) -> None:
+    fn()
+
+
+def _without_times(entries: Any) -> Any:
+    return [{k: v for k, v in e.items() if k != "time"} for e in entries or []]
+
+
+def same_object(a: KubeObject, b: KubeObject) -> bool:
+    """Equal apart from resourceVersion and managedFields timestamps: a write would be a no-op."""
+    if {k: v for k, v in a.items() if k != "metadata"} != {k: v for k, v in b.items() if k != "metadata"}:
+        return False
+    ma, mb = a.get("metadata", {}), b.get("metadata", {})
+    skip = ("resourceVersion", "managedFields")
+    if {k: v for k, v in ma.items() if k not in skip} != {k: v for k, v in mb.items() if k not in skip}:
+        return False
+    return bool(_without_times(ma.get("managedFields")) == _without_times(mb.get("managedFields")))
+
+
+def _spec_changed(a: KubeObject, b: KubeObject) -> bool:
+    skip = ("metadata", "status")
+    return {k: v for k, v in a.items() if k not in skip} != {k: v for k, v in b.items() if k not in skip}
+
+
+def parse_body(raw: bytes, content_type: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        if content_type != APPLY:
+            raise bad_request("the request body is not valid JSON") from None
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise bad_request(f"error decoding YAML: {exc}") from exc
+
+
+class Api:
+    """The emulated API: a resource table, a store and the write pipeline."""
+
+    def __init__(self, store: Store, table: ResourceTable, *, schedule: Scheduler | None = None) -> None:
+        self.store = store
+        self.table = table
+        self.ips = IpAllocator()
+        self.schedule: Scheduler = schedule or _immediately
+        self.listeners: list[Listener] = []
+        ns = table.lookup("", "v1", "namespaces")
+        assert ns is not None
+        for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self.commit(
+                ns,
+                None,
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+                manager="kube-apiserver",
+            )
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def view(rt: ResourceType, obj: KubeObject) -> KubeObject:
+        """The object as served at ``rt``'s version (custom resources are stored once for all versions)."""
+        if obj.get("apiVersion") != rt.group_version:
+            return {**obj, "apiVersion": rt.group_version}
+        return obj
+
+    def get(self, rt: ResourceType, namespace: str, name: str) -> KubeObject:
+        obj = self.store.get(rt.key, namespace if rt.namespaced else "", name)
+        if obj is None:
+            raise not_found(rt, name)
+        return self.view(rt, obj)
+
+    def list(
+        self, rt: ResourceType, namespace: str | None, labels: str | None = None, fields: str | None = None
+    ) -> KubeObject:
+        match = selectors.combine(selectors.label_selector(labels), selectors.field_selector(fields))
+        with self.store.lock:
+            items = self.store.objects(rt.key, namespace if rt.namespaced else None)
+            rv = self.store.resource_version
+        if match is not None:
+            items = [o for o in items if match(o)]
+        return {
+            "kind": f"{rt.kind}List",
+            "apiVersion": rt.group_version,
+            "metadata": {"resourceVersion": str(rv)},
+            "items": [self.view(rt, o) for o in items],
+        }
+
+    # -- the write path ----------------------------------------------------------------------------
+
+    def commit(
+        self,
+        rt: ResourceType,
+        old: KubeObject | None,
+        new: KubeObject,
+        *,
+        manager: str,
+        dry_run: bool = False,
+        subresource: str = "",
+        track: bool = True,
+    ) -> KubeObject:
+        """Finish and store ``new`` (replacing ``old``); returns what the client sees."""
+        meta = new.setdefault("metadata", {})
+        new["apiVersion"], new["kind"] = rt.group_version, rt.kind
+        if old is not None:
+            old_meta = old["metadata"]
+            for key in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
+                if key in old_meta:
+                    meta[key] = old_meta[key]
+                else:
+                    meta.pop(key, None)
+        else:
+            meta["uid"] = str(uuid.uuid4())
+            meta["creationTimestamp"] = now()
+            for key in ("deletionTimestamp", "deletionGracePeriodSeconds"):
+                meta.pop(key, None)
+        if subresource != "status" and "status" in rt.subresources:
+            if old is not None and "status" in old:
+                new["status"] = copy.deepcopy(old["status"])
+            else:
+                new.pop("status", None)
+        if rt.kind == "Service" and rt.builtin and old is not None:
+            self._keep_cluster_ip(old, new)
+        if rt.builtin:
+            apply_defaults(rt.kind, new, self.ips)
+        validation.validate(rt, new)
+        if old is not None:
+            validation.validate_update(rt, old, new)
+        if track:
+            part = "status" if subresource == "status" else ("main" if "status" in rt.subresources else "all")
+            meta["managedFields"] = apply.track_update(
+                old,
+                new,
+                manager=manager,
+                api_version=rt.group_version,
+                builtin=rt.builtin,
+                part=part,
+                subresource=subresource,
+                now=now(),
+            )
+        if not meta.get("managedFields"):
+            meta.pop("managedFields", None)
+        if rt.generation:
+            previous = int(old["metadata"].get("generation", 1)) if old is not None else 0
+            meta["generation"] = previous + 1 if old is None or _spec_changed(old, new) else previous
+        if old is not None and same_object(old, new):
+            return self.view(rt, old)
+        if dry_run:
+            if old is not None:
+                meta["resourceVersion"] = old["metadata"].get("resourceVersion", "")
+            else:
+                meta.pop("resourceVersion", None)
+            return self.view(rt, new)
+        meta["resourceVersion"] = str(self.store.next_rv())
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            self.store.remove(rt.key, new)
+            self._notify(rt, "DELETED", new)
+            return self.view(rt, new)
+        self.store.put(rt.key, new, "ADDED" if old is None else "MODIFIED")
+        self._notify(rt, "ADDED" if old is None else "MODIFIED", new)
+        return self.view(rt, new)
+
+    def _notify(self, rt: ResourceType, event: str, obj: KubeObject) -> None:
+        for listener in self.listeners:
+            listener(rt, event, obj)
+
+    @staticmethod
+    def _keep_cluster_ip(old: KubeObject, new: KubeObject) -> None:
+        """A PUT without clusterIP keeps the allocated one (as the real registry does)."""
+        old_spec, new_spec = old.get("spec") or {}, new.get("spec")
+        if isinstance(new_spec, dict) and not new_spec.get("clusterIP") and old_spec.get("clusterIP"):
+            new_spec["clusterIP"] = old_spec["clusterIP"]
+            new_spec.setdefault("clusterIPs", old_spec.get("clusterIPs", [old_spec["clusterIP"]]))
+
+    # -- verbs -------------------------------------------------------------------------------------
+
+    def _check_body(self, rt: ResourceType, namespace: str, body: Any, name: str | None = None) -> KubeObject:
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request must be a JSON object")
+        api_version, kind = body.get("apiVersion"), body.get("kind")
+        if api_version and api_version != rt.group_version:
+            raise bad_request(
+                f"the API version in the data ({api_version}) does not match the expected "
+                f"API version ({rt.group_version})"
+            )
+        if kind and kind != rt.kind:
+            raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})")
+        meta = body.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise bad_request("metadata must be an object")
+        if rt.namespaced:
+            if meta.get("namespace") and meta["namespace"] != namespace:
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        if name is not None and meta.get("name", name) != name:
+            raise bad_request("the name of the object does not match the name on the URL")
+        if name is not None:
+            meta["name"] = name
+        return body
+
+    def _require_namespace(self, rt: ResourceType, namespace: str) -> None:
+        if not rt.namespaced:
+            return
+        ns = self.store.get(("", "namespaces"), "", namespace)
+        if ns is None:
+            raise namespace_not_found(namespace)
+        if ns["metadata"].get("deletionTimestamp"):
+            raise ApiError(
+                403,
+                "Forbidden",
+                f"{rt.qualified} is forbidden: unable to create new content in "
+                f"namespace {namespace} because it is being terminated",
+            )
+
+    def create(
+        self, rt: ResourceType, namespace: str, body: Any, *, manager: str, dry_run: bool
+    ) -> KubeObject:
+        body = self._check_body(rt, namespace, body)
+        meta = body["metadata"]
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = f"{meta['generateName']}{secrets.token_hex(3)[:5]}"
+        name = meta.get("name", "")
+        validation.validate_name(rt, name)
+        self._require_namespace(rt, namespace)
+        if self.store.get(rt.key, namespace if rt.namespaced else "", name) is not None:
+            raise already_exists(rt, name)
+        for key in _UNTRACKED:
+            meta.pop(key, None)
+        explicit = "managedFields" in meta
+        return self.commit(rt, None, body, manager=manager, dry_run=dry_run, track=not explicit)
+
+    def _live(self, rt: ResourceType, namespace: str, name: str) -> KubeObject:
+        obj = self.store.get(rt.key, namespace if rt.namespaced else "", name)
+        if obj is None:
+            raise not_found(rt, name)
+        return obj
+
+    def replace(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        body: Any,
+        *,
+        manager: str,
+        dry_run: bool,
+        subresource: str = "",
+    ) -> KubeObject:
+        old = self._live(rt, namespace, name)
+        body = self._check_body(rt, namespace, body, name)
+        rv = body["metadata"].get("resourceVersion")
+        if rv and rv != old["metadata"].get("resourceVersion"):
+            raise stale(rt, name)
+        if subresource == "status":
+            new = copy.deepcopy(old)
+            new["status"] = body.get("status")
+        else:
+            new = body
+        return self._update(rt, old, new, manager=manager, dry_run=dry_run, subresource=subresource)
+
+    def _update(
+        self,
+        rt: ResourceType,
+        old: KubeObject,
+        new: KubeObject,
+        *,
+        manager: str,
+        dry_run: bool,
+        subresource: str,
+    ) -> KubeObject:
+        explicit = "managedFields" in new.get("metadata", {}) and (
+            _without_times(new["metadata"]["managedFields"])
+            != _without_times(old["metadata"].get("managedFields"))
+        )
+        if not explicit and old["metadata"].get("managedFields"):
+            new.setdefault("metadata", {})["managedFields"] = old["metadata"]["managedFields"]
+        return self.commit(
+            rt, old, new, manager=manager, dry_run=dry_run, subresource=subresource, track=not explicit
+        )
+
+    def patch(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        content_type: str,
+        raw: bytes,
+        *,
+        manager: str | None,
+        force: bool,
+        dry_run: bool,
+        subresource: str = "",
+    ) -> tuple[int, KubeObject]:
+        """Apply one PATCH; returns (HTTP status, object): 201 when an apply created the object."""
+        content_type = content_type.split(";")[0].strip()
+        if content_type == APPLY:
+            return self.server_side_apply(
+                rt,
+                namespace,
+                name,
+                parse_body(raw, APPLY),
+                manager=manager,
+                force=force,
+                dry_run=dry_run,
+                subresource=subresource,
+            )
+        if force:
+            raise ApiError(422, "Invalid", "force: Forbidden: may not be specified for non-apply patch")
+        if content_type not in (MERGE, JSON_PATCH, STRATEGIC):
+            raise unsupported_media(content_type)
+        if content_type == STRATEGIC and not rt.builtin:
+            raise unsupported_media(content_type)
+        patch = parse_body(raw, content_type)
+        old = self._live(rt, namespace, name)
+        if content_type == MERGE:
+            new = patching.merge_patch(old, patch)
+        elif content_type == JSON_PATCH:
+            new = patching.json_patch(old, patch)
+        else:
+            new = patching.strategic_merge(old, patch)
+        if not isinstance(new, dict):
+            raise bad_request("the patched object is not a JSON object")
+        new = copy.deepcopy(new)
+        rv = (new.get("metadata") or {}).get("resourceVersion")
+        if rv and rv != old["metadata"].get("resourceVersion"):
+            raise stale(rt, name)
+        if subresource == "status":
+            status = new.get("status")
+            new = copy.deepcopy(old)
+            new["status"] = status
+        self._check_body(rt, namespace, new, name)
+        return 200, self._update(
+            rt, old, new, manager=manager or "unknown", dry_run=dry_run, subresource=subresource
+        )
+
+    def server_side_apply(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        body: Any,
+        *,
+        manager: str | None,
+        force: bool,
+        dry_run: bool,
+        subresource: str = "",
+    ) -> tuple[int, KubeObject]:
+        if not manager:
+            raise ApiError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required '
+                "value: is required for apply patch",
+            )
+        if not isinstance(body, dict):
+            raise bad_request("the applied configuration must be an object")
+        if not body.get("apiVersion") or not body.get("kind"):
+            raise bad_request("apiVersion and kind must be set in an applied configuration")
+        if (body.get("metadata") or {}).get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
+        body = self._check_body(rt, namespace, copy.deepcopy(body), name)
+        old = self.store.get(rt.key, namespace if rt.namespaced else "", name)
+        meta = body["metadata"]
+        rv = meta.get("resourceVersion")
+        if rv and (old is None or rv != old["metadata"].get("resourceVersion")):
+            raise stale(rt, name) if old is not None else not_found(rt, name)
+        for key in _UNTRACKED:
+            meta.pop(key, None)
+        if old is None:
+            self._require_namespace(rt, namespace)
+        if subresource == "status":
+            part = "status"
+            body = {
+                "apiVersion": rt.group_version,
+                "kind": rt.kind,
+                "metadata": meta,
+                "status": body.get("status"),
+            }
+        elif "status" in rt.subresources:
+            part = "main"
+            body.pop("status", None)
+        else:
+            part = "all"
+        merged = apply.server_side_apply(
+            old,
+            body,
+            manager=manager,
+            force=force,
+            api_version=rt.group_version,
+            builtin=rt.builtin,
+            part=part,
+            subresource=subresource,
+            now=now(),
+        )
+        result = self.commit(
+            rt, old, merged, manager=manager, dry_run=dry_run, subresource=subresource, track=False
+        )
+        return (201 if old is None else 200), result

@@ -1,0 +1,105 @@
+"""Watch streams: ``?watch=1`` answers with one JSON event per line until ``timeoutSeconds``.
+
+Without a resourceVersion (or with "0") the stream starts with ADDED events for the current objects;
+with one, it replays the history after that version, or sends an ERROR event with a 410 Expired Status
+when the history no longer reaches back (clients must re-list). Used by server.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import web
+
+from designer.sandbox import selectors
+from designer.sandbox.operations import Api
+from designer.sandbox.resources import ResourceType
+from designer.sandbox.status import bad_request
+from designer.sandbox.store import WatchEvent
+
+
+def _line(event_type: str, obj: dict[str, Any]) -> bytes:
+    return json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
+def _gone(rv: str, current: int) -> dict[str, Any]:
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": f"too old resource version: {rv} ({current})",
+        "reason": "Expired",
+        "code": 410,
+    }
+
+
+async def serve(
+    request: web.Request, api: Api, rt: ResourceType, namespace: str | None, query: dict[str, str]
+) -> web.StreamResponse:
+    match = selectors.combine(
+        selectors.label_selector(query.get("labelSelector")),
+        selectors.field_selector(query.get("fieldSelector")),
+    )
+    try:
+        timeout = float(query.get("timeoutSeconds") or 1800)
+    except ValueError as exc:
+        raise bad_request("timeoutSeconds must be a number") from exc
+    rv_param = query.get("resourceVersion", "")
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[WatchEvent] = asyncio.Queue()
+
+    def subscriber(event: WatchEvent) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, event)
+
+    store = api.store
+    scope = namespace if rt.namespaced else None
+    with store.lock:
+        store.subscribe(subscriber)
+        current = store.resource_version
+        backlog: list[tuple[str, dict[str, Any]]] | None
+        if rv_param and rv_param != "0":
+            if not rv_param.isdigit():
+                store.unsubscribe(subscriber)
+                raise bad_request(f"invalid resourceVersion {rv_param!r}")
+            events = store.events_since(int(rv_param))
+            backlog = (
+                None
+                if events is None
+                else [
+                    (e.type, e.obj)
+                    for e in events
+                    if e.key == rt.key and (scope is None or e.namespace == scope)
+                ]
+            )
+        else:
+            backlog = [("ADDED", obj) for obj in store.objects(rt.key, scope)]
+    response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+    response.enable_chunked_encoding()
+    try:
+        await response.prepare(request)
+        if backlog is None:
+            await response.write(_line("ERROR", _gone(rv_param, current)))
+            return response
+        for event_type, obj in backlog:
+            if match is None or match(obj):
+                await response.write(_line(event_type, api.view(rt, obj)))
+        deadline = loop.time() + timeout
+        while (remaining := deadline - loop.time()) > 0:
+            try:
+                event = await asyncio.wait_for(queue.get(), remaining)
+            except TimeoutError:
+                break
+            if event.rv <= current:
+                continue
+            if event.key != rt.key or (scope is not None and event.namespace != scope):
+                continue
+            if match is None or match(event.obj):
+                await response.write(_line(event.type, api.view(rt, event.obj)))
+    except ConnectionResetError:
+        pass
+    finally:
+        store.unsubscribe(subscriber)
+    return response
