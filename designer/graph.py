@@ -15,6 +15,7 @@ from functools import cached_property
 import networkx as nx
 
 from designer.errors import CycleError, UnresolvedReferenceError
+from designer.gcpause import paused_gc
 from designer.inference import infer_edges
 from designer.kinds import install_rank
 from designer.loading.hints import did_you_mean
@@ -57,7 +58,8 @@ class DesignGraph:
 
     @cached_property
     def _order(self) -> tuple[str, ...]:
-        return tuple(nx.lexicographical_topological_sort(self._graph, key=self._sort_key))
+        with paused_gc():
+            return tuple(nx.lexicographical_topological_sort(self._graph, key=self._sort_key))
 
     def waves(self) -> list[list[str]]:
         """Components grouped so that each depends only on earlier groups."""
@@ -80,6 +82,11 @@ class DesignGraph:
 
 def build_graph(design: Design) -> DesignGraph:
     """The dependency graph of ``design``; raises CycleError when it has a cycle."""
+    with paused_gc():
+        return _build(design)
+
+
+def _build(design: Design) -> DesignGraph:
     graph = nx.DiGraph()
     for comp in design.components:
         graph.add_node(comp.name, component=comp)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from designer.errors import DesignError, Location
+from designer.gcpause import paused_gc
 from designer.loading import kubernetes, meshery, native
 from designer.loading.yamlnodes import Document, parse_documents, read_documents
 from designer.model import Design
@@ -50,7 +51,8 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
 def load_file(path: str | Path, variables: Mapping[str, str] | None = None) -> list[Design]:
     """The designs in one file."""
     path = Path(path)
-    return load_documents(read_documents(path, str(path)), path.stem, variables)
+    with paused_gc():
+        return load_documents(read_documents(path, str(path)), path.stem, variables)
 
 
 def load_text(

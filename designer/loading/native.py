@@ -9,7 +9,7 @@ from designer.errors import DesignError, Location, UnresolvedReferenceError
 from designer.loading import schema, variables
 from designer.loading.hints import did_you_mean
 from designer.loading.positions import NodePositions, component_layout, exact
-from designer.loading.yamlnodes import Document, locate
+from designer.loading.yamlnodes import Document, locate, node_location
 from designer.model import DESIGNER_API_VERSION, Component, Design
 
 
@@ -35,6 +35,7 @@ def read(doc: Document, overrides: Mapping[str, str]) -> Design:
 
     components: list[Component] = []
     first: dict[str, int] = {}
+    components_node = next(v for k, v in doc.node.value if k.value == "components")
     for i, spec in enumerate(data["components"]):
         key_path = f"components[{i}]"
         name = spec["name"]
@@ -47,7 +48,7 @@ def read(doc: Document, overrides: Mapping[str, str]) -> Design:
                 hint="component names must be unique within a design",
             )
         first[name] = i
-        components.append(_component(doc, spec, key_path, where))
+        components.append(_component(doc, spec, components_node.value[i], key_path, where))
 
     _check_depends_on(components, where)
     meta = data["metadata"]
@@ -63,12 +64,11 @@ def read(doc: Document, overrides: Mapping[str, str]) -> Design:
     )
 
 
-def _component(doc: Document, spec: dict[str, Any], key_path: str, where: Any) -> Component:
+def _component(doc: Document, spec: dict[str, Any], node: Any, key_path: str, where: Any) -> Component:
     api_version = spec["apiVersion"]
     settings = spec.get("settings") or {}
     if api_version == DESIGNER_API_VERSION:
         schema.validate_kind_settings(spec["kind"], settings, where, f"{key_path}.settings")
-    node = _node_at(doc, key_path)
     return Component(
         name=spec["name"],
         kind=spec["kind"],
@@ -80,7 +80,7 @@ def _component(doc: Document, spec: dict[str, Any], key_path: str, where: Any) -
         settings=settings,
         traits=spec.get("traits") or {},
         object_name=spec.get("objectName"),
-        location=where(key_path),
+        location=node_location(node, doc.file),
         key_path=key_path,
         positions=NodePositions(node, doc.file, component_layout, exact),
     )
@@ -102,12 +102,6 @@ def _check_depends_on(components: list[Component], where: Any) -> None:
                     path=path,
                     hint=did_you_mean(dep, names) or "use the `name` of another component",
                 )
-
-
-def _node_at(doc: Document, key_path: str) -> Any:
-    index = int(key_path[len("components[") : -1])
-    components_node = next(v for k, v in doc.node.value if k.value == "components")
-    return components_node.value[index]
 
 
 def nearest(doc: Document, path: str) -> Location:
