@@ -33,7 +33,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _SC = yaml.constructor.SafeConstructor
 # Direct calls for the common scalar tags skip construct_object's bookkeeping (a third of load time).
-_FAST_SCALARS: dict[str, Callable[[Any, yaml.Node], Any]] = {
+_FAST_SCALARS: dict[str, Callable[[Any, Any], Any]] = {
     "tag:yaml.org,2002:int": _SC.construct_yaml_int,
     "tag:yaml.org,2002:bool": _SC.construct_yaml_bool,
     "tag:yaml.org,2002:null": _SC.construct_yaml_null,
