@@ -53,10 +53,15 @@ class ConftestPolicies:
         self._files = _package_files(self.modules)
         self.checks: dict[str, CheckInfo] = {}
 
+    @property
+    def packages(self) -> list[str]:
+        """The packages of the modules (``data.main``…), sorted."""
+        return sorted(set(self._engine.packages))
+
     def evaluate(self, objects: Sequence[RenderedObject]) -> list[Finding]:
         """Findings of every deny/violation/warn rule of every package, for every object."""
         findings: list[Finding] = []
-        packages = sorted(set(self._engine.packages))
+        packages = self.packages
         for item in objects:
             self._engine.set_input(item.body)
             for package in packages:
