@@ -1,0 +1,85 @@
+# Names a pod spec refers to (package designer.lib.refs): ConfigMaps, Secrets, PersistentVolumeClaims
+# and the ServiceAccount, each with the key path of the reference. The references checks
+# (policies/references/missing_*.rego) compare them with the design's objects through
+# data.designer.lib.k8s.has_object, one set lookup per reference.
+package designer.lib.refs
+
+import data.designer.lib.k8s
+import rego.v1
+
+# {index, kind, name, namespace, path, from} for every reference that is not marked optional.
+references := [r |
+	some ref in _all
+	r := ref
+]
+
+_all contains r if {
+	some p in k8s.pods
+	some i, volume in object.get(p.spec, "volumes", [])
+	some field, spec in _volume_refs
+	source := object.get(volume, field, null)
+	is_object(source)
+	not source.optional == true
+	name := object.get(source, spec[1], "")
+	r := _ref(p.index, spec[0], name, p.namespace, sprintf("%s.volumes[%d].%s.%s", [p.path, i, field, spec[1]]), k8s.describe(p.object))
+}
+
+_volume_refs := {
+	"configMap": ["ConfigMap", "name"],
+	"secret": ["Secret", "secretName"],
+	"persistentVolumeClaim": ["PersistentVolumeClaim", "claimName"],
+}
+
+_all contains r if {
+	some p in k8s.pods
+	some i, volume in object.get(p.spec, "volumes", [])
+	some j, source in object.get(volume, ["projected", "sources"], [])
+	some field, kind in {"configMap": "ConfigMap", "secret": "Secret"}
+	ref := object.get(source, field, null)
+	is_object(ref)
+	not ref.optional == true
+	r := _ref(p.index, kind, object.get(ref, "name", ""), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), k8s.describe(p.object))
+}
+
+_all contains r if {
+	some c in k8s.containers
+	some i, env in object.get(c.container, "env", [])
+	some field, kind in {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}
+	ref := object.get(env, ["valueFrom", field], null)
+	is_object(ref)
+	not ref.optional == true
+	r := _ref(c.index, kind, object.get(ref, "name", ""), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), k8s.where(c))
+}
+
+_all contains r if {
+	some c in k8s.containers
+	some i, env in object.get(c.container, "envFrom", [])
+	some field, kind in {"configMapRef": "ConfigMap", "secretRef": "Secret"}
+	ref := object.get(env, field, null)
+	is_object(ref)
+	not ref.optional == true
+	r := _ref(c.index, kind, object.get(ref, "name", ""), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), k8s.where(c))
+}
+
+_all contains r if {
+	some p in k8s.pods
+	some i, secret in object.get(p.spec, "imagePullSecrets", [])
+	r := _ref(p.index, "Secret", object.get(secret, "name", ""), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), k8s.describe(p.object))
+}
+
+_all contains r if {
+	some p in k8s.pods
+	account := object.get(p.spec, "serviceAccountName", object.get(p.spec, "serviceAccount", "default"))
+	account != "default"
+	r := _ref(p.index, "ServiceAccount", account, p.namespace, concat("", [p.path, ".serviceAccountName"]), k8s.describe(p.object))
+}
+
+_ref(index, kind, name, ns, path, from) := {"index": index, "kind": kind, "name": name, "namespace": ns, "path": path, "from": from}
+
+# References of one kind whose target the design does not define.
+missing(kind) := [r |
+	some r in references
+	r.kind == kind
+	r.name != ""
+	not k8s.has_object(kind, r.namespace, r.name)
+]

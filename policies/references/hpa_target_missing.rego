@@ -1,0 +1,38 @@
+package designer.checks.hpa_target_missing
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-077",
+	"title": "HorizontalPodAutoscaler target missing or bounds inverted",
+	"severity": "medium",
+	"rationale": "An HPA whose scaleTargetRef names no workload of the design scales nothing, and minReplicas above maxReplicas is rejected.",
+	"remediation": "Point spec.scaleTargetRef at a workload of the design (kind and name) and keep minReplicas <= maxReplicas.",
+	"kinds": ["HorizontalPodAutoscaler"],
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.HorizontalPodAutoscaler
+	target := object.get(entry.object, ["spec", "scaleTargetRef"], {})
+	kind := object.get(target, "kind", "")
+	name := object.get(target, "name", "")
+	not k8s.has_object(kind, k8s.namespace_of(entry.object), name)
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s scales %s '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), kind, name, k8s.namespace_of(entry.object)]),
+		"path": "spec.scaleTargetRef.name",
+	}
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.HorizontalPodAutoscaler
+	low := object.get(entry.object, ["spec", "minReplicas"], 1)
+	high := object.get(entry.object, ["spec", "maxReplicas"], low)
+	low > high
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s has minReplicas %v above maxReplicas %v", [k8s.describe(entry.object), low, high]),
+		"path": "spec.minReplicas",
+	}
+}

@@ -1,0 +1,83 @@
+package designer.checks.ingress_backend_missing
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-076",
+	"title": "Ingress backend Service or port not in the design",
+	"severity": "medium",
+	"rationale": "An Ingress path pointing at a missing Service, or at a port the Service does not have, answers 503 for that path.",
+	"remediation": "Point the backend at a Service of the design (same namespace) and at one of its ports, or add the Service.",
+	"kinds": ["Ingress"],
+}
+
+# "namespace/name" of each Service -> its port numbers and names.
+_service_ports[key] contains p if {
+	some entry in k8s.objects_of_kind.Service
+	key := concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)])
+	some port in object.get(entry.object, ["spec", "ports"], [])
+	some p in [object.get(port, "port", null), object.get(port, "name", null)]
+	p != null
+}
+
+_services contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)]) if {
+	some entry in k8s.objects_of_kind.Service
+}
+
+# Every backend: [path, service name, port (number, name or null)].
+_backends(ing) := array.concat(_rule_backends(ing), _default_backend(ing))
+
+_rule_backends(ing) := [[path, name, port] |
+	some i, rule in object.get(ing, ["spec", "rules"], [])
+	some j, http_path in object.get(rule, ["http", "paths"], [])
+	[suffix, name, port] := _service_of(object.get(http_path, "backend", {}))
+	path := sprintf("spec.rules[%d].http.paths[%d].backend.%s", [i, j, suffix])
+]
+
+_default_backend(ing) := [[path, name, port] |
+	backend := object.get(ing, ["spec", "defaultBackend"], object.get(ing, ["spec", "backend"], null))
+	is_object(backend)
+	[suffix, name, port] := _service_of(backend)
+	path := concat("", [_default_field(ing), ".", suffix])
+]
+
+_default_field(ing) := "spec.defaultBackend" if ing.spec.defaultBackend
+
+_default_field(ing) := "spec.backend" if not ing.spec.defaultBackend
+
+# networking.k8s.io/v1 (service.name, service.port.number|name) and v1beta1 (serviceName, servicePort).
+_service_of(backend) := ["service.name", backend.service.name, port] if {
+	port := object.get(backend, ["service", "port", "number"], object.get(backend, ["service", "port", "name"], null))
+}
+
+_service_of(backend) := ["serviceName", backend.serviceName, object.get(backend, "servicePort", null)] if {
+	not backend.service
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.Ingress
+	ns := k8s.namespace_of(entry.object)
+	some [path, name, _] in _backends(entry.object)
+	not concat("/", [ns, name]) in _services
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s routes to Service '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), name, ns]),
+		"path": path,
+	}
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.Ingress
+	ns := k8s.namespace_of(entry.object)
+	some [path, name, port] in _backends(entry.object)
+	port != null
+	key := concat("/", [ns, name])
+	key in _services
+	not port in object.get(_service_ports, key, set())
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s routes to port %v of Service '%s', which has no such port", [k8s.describe(entry.object), port, name]),
+		"path": path,
+	}
+}

@@ -1,0 +1,22 @@
+package designer.checks.missing_pvc
+
+import data.designer.lib.refs
+import rego.v1
+
+metadata := {
+	"id": "DSN-074",
+	"title": "Workload refers to a PersistentVolumeClaim the design does not define",
+	"severity": "medium",
+	"rationale": "A pod that needs a missing PersistentVolumeClaim does not start (ContainerCreating or CreateContainerConfigError). The object may legitimately be created outside the design, hence the moderate severity.",
+	"remediation": "Add the PersistentVolumeClaim to the design, mark the reference optional, or waive this finding with the reason it exists in the cluster.",
+	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"],
+}
+
+findings contains f if {
+	some r in refs.missing("PersistentVolumeClaim")
+	f := {
+		"index": r.index,
+		"msg": sprintf("%s refers to PersistentVolumeClaim '%s', which the design does not define in namespace %s (it must already exist in the cluster)", [r.from, r.name, r.namespace]),
+		"path": r.path,
+	}
+}
