@@ -203,6 +203,12 @@ async def handle(request: web.Request) -> web.StreamResponse:
 
 
 def _openapi(api: Api, parts: list[str]) -> web.StreamResponse:
+    if parts[1:] == ["v2"]:
+        # An empty protobuf message is a valid, empty OpenAPI v2 document: kubectl's client-side
+        # validation then finds no schema and accepts every kind (the server validates instead).
+        return web.Response(
+            body=b"", content_type="application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+        )
     if parts[1:] == ["v3"]:
         return _json(discovery.openapi_v3_root(api.table))
     if len(parts) >= 4 and parts[1] == "v3":
