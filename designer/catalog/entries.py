@@ -1,0 +1,259 @@
+"""The catalog index: entries, reading and writing index.json, lookup by NAME[@VERSION], and search.
+
+One index format serves every source: the local catalog/ folder and HTTP indexes store it as
+index.json beside their archives; OCI sources build it from artifact configs. The file is validated
+against schemas/catalog.schema.json on read, so a broken index fails with the offending key path.
+Callers: designer.catalog.building, designer.catalog.sources.*, designer.cli.catalog, benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from designer import resources
+from designer.catalog import versions
+from designer.errors import CatalogError
+
+INDEX_FILE = "index.json"
+INDEX_KIND = "CatalogIndex"
+MAX_INDEX_BYTES = 64 * 1024 * 1024
+"""An index larger than this is refused (a 10,000-entry index is about 5 MiB)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogEntry:
+    """One packaged design version, as an index lists it."""
+
+    name: str
+    version: str
+    description: str = ""
+    type: str = "Deployment"
+    tags: tuple[str, ...] = ()
+    meshes: tuple[str, ...] = ()
+    digest: str
+    size: int
+    archive: str
+    """Where the archive is, relative to the index (folder, HTTP) or an OCI reference."""
+    file: str = "design.yaml"
+    """The design's file name, used when the design is pulled."""
+    haystack: str = field(default="", compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``name@version``."""
+        return f"{self.name}@{self.version}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The index.json shape of this entry."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "type": self.type,
+            "tags": list(self.tags),
+            "meshes": list(self.meshes),
+            "digest": self.digest,
+            "size": self.size,
+            "archive": self.archive,
+            "file": self.file,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CatalogEntry:
+        """An entry from its index.json shape (already schema-checked)."""
+        tags = tuple(str(t) for t in data.get("tags", ()))
+        meshes = tuple(str(m) for m in data.get("meshes", ()))
+        kind = str(data.get("type", "Deployment"))
+        desc = str(data.get("description", ""))
+        hay = " ".join([str(data["name"]), desc, kind, *tags, *meshes]).lower()
+        return cls(
+            name=str(data["name"]),
+            version=str(data["version"]),
+            description=desc,
+            type=kind,
+            tags=tags,
+            meshes=meshes,
+            digest=str(data["digest"]),
+            size=int(data["size"]),
+            archive=str(data["archive"]),
+            file=str(data.get("file", "design.yaml")),
+            haystack=hay,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogIndex:
+    """All entries of one source, sorted by name then version precedence."""
+
+    entries: tuple[CatalogEntry, ...]
+
+    @classmethod
+    def of(cls, entries: Iterable[CatalogEntry]) -> CatalogIndex:
+        """An index of ``entries`` in canonical order."""
+        return cls(tuple(sorted(entries, key=lambda e: (e.name, versions.parse(e.version).sort_key()))))
+
+    def as_json(self) -> dict[str, Any]:
+        """The index.json document."""
+        return {
+            "schema_version": 1,
+            "kind": INDEX_KIND,
+            "entries": [e.as_json() for e in self.entries],
+        }
+
+    def dumps(self) -> str:
+        """Canonical text: stable key order and a final newline, so rebuilds compare byte for byte."""
+        return json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n"
+
+    def names(self) -> list[str]:
+        """Distinct entry names, sorted."""
+        return sorted({e.name for e in self.entries})
+
+    def versions_of(self, name: str) -> list[CatalogEntry]:
+        """Every entry of ``name``, lowest version first."""
+        return [e for e in self.entries if e.name == name]
+
+    def latest_entries(self) -> list[CatalogEntry]:
+        """The `@latest` entry of every name."""
+        return [self.resolve(name) for name in self.names()]
+
+    def resolve(self, ref: str) -> CatalogEntry:
+        """The entry for ``NAME``, ``NAME@latest`` or ``NAME@VERSION``."""
+        name, _, wanted = ref.partition("@")
+        candidates = self.versions_of(name)
+        if not candidates:
+            raise CatalogError(
+                f"no pattern named {name!r} in this catalog",
+                hint="run `design catalog search` to see what is available",
+            )
+        if wanted in ("", "latest"):
+            best = versions.latest([e.version for e in candidates])
+            return next(e for e in candidates if e.version == best)
+        versions.parse(wanted)
+        for entry in candidates:
+            if versions.same(entry.version, wanted):
+                return entry
+        have = ", ".join(e.version for e in candidates)
+        raise CatalogError(f"{name} has no version {wanted}", hint=f"available versions: {have}")
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        type: str | None = None,
+        tag: str | None = None,
+        mesh: str | None = None,
+        all_versions: bool = False,
+    ) -> list[CatalogEntry]:
+        """Entries matching every word of ``query`` (name, description, type, tags, meshes) and filters.
+
+        Words of the form ``type:X``, ``tag:X`` and ``mesh:X`` act as filters. Results rank exact
+        name matches first, then name prefixes, then names containing a word, then the rest.
+        """
+        words: list[str] = []
+        for word in query.lower().split():
+            key, sep, value = word.partition(":")
+            if sep and key in ("type", "tag", "mesh") and value:
+                if key == "type":
+                    type = value
+                elif key == "tag":
+                    tag = value
+                else:
+                    mesh = value
+            else:
+                words.append(word)
+        want_type = type.lower() if type else None
+        want_tag = tag.lower() if tag else None
+        want_mesh = mesh.lower() if mesh else None
+        pool = self.entries if all_versions else self.latest_entries()
+        hits: list[tuple[int, str, CatalogEntry]] = []
+        for entry in pool:
+            if want_type and entry.type.lower() != want_type:
+                continue
+            if want_tag and want_tag not in (t.lower() for t in entry.tags):
+                continue
+            if want_mesh and want_mesh not in (m.lower() for m in entry.meshes):
+                continue
+            hay = entry.haystack
+            if not all(w in hay for w in words):
+                continue
+            hits.append((_rank(entry.name, words), entry.name, entry))
+        hits.sort(key=lambda h: (h[0], h[1], versions.parse(h[2].version).sort_key()))
+        return [h[2] for h in hits]
+
+
+def _rank(name: str, words: list[str]) -> int:
+    if not words:
+        return 3
+    query = " ".join(words)
+    if name == query:
+        return 0
+    if name.startswith(words[0]):
+        return 1
+    if any(w in name for w in words):
+        return 2
+    return 3
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    with (resources.schemas_dir() / "catalog.schema.json").open(encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def parse_index(text: str | bytes, *, origin: str) -> CatalogIndex:
+    """Parse and validate an index document; ``origin`` names it in errors (a path or a URL)."""
+    if len(text) > MAX_INDEX_BYTES:
+        raise CatalogError(f"{origin}: index is larger than {MAX_INDEX_BYTES} bytes", hint="is it an index?")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise CatalogError(f"{origin}: index is not valid JSON: {exc}", hint="rebuild it") from exc
+    validator = jsonschema.Draft202012Validator(_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        raise CatalogError(
+            f"{origin}: index breaks catalog.schema.json: {error.message}",
+            path=where.lstrip(".") or None,
+            hint="rebuild the index with `design catalog build`",
+        )
+    index = CatalogIndex.of(CatalogEntry.from_json(e) for e in data["entries"])
+    seen: set[str] = set()
+    for entry in index.entries:
+        versions.parse(entry.version)
+        if entry.ref in seen:
+            raise CatalogError(f"{origin}: {entry.ref} is listed twice", hint="an index lists a version once")
+        seen.add(entry.ref)
+    return index
+
+
+def read_index(folder: Path) -> CatalogIndex:
+    """The index.json of a catalog folder; an absent file is an empty catalog."""
+    path = folder / INDEX_FILE
+    if not path.exists():
+        return CatalogIndex(())
+    try:
+        return parse_index(path.read_bytes(), origin=str(path))
+    except OSError as exc:
+        raise CatalogError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def write_index(folder: Path, index: CatalogIndex) -> Path:
+    """Write ``index`` as the folder's index.json (through a temporary file, so readers never see half)."""
+    path = folder / INDEX_FILE
+    tmp = path.with_suffix(".json.tmp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(index.dumps(), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise CatalogError(f"cannot write {path}: {exc.strerror}") from exc
+    return path

@@ -1,0 +1,242 @@
+"""A catalog in an OCI registry: each design version is an OCI artifact pushed and pulled with oras.
+
+``oci://HOST[:PORT]/NAMESPACE`` holds one repository per design (NAMESPACE/NAME), one tag per
+version. The manifest's config blob (application/vnd.designer.config.v1+json) is the package's
+metadata, so listing needs no archive download; the single layer
+(application/vnd.designer.design.v1.tar+gzip) is the package itself, and its digest is what pulls
+verify. The only module that imports oras and requests; their errors become CatalogError.
+Plain HTTP is used for localhost registries or when the source says so. Callers:
+designer.catalog.sources.config.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import oras.provider
+import requests
+
+from designer.catalog import entries, packaging, versions
+from designer.catalog.sources import base
+from designer.errors import CatalogError
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+PROBE_TIMEOUT_S = 5.0
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+@dataclass(slots=True)
+class OciSource:
+    """Designs stored as OCI artifacts under ``oci://host/namespace``."""
+
+    name: str
+    url: str
+    plain_http: bool | None = None
+    _client: Any = field(default=None, init=False, repr=False)
+    _probed: bool = field(default=False, init=False, repr=False)
+
+    @property
+    def host(self) -> str:
+        """HOST[:PORT] of the registry."""
+        return urllib.parse.urlsplit(self.url).netloc
+
+    @property
+    def namespace(self) -> str:
+        """The repository prefix designs are stored under."""
+        return urllib.parse.urlsplit(self.url).path.strip("/")
+
+    def _plain(self) -> bool:
+        if self.plain_http is not None:
+            return self.plain_http
+        return self.host.rsplit(":", 1)[0] in _LOCAL_HOSTS
+
+    def repository(self, name: str) -> str:
+        """The repository path of design ``name``."""
+        return f"{self.namespace}/{name}" if self.namespace else name
+
+    def reference(self, name: str, version: str) -> str:
+        """HOST/NAMESPACE/NAME:TAG (OCI tags cannot hold '+', so build metadata uses '_')."""
+        return f"{self.host}/{self.repository(name)}:{version.replace('+', '_')}"
+
+    def _registry(self) -> Any:
+        if self._client is None:
+            self._client = oras.provider.Registry(hostname=self.host, insecure=self._plain())
+        if not self._probed:
+            self._probe()
+        return self._client
+
+    def _base_url(self) -> str:
+        return f"{'http' if self._plain() else 'https'}://{self.host}"
+
+    def _probe(self) -> None:
+        # oras retries failed requests with growing sleeps (minutes in total); a quick probe turns
+        # a registry that is down into an immediate, clear error.
+        try:
+            response = self._client.session.get(f"{self._base_url()}/v2/", timeout=PROBE_TIMEOUT_S)
+        except requests.RequestException as exc:
+            raise CatalogError(
+                f"cannot reach OCI registry {self.host}: {exc.__class__.__name__}",
+                hint="is the registry running? for a plain-HTTP registry use add-source --plain-http",
+            ) from exc
+        if response.status_code not in (200, 401):
+            raise CatalogError(
+                f"{self.host} does not look like an OCI registry (HTTP {response.status_code})"
+            )
+        self._probed = True
+
+    def _call(self, what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CatalogError:
+            raise
+        except (requests.RequestException, ValueError, OSError) as exc:
+            raise CatalogError(f"{self.name}: {what} failed: {exc}", hint=f"registry {self.host}") from exc
+
+    def _repositories(self) -> list[str]:
+        registry = self._registry()
+        url: str | None = f"{self._base_url()}/v2/_catalog?n=1000"
+        names: list[str] = []
+        prefix = f"{self.namespace}/" if self.namespace else ""
+        while url:
+            response = self._call("listing repositories", registry.session.get, url, timeout=30)
+            if response.status_code != 200:
+                raise CatalogError(
+                    f"{self.host} does not list its repositories (HTTP {response.status_code})",
+                    hint="pull by name instead: `design catalog pull NAME@VERSION`",
+                )
+            for repo in response.json().get("repositories") or []:
+                rest = repo[len(prefix) :] if repo.startswith(prefix) else None
+                if rest and "/" not in rest:
+                    names.append(rest)
+            link = response.links.get("next", {}).get("url")
+            url = urllib.parse.urljoin(url, link) if link else None
+        return sorted(names)
+
+    def _tags(self, name: str) -> list[str]:
+        registry = self._registry()
+        container = f"{self.host}/{self.repository(name)}"
+        response = self._call(
+            "listing tags", registry.do_request, f"{self._base_url()}/v2/{self.repository(name)}/tags/list"
+        )
+        if response.status_code == 404:
+            return []
+        if response.status_code != 200:
+            raise CatalogError(
+                f"{self.name}: listing tags of {container} failed (HTTP {response.status_code})"
+            )
+        tags = response.json().get("tags") or []
+        return [t.replace("_", "+") for t in tags if versions.is_valid(t.replace("_", "+"))]
+
+    def _entry(self, name: str, version: str) -> entries.CatalogEntry | None:
+        registry = self._registry()
+        ref = self.reference(name, version)
+        manifest = self._call(f"reading manifest {ref}", registry.get_manifest, ref, [OCI_MANIFEST])
+        config = manifest.get("config") or {}
+        layers = [la for la in manifest.get("layers") or [] if la.get("mediaType") == packaging.MEDIA_TYPE]
+        if config.get("mediaType") != packaging.CONFIG_MEDIA_TYPE or len(layers) != 1:
+            return None  # some other artifact shares the repository
+        if int(config.get("size", 0)) > entries.MAX_INDEX_BYTES // 64:
+            raise CatalogError(f"{ref}: config blob is too large", hint="refused")
+        blob = self._call(f"reading config of {ref}", registry.get_blob, ref, config["digest"])
+        if blob.status_code != 200 or packaging.digest_of(blob.content) != config["digest"]:
+            raise CatalogError(f"{ref}: config blob does not match its digest", hint="refused")
+        meta = self._call(f"parsing config of {ref}", json.loads, blob.content)
+        layer = layers[0]
+        data = {key: meta[key] for key in ("description", "type", "tags", "meshes", "file") if key in meta}
+        data.update(name=name, version=version, digest=layer["digest"], size=int(layer["size"]), archive=ref)
+        return entries.CatalogEntry.from_json(data)
+
+    def index(self) -> entries.CatalogIndex:
+        """Every designer artifact under the namespace (one registry round trip per version)."""
+        found: list[entries.CatalogEntry] = []
+        for name in self._repositories():
+            for tag in self._tags(name):
+                entry = self._entry(name, tag)
+                if entry is not None:
+                    found.append(entry)
+        return entries.CatalogIndex.of(found)
+
+    def resolve(self, ref: str) -> entries.CatalogEntry:
+        """Resolve against the tags of one repository only (no full listing)."""
+        name, _, wanted = ref.partition("@")
+        tags = self._tags(name)
+        if not tags:
+            raise CatalogError(
+                f"no pattern named {name!r} in {self.url}", hint="check the name and the source"
+            )
+        if wanted in ("", "latest"):
+            chosen = versions.latest(tags)
+            assert chosen is not None
+        else:
+            versions.parse(wanted)
+            match = [t for t in tags if versions.same(t, wanted)]
+            if not match:
+                raise CatalogError(
+                    f"{name} has no version {wanted} in {self.url}", hint="available: " + ", ".join(tags)
+                )
+            chosen = match[0]
+        entry = self._entry(name, chosen)
+        if entry is None:
+            raise CatalogError(
+                f"{self.reference(name, chosen)} is not a designer artifact", hint="wrong media types"
+            )
+        return entry
+
+    def fetch(self, entry: entries.CatalogEntry) -> bytes:
+        """Download the package layer by digest, bounded in size."""
+        registry = self._registry()
+        response = self._call(
+            f"downloading {entry.archive}", registry.get_blob, entry.archive, entry.digest, True
+        )
+        with response:
+            if response.status_code != 200:
+                raise CatalogError(f"{entry.archive}: blob download failed (HTTP {response.status_code})")
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in response.iter_content(chunk_size=65536):
+                total += len(chunk)
+                if total > packaging.MAX_ARCHIVE_BYTES:
+                    raise CatalogError(f"{entry.archive}: archive is larger than allowed", hint="refused")
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def push(self, package: packaging.Package) -> entries.CatalogEntry:
+        """Push the package as an OCI artifact tagged with its version (immutable once pushed)."""
+        info = package.info
+        registry = self._registry()
+        existing = self._entry(info.name, info.version) if info.version in self._tags(info.name) else None
+        if base.check_republish(existing, package, self.url):
+            assert existing is not None
+            return existing
+        config = (json.dumps(info.as_json(), indent=2, sort_keys=True) + "\n").encode()
+        annotations = {
+            "org.opencontainers.image.title": info.name,
+            "org.opencontainers.image.version": info.version,
+            "org.opencontainers.image.description": info.description[:512],
+        }
+        with tempfile.TemporaryDirectory(prefix="designer-push-") as tmp:
+            archive = Path(tmp) / package.archive_name
+            archive.write_bytes(package.data)
+            config_path = Path(tmp) / "config.json"
+            config_path.write_bytes(config)
+            self._call(
+                f"pushing {self.reference(info.name, info.version)}",
+                registry.push,
+                target=self.reference(info.name, info.version),
+                files=[f"{archive}:{packaging.MEDIA_TYPE}"],
+                manifest_config=f"{config_path}:{packaging.CONFIG_MEDIA_TYPE}",
+                manifest_annotations=annotations,
+                disable_path_validation=True,
+                quiet=True,
+            )
+        entry = self._entry(info.name, info.version)
+        if entry is None or entry.digest != package.digest:
+            raise CatalogError(
+                f"{self.reference(info.name, info.version)}: the registry did not keep the push"
+            )
+        return entry

@@ -1,0 +1,62 @@
+"""`design import`: turn manifests, Meshery designs or a Helm chart into a native design file.
+
+Writes YAML to stdout (or ``-o FILE``); a summary goes to stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from designer.errors import DesignerError
+from designer.importing import converting, reading
+
+
+@click.command("import")
+@click.argument("source")
+@click.option(
+    "--from",
+    "fmt",
+    type=click.Choice(reading.FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format (auto recognises manifests and Meshery files; helm needs the helm binary).",
+)
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Write to FILE, not stdout.")
+@click.option("--name", default=None, help="metadata.name of the design (default: from the input).")
+@click.option("--version", "version", default="0.1.0", show_default=True, help="metadata.version (semver).")
+@click.option("--type", "type_", default=None, help="metadata.type (Deployment, Security, …).")
+@click.option("--explicit-deps", is_flag=True, help="Also write inferred dependencies as dependsOn.")
+@click.option("--release", default=None, help="Helm: release name (default: the chart name).")
+@click.option("--namespace", default=None, help="Helm: namespace to render into.")
+def import_design(
+    source: str,
+    fmt: str,
+    out: Path | None,
+    name: str | None,
+    version: str,
+    type_: str | None,
+    explicit_deps: bool,
+    release: str | None,
+    namespace: str | None,
+) -> None:
+    """Convert SOURCE (file, folder, http(s) URL, or Helm chart) into a native designer/v1 design."""
+    designs = reading.read_designs(source, fmt, release=release, namespace=namespace)
+    options = converting.ImportOptions(
+        name=converting.dns_name(name) if name else None,
+        version=version,
+        type=type_,
+        explicit_deps=explicit_deps,
+        origin=source if reading.is_url(source) else Path(source).name,
+    )
+    text = converting.write_designs(designs, options)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DesignerError(f"cannot write {out}: {exc.strerror}") from exc
+    comps = sum(len(d.components) for d in designs)
+    click.echo(f"imported {len(designs)} design(s), {comps} components from {source}", err=True)

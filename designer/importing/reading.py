@@ -1,0 +1,117 @@
+"""Input side of `design import`: local files and folders, http(s) URLs, and Helm charts.
+
+Everything ends in designer.loading, which recognises Kubernetes manifests and both Meshery
+formats; this module only fetches bytes (size-bounded) and renders charts with the ``helm``
+binary when it is installed. Callers: designer.cli.importing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from designer.errors import DesignerError, DesignError
+from designer.loading import load_paths, load_text
+from designer.model import Design
+
+FORMATS = ("auto", "kubernetes", "meshery", "helm")
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+TIMEOUT_S = 30.0
+HELM_TIMEOUT_S = 120.0
+
+_EXPECTED = {
+    "kubernetes": ("kubernetes",),
+    "meshery": ("meshery-pattern", "meshery-design"),
+}
+
+
+def is_url(source: str) -> bool:
+    """True for http(s) URLs."""
+    return urllib.parse.urlsplit(source).scheme in ("http", "https")
+
+
+def read_designs(
+    source: str, fmt: str = "auto", *, release: str | None = None, namespace: str | None = None
+) -> list[Design]:
+    """The designs in ``source`` read as ``fmt`` (auto: whatever designer.loading recognises)."""
+    if fmt == "helm":
+        designs = [render_chart(source, release=release, namespace=namespace)]
+    elif is_url(source):
+        name = Path(urllib.parse.urlsplit(source).path).name or "imported.yaml"
+        designs = load_text(fetch(source), name)
+    else:
+        designs = load_paths([source])
+    if not designs:
+        raise DesignError(f"{source} holds no design or manifest", hint="check the input")
+    wanted = _EXPECTED.get(fmt)
+    if wanted is not None:
+        for design in designs:
+            if design.source_format not in wanted:
+                raise DesignError(
+                    f"{design.file} is {design.source_format}, not {fmt}",
+                    location=design.location,
+                    hint=f"use --from {_format_option(design.source_format)} (or leave --from out)",
+                )
+    return designs
+
+
+def _format_option(source_format: str) -> str:
+    if source_format.startswith("meshery"):
+        return "meshery"
+    return "kubernetes" if source_format == "kubernetes" else "auto"
+
+
+def fetch(url: str) -> bytes:
+    """GET ``url`` (bounded); network and HTTP failures become DesignerError."""
+    request = urllib.request.Request(url, headers={"User-Agent": "designer-import"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            data: bytes = response.read(MAX_INPUT_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise DesignerError(f"GET {url} failed: HTTP {exc.code} {exc.reason}", hint="check the URL") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DesignerError(f"cannot fetch {url}: {reason}", hint="check the URL and the network") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise DesignerError(f"{url} is larger than {MAX_INPUT_BYTES} bytes", hint="download and split it")
+    return data
+
+
+def render_chart(chart: str, *, release: str | None = None, namespace: str | None = None) -> Design:
+    """Render a Helm chart (folder, .tgz, URL or repo/chart) with ``helm template``."""
+    helm = shutil.which("helm")
+    if helm is None:
+        raise DesignerError(
+            "importing a Helm chart needs the helm binary, which is not on PATH",
+            hint="install helm 3 (https://helm.sh/docs/intro/install/), or run `helm template` "
+            "yourself and import the output with --from kubernetes",
+        )
+    name = release or _chart_name(chart)
+    command = [helm, "template", name, chart]
+    if namespace:
+        command += ["--namespace", namespace]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=HELM_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DesignerError(f"helm template {chart} failed: {exc}", hint="check the chart") from exc
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise DesignerError(
+            f"helm template {chart} failed: {message[-1] if message else 'exit ' + str(done.returncode)}",
+            hint="check the chart path or reference (helm template must succeed on its own)",
+        )
+    designs = load_text(done.stdout, f"{name}.yaml")
+    if len(designs) != 1:
+        raise DesignError(f"helm template {chart} rendered no Kubernetes objects", hint="check the chart")
+    return designs[0]
+
+
+def _chart_name(chart: str) -> str:
+    base = Path(urllib.parse.urlsplit(chart).path.rstrip("/")).name or "release"
+    for suffix in (".tgz", ".tar.gz"):
+        base = base.removesuffix(suffix)
+    return base.rsplit("-", 1)[0] if base[-1:].isdigit() and "-" in base else base
