@@ -224,3 +224,20 @@ hpa_min_replicas[key] contains n if {
 effective_replicas(obj) := max(hpa_min_replicas[concat("/", [obj.kind, namespace_of(obj), name_of(obj)])]) if {
 	concat("/", [obj.kind, namespace_of(obj), name_of(obj)]) in object.keys(hpa_min_replicas)
 } else := replicas(obj)
+
+# Every RBAC rule of the design's Roles and ClusterRoles: {index, object, rule, path, verbs, resources}.
+rbac_rules := [r |
+	some kind in ["Role", "ClusterRole"]
+	some entry in object.get(objects_of_kind, kind, set())
+	some i, rule in object.get(entry.object, "rules", [])
+	is_object(rule)
+	r := {
+		"index": entry.index,
+		"object": entry.object,
+		"rule": rule,
+		"path": sprintf("rules[%d]", [i]),
+		"verbs": {v | some v in object.get(rule, "verbs", [])},
+		"resources": {x | some x in object.get(rule, "resources", [])},
+		"groups": {g | some g in object.get(rule, "apiGroups", [])},
+	}
+]
