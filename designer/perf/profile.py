@@ -77,9 +77,13 @@ class Profile:
             out.append(target.url)
         return tuple(out)
 
-    def with_overrides(self, **changes: Any) -> Profile:
-        """A copy with the given fields replaced (CLI options win over the design)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+    def with_overrides(self, *, closed: bool = False, **changes: Any) -> Profile:
+        """A copy with the given fields replaced (CLI options win; None leaves a field as is).
+
+        ``closed`` switches to closed loop (rate None), which a None value cannot express.
+        """
+        profile = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        return replace(profile, rate=None) if closed else profile
 
 
 def parse_duration(value: str | float | int, *, what: str = "duration") -> float:

@@ -8,6 +8,7 @@ window (the coordinated-omission test), which a static nginx cannot do without s
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
@@ -127,6 +128,7 @@ class StubServer:
 
 
 NGINX_CONF = """
+{user}
 worker_processes 1;
 daemon off;
 pid {prefix}/nginx.pid;
@@ -159,7 +161,9 @@ class Nginx:
         self.port = free_port()
         (prefix / "html").mkdir(parents=True)
         (prefix / "html" / "index.html").write_bytes(b"x" * 600)
-        (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=self.port))
+        # As root, nginx's workers would run as nobody and could not read a private temp dir.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=self.port, user=user))
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property

@@ -1,0 +1,102 @@
+"""SVG charts of perf results (the only importer of pygal): percentile curves and history.
+
+`write_report` writes ``latency-percentiles.svg`` (one corrected curve per run, raw dashed, on a log
+scale so the tail is visible) and ``history.svg`` (p50/p90/p99/p99.9 per run over time, achieved
+rate on the secondary axis). Charts embed no scripts, so they open offline in any browser.
+Caller: designer/cli/perf.py (`design perf report`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pygal
+from pygal.style import DefaultStyle
+
+from designer.errors import ProfileError
+from designer.perf.histograms import Histogram
+from designer.perf.results import Record
+
+CURVE_POINTS: tuple[tuple[str, float], ...] = (
+    ("p50", 50.0),
+    ("p75", 75.0),
+    ("p90", 90.0),
+    ("p95", 95.0),
+    ("p99", 99.0),
+    ("p99.9", 99.9),
+    ("p99.99", 99.99),
+    ("max", 100.0),
+)
+
+
+def _config(title: str) -> pygal.Config:
+    config = pygal.Config()
+    config.title = title
+    config.js = []  # no CDN fetch: the SVG must work offline
+    config.width = 1000
+    config.height = 520
+    config.style = DefaultStyle
+    config.legend_at_bottom = True
+    config.legend_at_bottom_columns = 2
+    config.truncate_legend = 60
+    config.x_label_rotation = 0
+    return config
+
+
+def label(record: Record) -> str:
+    """A short legend name: id plus version/mesh when known."""
+    extra = " ".join(str(record[k]) for k in ("version", "mesh") if record.get(k))
+    return f"{record['id']} {extra}".strip()
+
+
+def percentile_chart(records: Sequence[Record]) -> str:
+    """Latency by percentile for each run (corrected solid, raw dashed), log-scaled."""
+    chart = pygal.Line(_config("Latency by percentile (ms, log scale)"), logarithmic=True)
+    chart.x_labels = [name for name, _ in CURVE_POINTS]
+    chart.y_title = "latency (ms)"
+    for record in records:
+        hists = record["histograms"]
+        corrected = Histogram.decode(hists["corrected"])
+        chart.add(f"{label(record)} corrected", _curve(corrected))
+        if record.get("co_corrected"):
+            raw = Histogram.decode(hists["raw"])
+            chart.add(f"{label(record)} raw", _curve(raw), stroke_style={"dasharray": "6, 4"})
+    return str(chart.render(is_unicode=True))
+
+
+def history_chart(records: Sequence[Record]) -> str:
+    """Corrected percentiles of each run over time, oldest first, with the achieved rate."""
+    ordered = sorted(records, key=lambda r: r["start_time"])
+    chart = pygal.Line(_config("Latency history (ms) and achieved rate (req/s)"), logarithmic=False)
+    chart.x_labels = [r["start_time"][5:16].replace("T", " ") for r in ordered]
+    chart.x_label_rotation = 30
+    chart.y_title = "latency (ms)"
+    for key, name in (("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p99_9", "p99.9")):
+        chart.add(name, [r["latency_ms"][key] for r in ordered])
+    chart.add("achieved req/s", [r["achieved_rate"] for r in ordered], secondary=True)
+    return str(chart.render(is_unicode=True))
+
+
+def write_report(records: Sequence[Record], out_dir: Path) -> list[Path]:
+    """Write both charts into ``out_dir``; returns the files written."""
+    if not records:
+        raise ProfileError("no perf results to chart", hint="run design perf run first, or widen the filter")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        curves = out_dir / "latency-percentiles.svg"
+        curves.write_text(percentile_chart(records[:8]), encoding="utf-8")
+        history = out_dir / "history.svg"
+        history.write_text(history_chart(records), encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(
+            f"cannot write the report to {out_dir}: {exc}", hint="choose another --out"
+        ) from exc
+    return [curves, history]
+
+
+def _curve(hist: Histogram) -> list[float | None]:
+    if hist.count == 0:
+        return [None for _ in CURVE_POINTS]
+    # log scale: clamp to 1 µs so a zero never breaks the axis
+    return [max(hist.percentile_us(pct) / 1000.0, 0.001) for _, pct in CURVE_POINTS]
