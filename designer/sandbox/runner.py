@@ -73,9 +73,10 @@ class Sandbox:
         controller_delay: float = 0.05,
         latency: float = 0.0,
         keep_requests: bool = True,
+        history: int = 50_000,
     ) -> None:
         self.port = port
-        self.store = Store()
+        self.store = Store(history)
         self.table = ResourceTable.builtin()
         self.recorder = Recorder(latency=latency, keep_requests=keep_requests)
         self._loop = asyncio.new_event_loop()

@@ -329,3 +329,68 @@ def test_strategic_merge_patch_merges_containers_by_name(api_client: ApiClient, 
     result = apps.patch_namespaced_deployment("smp", namespace, patch)
     images = {c.name: c.image for c in result.spec.template.spec.containers}
     assert images == {"web": "nginx:1.25", "side": "busybox:2"}
+
+
+def test_watch_from_resource_version_with_timeout(api_client: ApiClient, namespace: str) -> None:
+    from kubernetes import watch
+
+    core = client.CoreV1Api(api_client)
+    start = core.list_namespaced_config_map(namespace).metadata.resource_version
+    core.create_namespaced_config_map(namespace, cm_body("w", a="1"))
+    core.patch_namespaced_config_map("w", namespace, {"data": {"a": "2"}})
+    core.delete_namespaced_config_map("w", namespace)
+    events = [
+        (e["type"], e["object"].metadata.name)
+        for e in watch.Watch().stream(
+            core.list_namespaced_config_map, namespace, resource_version=start, timeout_seconds=1
+        )
+    ]
+    assert [e for e in events if e[1] == "w"] == [("ADDED", "w"), ("MODIFIED", "w"), ("DELETED", "w")]
+
+
+def test_json_patch_and_merge_patch(api_client: ApiClient, namespace: str) -> None:
+    core = client.CoreV1Api(api_client)
+    core.create_namespaced_config_map(namespace, cm_body("jp", a="1", b="2"))
+    ops = [{"op": "replace", "path": "/data/a", "value": "10"}, {"op": "remove", "path": "/data/b"}]
+    result = core.patch_namespaced_config_map("jp", namespace, ops)
+    assert result.data == {"a": "10"}
+    merged = core.patch_namespaced_config_map(
+        "jp", namespace, {"data": {"c": "3", "a": None}}, _content_type="application/merge-patch+json"
+    )
+    assert merged.data == {"c": "3"}
+
+
+def test_scale_subresource(api_client: ApiClient, namespace: str) -> None:
+    apps = client.AppsV1Api(api_client)
+    apps.create_namespaced_deployment(namespace, deployment("sc"))
+    scale = apps.read_namespaced_deployment_scale("sc", namespace)
+    assert scale.spec.replicas == 1 and scale.status.selector == "app=sc"
+    apps.patch_namespaced_deployment_scale("sc", namespace, {"spec": {"replicas": 4}}, field_manager="hpa")
+    dep = apps.read_namespaced_deployment("sc", namespace)
+    assert dep.spec.replicas == 4
+    entry = next(e for e in dep.metadata.managed_fields if e.manager == "hpa")
+    assert entry.subresource == "scale" and entry.fields_v1 == {"f:spec": {"f:replicas": {}}}
+
+
+def test_namespace_deletion_removes_contents(api_client: ApiClient) -> None:
+    import time
+    import uuid
+
+    core = client.CoreV1Api(api_client)
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    core.create_namespace({"metadata": {"name": name}})
+    core.create_namespaced_config_map(name, cm_body("inside"))
+    deleted = core.delete_namespace(name)
+    phase = deleted["status"]["phase"] if isinstance(deleted, dict) else deleted.status.phase
+    assert phase == "Terminating"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            core.read_namespace(name)
+        except ApiException as exc:
+            assert exc.status == 404
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("namespace was not removed")
+    assert core.list_namespaced_config_map(name).items == []
