@@ -21,6 +21,7 @@ from designer.applying.events import Event, EventKind, EventSink, Failure, NodeF
 from designer.applying.pruning import prune
 from designer.applying.rollback import Applied, roll_back
 from designer.applying.scheduler import run_graph
+from designer.applying.threadsafe import thread_safe
 from designer.applying.traits import ApplyTraits, traits_of
 from designer.applying.waiting import wait_ready
 from designer.applying.writing import write
@@ -109,6 +110,7 @@ def apply_plan(
         emit: receives progress events.
     """
     options = options or ApplyOptions()
+    cluster = thread_safe(cluster)
     started = time.monotonic()
     run = _Run(
         cluster=cluster,

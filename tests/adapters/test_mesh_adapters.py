@@ -76,7 +76,7 @@ def test_istio_renders_control_plane_from_manifest_folder_relative_to_design(tmp
     objects = IstioAdapter().render(design.component("istio"))
     kinds = [o["kind"] for o in objects]
     assert kinds[0] == "Namespace" and objects[0]["metadata"]["name"] == "istio-system"
-    assert kinds.count("CustomResourceDefinition") == 5
+    assert kinds.count("CustomResourceDefinition") == 11
     assert kinds.index("CustomResourceDefinition") < kinds.index("Deployment")
     assert kinds.index("ServiceAccount") < kinds.index("Deployment")
     assert any(o["kind"] == "Deployment" and o["metadata"]["name"] == "istiod" for o in objects)
@@ -158,6 +158,8 @@ components:
         "servers.policy.linkerd.io",
         "httproutes.policy.linkerd.io",
         "authorizationpolicies.policy.linkerd.io",
+        "meshtlsauthentications.policy.linkerd.io",
+        "networkauthentications.policy.linkerd.io",
         "serviceprofiles.linkerd.io",
     }
     edges = {(e.dependency, e.dependent) for e in adapter.ordering_hints(design.components)}
@@ -240,7 +242,7 @@ def test_operations_build_objects() -> None:
     (pa,) = ops["strict-mtls"].build({"namespace": "shop"})
     assert pa["kind"] == "PeerAuthentication" and pa["spec"]["mtls"]["mode"] == "STRICT"
     installed = ops["install"].build({"manifest": str(FIXTURES / "istio")})
-    assert sum(o["kind"] == "CustomResourceDefinition" for o in installed) == 5
+    assert sum(o["kind"] == "CustomResourceDefinition" for o in installed) == 11
     l5d = {op.key: op for op in capabilities.operations_of(LinkerdAdapter())}
     app = l5d["httpbin"].build({"namespace": "demo"})
     assert app[0]["metadata"]["annotations"] == {"linkerd.io/inject": "enabled"}

@@ -34,6 +34,10 @@ class FakeCluster:
     ready_at: dict[ObjectRef, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     context_name: str = "fake"
+    default_namespace: str = "default"
+
+    def close(self) -> None:
+        pass
 
     def resource_info(self, api_version: str, kind: str) -> ResourceInfo:
         return ResourceInfo(
