@@ -22,7 +22,7 @@ NATIVE_PATTERNS = sorted(PATTERNS.glob("*.yaml"))
 
 @pytest.mark.parametrize("path", NATIVE_PATTERNS + MESHERY, ids=lambda p: p.name)
 def test_every_pattern_validates_or_fails_cleanly(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = run(["validate", str(path)])
+    code = run(["validate", "--no-builtin-policies", str(path)])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     if code == 3:
@@ -30,6 +30,13 @@ def test_every_pattern_validates_or_fails_cleanly(path: Path, capsys: pytest.Cap
     else:
         assert code == 0, err
         assert out.startswith("ok  ")
+
+
+@pytest.mark.parametrize("path", NATIVE_PATTERNS, ids=lambda p: p.name)
+def test_library_patterns_pass_the_builtin_policies(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
 
 
 @pytest.mark.parametrize("path", NATIVE_PATTERNS + MESHERY, ids=lambda p: p.name)
@@ -78,7 +85,7 @@ def test_validate_reports_every_broken_file_and_exits_3(
     good = write(tmp_path, "good.yaml", GOOD)
     bad = write(tmp_path, "bad.yaml", GOOD.replace("kind: ConfigMap", "kind: ConfigMap\n    replicas: 2"))
     empty = write(tmp_path, "empty.yaml", "")
-    code = run(["validate", str(good), str(bad), str(empty)])
+    code = run(["validate", "--no-builtin-policies", str(good), str(bad), str(empty)])
     out, err = capsys.readouterr()
     assert code == 3
     assert f"ok  {good}: design 'demo'" in out
@@ -88,10 +95,12 @@ def test_validate_reports_every_broken_file_and_exits_3(
 
 def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = write(tmp_path, "good.yaml", GOOD)
-    assert run(["validate", str(good), "--output", "json", "--set", "ns=prod"]) == 0
+    assert run(["validate", "--no-builtin-policies", str(good), "--output", "json", "--set", "ns=prod"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["schema_version"] == 1
-    assert doc["summary"] == {"designs": 1, "components": 3, "objects": 3, "findings": 0, "errors": 0}
+    summary = doc["summary"]
+    assert (summary["designs"], summary["components"], summary["objects"]) == (1, 3, 3)
+    assert (summary["findings"], summary["errors"]) == (0, 0)
     assert doc["findings"] == []
 
 

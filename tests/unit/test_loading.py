@@ -291,7 +291,7 @@ def test_meshery_pattern_quirks() -> None:
     assert (web.kind, web.api_version) == ("Deployment", "apps/v1")
     assert web.settings["spec"]["replicas"] == 2
     vs = design.component("vs")
-    assert vs.api_version == "networking.istio.io/v1beta1"
+    assert vs.api_version == "networking.istio.io/v1"
     assert vs.settings["hosts"] == ["shop.svc"]
     assert "meshmap" not in vs.traits
     assert design.metadata["skipped_annotations"] == ["group"]
