@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -167,10 +168,14 @@ class Sandbox:
             self._thread = None
             self._loop.close()
 
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (``design sandbox up`` without --detach)."""
+    def serve_forever(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve in the calling thread until SIGINT/SIGTERM (``design sandbox up`` without --detach)."""
         asyncio.set_event_loop(self._loop)
         self._loop.run_until_complete(self._start())
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._loop.add_signal_handler(sig, self._loop.stop)
+        if on_ready is not None:
+            on_ready()
         try:
             self._loop.run_forever()
         finally:
