@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from designer.errors import PolicyError
+from designer.errors import Location, PolicyError
 from designer.model import Edge, RenderedObject
 from designer.policy.backend import RegoEngine, RegoModule
 from designer.policy.findings import CheckInfo, Finding, Severity
@@ -64,10 +64,11 @@ class BuiltinChecks:
         """Every finding of every check over the design (waivers are applied later)."""
         packages = self._evaluate(design_input(objects, edges))
         findings: list[Finding] = []
+        located: dict[tuple[int, str | None], Location] = {}  # several checks often flag one key
         for name, body in sorted(packages.items()):
             info = _check_info(name, body)
             for raw in body.get("findings") or []:
-                findings.append(_finding(info, raw, objects))
+                findings.append(_finding(info, raw, objects, located))
         return findings
 
     def _evaluate(self, document: Mapping[str, Any]) -> dict[str, Any]:
@@ -124,7 +125,12 @@ def _check_info(package: str, body: Mapping[str, Any]) -> CheckInfo:
     )
 
 
-def _finding(info: CheckInfo, raw: Any, objects: Sequence[RenderedObject]) -> Finding:
+def _finding(
+    info: CheckInfo,
+    raw: Any,
+    objects: Sequence[RenderedObject],
+    located: dict[tuple[int, str | None], Location],
+) -> Finding:
     if not isinstance(raw, dict):
         raw = {"msg": str(raw)}
     message = str(raw.get("msg") or info.title)
@@ -133,7 +139,9 @@ def _finding(info: CheckInfo, raw: Any, objects: Sequence[RenderedObject]) -> Fi
     index = raw.get("index")
     if isinstance(index, int) and 0 <= index < len(objects):
         item = objects[index]
-        where = item.component.locate(path)
+        where = located.get((index, path))
+        if where is None:
+            where = located[(index, path)] = item.component.locate(path)
         return Finding(
             id=info.id,
             severity=info.severity,

