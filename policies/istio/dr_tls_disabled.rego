@@ -1,0 +1,45 @@
+package designer.checks.dr_tls_disabled
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-108",
+	"title": "DestinationRule disables TLS",
+	"severity": "high",
+	"rationale": "trafficPolicy.tls.mode: DISABLE makes sidecars send plain text to the host, bypassing mesh mTLS (and failing against STRICT peers).",
+	"remediation": "Use ISTIO_MUTUAL for in-mesh hosts (or remove the tls block so auto-mTLS applies), SIMPLE/MUTUAL for external TLS.",
+	"kinds": ["DestinationRule"],
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.DestinationRule
+	object.get(entry.object, ["spec", "trafficPolicy", "tls", "mode"], "") == "DISABLE"
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s disables TLS to %v", [k8s.describe(entry.object), object.get(entry.object, ["spec", "host"], "?")]),
+		"path": "spec.trafficPolicy.tls.mode",
+	}
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.DestinationRule
+	some i, setting in object.get(entry.object, ["spec", "trafficPolicy", "portLevelSettings"], [])
+	object.get(setting, ["tls", "mode"], "") == "DISABLE"
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s disables TLS to port %v of %v", [k8s.describe(entry.object), object.get(setting, ["port", "number"], "?"), object.get(entry.object, ["spec", "host"], "?")]),
+		"path": sprintf("spec.trafficPolicy.portLevelSettings[%d].tls.mode", [i]),
+	}
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.DestinationRule
+	some i, subset in object.get(entry.object, ["spec", "subsets"], [])
+	object.get(subset, ["trafficPolicy", "tls", "mode"], "") == "DISABLE"
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s disables TLS for subset %v", [k8s.describe(entry.object), object.get(subset, "name", "?")]),
+		"path": sprintf("spec.subsets[%d].trafficPolicy.tls.mode", [i]),
+	}
+}

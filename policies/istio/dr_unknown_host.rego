@@ -1,0 +1,27 @@
+package designer.checks.dr_unknown_host
+
+import data.designer.lib.istio
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-102",
+	"title": "DestinationRule for a host the design does not define",
+	"severity": "medium",
+	"rationale": "A DestinationRule whose host matches no Service applies to nothing: its subsets, TLS and traffic policy silently do not take effect.",
+	"remediation": "Set spec.host to a Service of the design (or a ServiceEntry host), or remove the DestinationRule.",
+	"kinds": ["DestinationRule"],
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.DestinationRule
+	host := object.get(entry.object, ["spec", "host"], "")
+	ns := k8s.namespace_of(entry.object)
+	istio.host_checkable(host, ns)
+	not istio.host_defined(host, ns)
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s applies to host %s, but the design has no Service %s", [k8s.describe(entry.object), host, istio.service_key(host, ns)]),
+		"path": "spec.host",
+	}
+}

@@ -1,0 +1,59 @@
+package designer.checks.injection_disabled
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-106",
+	"title": "Istio sidecar injection disabled in a meshed namespace",
+	"severity": "medium",
+	"rationale": "A pod that opts out of injection in a meshed namespace sends plain text, escapes mTLS and authorization policies, and breaks STRICT peers.",
+	"remediation": "Remove sidecar.istio.io/inject: \"false\" from the pod template (or move the workload out of the meshed namespace).",
+	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Namespace"],
+}
+
+# Namespaces of the design labelled for injection.
+_meshed contains k8s.name_of(entry.object) if {
+	some entry in k8s.objects_of_kind.Namespace
+	labels := object.get(entry.object, ["metadata", "labels"], {})
+	_injecting(labels)
+}
+
+_injecting(labels) if labels["istio-injection"] == "enabled"
+
+_injecting(labels) if {
+	not labels["istio-injection"] == "disabled"
+	object.get(labels, "istio.io/rev", "") != ""
+}
+
+_istio_routing := {"VirtualService", "DestinationRule", "PeerAuthentication", "AuthorizationPolicy", "Sidecar"}
+
+# Namespaces holding Istio configuration.
+_istio_namespaces contains k8s.namespace_of(entry.object) if {
+	some kind in _istio_routing
+	some entry in object.get(k8s.objects_of_kind, kind, set())
+}
+
+findings contains f if {
+	some p in k8s.pods
+	p.namespace in _meshed
+	some where, values in {"labels": p.labels, "annotations": p.annotations}
+	object.get(values, "sidecar.istio.io/inject", "") == "false"
+	prefix := trim_suffix(p.path, "spec")
+	f := {
+		"index": p.index,
+		"msg": sprintf("%s opts out of sidecar injection (%s sidecar.istio.io/inject: \"false\") in meshed namespace %s", [k8s.describe(p.object), where, p.namespace]),
+		"path": concat("", [prefix, "metadata.", where]),
+	}
+}
+
+findings contains f if {
+	some entry in k8s.objects_of_kind.Namespace
+	object.get(entry.object, ["metadata", "labels", "istio-injection"], "") == "disabled"
+	k8s.name_of(entry.object) in _istio_namespaces
+	f := {
+		"index": entry.index,
+		"msg": sprintf("%s disables sidecar injection but holds Istio traffic or security configuration", [k8s.describe(entry.object)]),
+		"path": "metadata.labels",
+	}
+}

@@ -1,0 +1,101 @@
+# Istio helpers (package designer.lib.istio): host-name resolution and indexes over the design's
+# Services, ServiceEntries, DestinationRules and Gateways, built once per evaluation so the
+# VirtualService and DestinationRule checks resolve every reference with set lookups.
+package designer.lib.istio
+
+import data.designer.lib.k8s
+import rego.v1
+
+# "namespace/name" of the Kubernetes Service an Istio host names, seen from namespace `ns`:
+# "reviews", "reviews.bookinfo", "reviews.bookinfo.svc" and "reviews.bookinfo.svc.cluster.local".
+# Undefined for external names (api.example.com) and wildcards.
+service_key(host, ns) := concat("/", [ns, host]) if {
+	not contains(host, ".")
+	not contains(host, "*")
+} else := concat("/", [parts[1], parts[0]]) if {
+	parts := split(host, ".")
+	count(parts) == 2
+	parts[1] in k8s.namespaces
+} else := concat("/", [parts[1], parts[0]]) if {
+	parts := split(host, ".")
+	count(parts) >= 3
+	parts[2] == "svc"
+}
+
+services contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)]) if {
+	some entry in k8s.objects_of_kind.Service
+}
+
+serviceentry_hosts contains host if {
+	some entry in k8s.objects_of_kind.ServiceEntry
+	some host in object.get(entry.object, ["spec", "hosts"], [])
+}
+
+# The key a host is indexed by: the Service key when it names one, else the host itself.
+host_key(host, ns) := key if key := service_key(host, ns) else := host
+
+# True when the design defines what `host` names (a Service or a ServiceEntry host).
+host_defined(host, ns) if service_key(host, ns) in services
+
+host_defined(host, _) if host in serviceentry_hosts
+
+# True when `host` can be checked: a cluster-local name, not an external one or a wildcard.
+host_checkable(host, ns) if service_key(host, ns)
+
+# host key -> subset names defined by the design's DestinationRules.
+subsets[key] contains name if {
+	some entry in k8s.objects_of_kind.DestinationRule
+	key := host_key(object.get(entry.object, ["spec", "host"], ""), k8s.namespace_of(entry.object))
+	some subset in object.get(entry.object, ["spec", "subsets"], [])
+	name := object.get(subset, "name", "")
+}
+
+# Every route destination of every VirtualService: {index, object, namespace, host, subset, path}.
+destinations := [d |
+	some entry in k8s.objects_of_kind.VirtualService
+	some protocol in ["http", "tcp", "tls"]
+	some i, route in object.get(entry.object, ["spec", protocol], [])
+	some target in _targets(route, protocol, i)
+	[path, destination] := target
+	d := {
+		"index": entry.index,
+		"object": entry.object,
+		"namespace": k8s.namespace_of(entry.object),
+		"host": object.get(destination, "host", ""),
+		"subset": object.get(destination, "subset", ""),
+		"path": path,
+	}
+]
+
+_targets(route, protocol, i) := array.concat(
+	[[path, dest] |
+		some j, r in object.get(route, "route", [])
+		dest := object.get(r, "destination", {})
+		path := sprintf("spec.%s[%d].route[%d].destination", [protocol, i, j])
+	],
+	[[path, dest] |
+		dest := object.get(route, "mirror", null)
+		is_object(dest)
+		path := sprintf("spec.%s[%d].mirror", [protocol, i])
+	],
+)
+
+# Set of "namespace/name" of the design's Gateways.
+gateways contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)]) if {
+	some entry in k8s.objects_of_kind.Gateway
+	startswith(object.get(entry.object, "apiVersion", ""), "networking.istio.io/")
+}
+
+# "namespace/name" a VirtualService gateway reference names ("name", "ns/name" or a FQDN).
+gateway_key(ref, ns) := ref if contains(ref, "/")
+
+gateway_key(ref, ns) := concat("/", [parts[1], parts[0]]) if {
+	not contains(ref, "/")
+	contains(ref, ".")
+	parts := split(ref, ".")
+}
+
+gateway_key(ref, ns) := concat("/", [ns, ref]) if {
+	not contains(ref, "/")
+	not contains(ref, ".")
+}
