@@ -190,6 +190,9 @@ class Nginx:
         raise AssertionError("nginx did not start listening within 10 s")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                self.proc.wait(10)
+            if self.proc.stderr is not None:
+                self.proc.stderr.close()

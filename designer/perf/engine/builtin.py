@@ -29,6 +29,9 @@ from designer.perf.measurement import Measurement
 
 _WATCHDOG_S = 0.1
 _RECONNECT_BACKOFF_S = 0.05
+# A slot due before the end may go out a little late (timer lateness, a brief backlog); its latency
+# still counts from the intended time. Slots still unsent this long after the end are dropped.
+_SEND_GRACE_S = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,6 +177,7 @@ class LoadRun:
         start = t0 + self.plan.offset_s
         total = round((self.plan.warmup_s + self.plan.duration_s) * rate)
         loop = asyncio.get_running_loop()
+        send_deadline = self.end + _SEND_GRACE_S
         k = 0
         while k < total:
             due = start + k * interval
@@ -181,12 +185,12 @@ class LoadRun:
             if now < due:
                 await asyncio.sleep(due - now)
                 continue
-            if now >= self.end:
+            if now >= send_deadline:
                 break
             if not self.idle:
                 self.waiter = loop.create_future()
                 try:
-                    await asyncio.wait_for(self.waiter, self.end - now)
+                    await asyncio.wait_for(self.waiter, send_deadline - now)
                 except TimeoutError:
                     break
                 continue
