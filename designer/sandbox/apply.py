@@ -9,7 +9,6 @@ controllers) ownership of the fields they changed. Called by operations.py; pure
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from designer.sandbox import fieldsets
 from designer.sandbox.fieldsets import FieldSet, Path
 from designer.sandbox.listsemantics import SET, item_key, key_json, list_type
 from designer.sandbox.status import ApiError
+from designer.sandbox.store import clone
 
 KubeObject = dict[str, Any]
 
@@ -87,12 +87,12 @@ def merge_applied(live: Any, applied: Any, names: tuple[str, ...], builtin: bool
     if isinstance(applied, dict) and isinstance(live, dict):
         out = dict(live)
         for k, v in applied.items():
-            out[k] = merge_applied(live[k], v, (*names, k), builtin) if k in live else copy.deepcopy(v)
+            out[k] = merge_applied(live[k], v, (*names, k), builtin) if k in live else clone(v)
         return out
     if isinstance(applied, list) and isinstance(live, list):
         semantics = list_type(names, builtin)
         if semantics == SET:
-            return list(live) + [copy.deepcopy(v) for v in applied if v not in live]
+            return list(live) + [clone(v) for v in applied if v not in live]
         if isinstance(semantics, tuple):
             live_keys = [item_key(i, semantics) for i in live]
             new_keys = [item_key(i, semantics) for i in applied]
@@ -103,11 +103,11 @@ def merge_applied(live: Any, applied: Any, names: tuple[str, ...], builtin: bool
                     assert key is not None
                     at = index.get(key_json(key))
                     if at is None:
-                        result.append(copy.deepcopy(item))
+                        result.append(clone(item))
                     else:
                         result[at] = merge_applied(live[at], item, names, builtin)
                 return result
-    return copy.deepcopy(applied)
+    return clone(applied)
 
 
 def _prefixes(paths: Iterable[Path]) -> set[Path]:
@@ -166,9 +166,9 @@ def server_side_apply(
     identity = (manager, "Apply", subresource)
     mine = next((o for o in owners if o.identity == identity), None)
     others = [o for o in owners if o.identity != identity]
-    base = copy.deepcopy(live) if live else {}
+    base = clone(live) if live else {}
     base.pop("metadata", None)
-    meta = copy.deepcopy(live["metadata"]) if live else {}
+    meta = clone(live["metadata"]) if live else {}
     merged = merge_applied({**base, "metadata": meta}, applied, (), builtin)
 
     conflicts: list[tuple[Owner, Path]] = []

@@ -10,13 +10,12 @@ Wired by runner.py; switch with `Controllers.enabled`.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from designer.sandbox.operations import Api, now
 from designer.sandbox.resources import ResourceType
-from designer.sandbox.store import KubeObject
+from designer.sandbox.store import KubeObject, clone
 
 FAIL_ANNOTATION = "sandbox.designer.dev/fail"
 MANAGER = "kube-controller-manager"
@@ -202,6 +201,6 @@ class Controllers:
                 )
             if "generation" in obj["metadata"]:
                 status["observedGeneration"] = obj["metadata"]["generation"]
-            new = copy.deepcopy(obj)
+            new = clone(obj)
             new["status"] = status
             self.api.commit(rt, obj, new, manager=MANAGER, subresource="status")

@@ -11,7 +11,6 @@ Callers: server.py (HTTP verbs) and runner.py (wiring the CRD hook).
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -19,7 +18,7 @@ from designer.sandbox import selectors
 from designer.sandbox.operations import Api, now
 from designer.sandbox.resources import ResourceType, crd_storage_key
 from designer.sandbox.status import ApiError, bad_request, not_found, success
-from designer.sandbox.store import KubeObject
+from designer.sandbox.store import KubeObject, clone
 
 NS_KEY = ("", "namespaces")
 
@@ -43,7 +42,7 @@ class Lifecycle:
         if rt.key == NS_KEY or old["metadata"].get("finalizers"):
             if old["metadata"].get("deletionTimestamp"):
                 return api.view(rt, old)
-            new = copy.deepcopy(old)
+            new = clone(old)
             new["metadata"]["deletionTimestamp"] = now()
             new["metadata"]["deletionGracePeriodSeconds"] = 0
             if rt.key == NS_KEY:
@@ -152,7 +151,7 @@ class Lifecycle:
                 ],
                 "storedVersions": storage,
             }
-            new = copy.deepcopy(crd)
+            new = clone(crd)
             new["status"] = status
             api.commit(rt, crd, new, manager="kube-apiserver", subresource="status")
 
@@ -195,7 +194,7 @@ class Lifecycle:
                 "object has been modified; please apply your changes to the latest version and "
                 "try again",
             )
-        new = copy.deepcopy(old)
+        new = clone(old)
         new.setdefault("spec", {})["replicas"] = scale["spec"]["replicas"]
         self.api.commit(rt, old, new, manager=manager, dry_run=dry_run, subresource="scale")
         return (

@@ -9,7 +9,6 @@ Callers: server.py (HTTP), lifecycle.py, controllers.py and testing.py.
 
 from __future__ import annotations
 
-import copy
 import json
 import secrets
 import uuid
@@ -31,7 +30,7 @@ from designer.sandbox.status import (
     stale,
     unsupported_media,
 )
-from designer.sandbox.store import KubeObject, Store
+from designer.sandbox.store import KubeObject, Store, clone
 
 Listener = Callable[[ResourceType, str, KubeObject], None]
 Scheduler = Callable[[float, Callable[[], None]], None]
@@ -171,7 +170,7 @@ class Api:
                 meta.pop(key, None)
         if subresource != "status" and "status" in rt.subresources:
             if old is not None and "status" in old:
-                new["status"] = copy.deepcopy(old["status"])
+                new["status"] = clone(old["status"])
             else:
                 new.pop("status", None)
         if rt.kind == "Service" and rt.builtin and old is not None:
@@ -311,7 +310,7 @@ class Api:
         if rv and rv != old["metadata"].get("resourceVersion"):
             raise stale(rt, name)
         if subresource == "status":
-            new = copy.deepcopy(old)
+            new = clone(old)
             new["status"] = body.get("status")
         else:
             new = body
@@ -379,13 +378,13 @@ class Api:
             new = patching.strategic_merge(old, patch)
         if not isinstance(new, dict):
             raise bad_request("the patched object is not a JSON object")
-        new = copy.deepcopy(new)
+        new = clone(new)
         rv = (new.get("metadata") or {}).get("resourceVersion")
         if rv and rv != old["metadata"].get("resourceVersion"):
             raise stale(rt, name)
         if subresource == "status":
             status = new.get("status")
-            new = copy.deepcopy(old)
+            new = clone(old)
             new["status"] = status
         self._check_body(rt, namespace, new, name)
         return 200, self._update(
@@ -417,7 +416,7 @@ class Api:
             raise bad_request("apiVersion and kind must be set in an applied configuration")
         if (body.get("metadata") or {}).get("managedFields") is not None:
             raise bad_request("metadata.managedFields must be nil")
-        body = self._check_body(rt, namespace, copy.deepcopy(body), name)
+        body = self._check_body(rt, namespace, clone(body), name)
         old = self.store.get(rt.key, namespace if rt.namespaced else "", name)
         meta = body["metadata"]
         rv = meta.get("resourceVersion")

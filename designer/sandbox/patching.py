@@ -8,17 +8,17 @@ operations.py; every function returns a new value and leaves its inputs alone.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from designer.sandbox.listsemantics import item_key, list_type
 from designer.sandbox.status import ApiError, bad_request
+from designer.sandbox.store import clone
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386: objects merge recursively, null deletes, everything else replaces."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     out = dict(target) if isinstance(target, dict) else {}
     for k, v in patch.items():
         if v is None:
@@ -57,7 +57,7 @@ def json_patch(doc: Any, operations: Any) -> Any:
     """RFC 6902 add/remove/replace/move/copy/test on a deep copy of ``doc``."""
     if not isinstance(operations, list):
         raise bad_request("a JSON patch must be a list of operations")
-    doc = copy.deepcopy(doc)
+    doc = clone(doc)
     for op in operations:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:
             raise bad_request(f"invalid JSON patch operation: {op!r}")
@@ -73,18 +73,18 @@ def json_patch(doc: Any, operations: Any) -> Any:
             continue
         if kind in ("move", "copy"):
             source = _pointer(op.get("from", ""))
-            value = copy.deepcopy(_resolve(doc, source))
+            value = clone(_resolve(doc, source))
             if kind == "move":
                 doc = _remove(doc, source)
             doc = _add(doc, parts, value)
         elif kind == "add":
-            doc = _add(doc, parts, copy.deepcopy(op.get("value")))
+            doc = _add(doc, parts, clone(op.get("value")))
         elif kind == "remove":
             doc = _remove(doc, parts)
         elif kind == "replace":
             _resolve(doc, parts)
             doc = _remove(doc, parts)
-            doc = _add(doc, parts, copy.deepcopy(op.get("value")))
+            doc = _add(doc, parts, clone(op.get("value")))
         else:
             raise bad_request(f"unknown JSON patch operation {kind!r}")
     return doc
@@ -122,9 +122,9 @@ def _remove(doc: Any, parts: list[str]) -> Any:
 def strategic_merge(target: Any, patch: Any, names: tuple[str, ...] = (), builtin: bool = True) -> Any:
     """Strategic merge patch of built-in objects (lists merge by their keys)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     if patch.get("$patch") == "replace":
-        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+        return {k: clone(v) for k, v in patch.items() if k != "$patch"}
     if patch.get("$patch") == "delete":
         return None
     out = dict(target) if isinstance(target, dict) else {}
@@ -157,17 +157,17 @@ def _merge_list(current: Any, patch: list[Any], names: tuple[str, ...], builtin:
     if not isinstance(current, list):
         current = []
     if any(isinstance(i, dict) and i.get("$patch") == "replace" for i in patch):
-        return [copy.deepcopy(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
+        return [clone(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
     if semantics == "set" or names[-1:] == ("finalizers",):
-        return list(current) + [copy.deepcopy(v) for v in patch if v not in current]
+        return list(current) + [clone(v) for v in patch if v not in current]
     if not isinstance(semantics, tuple):
-        return [copy.deepcopy(i) for i in patch]
+        return [clone(i) for i in patch]
     keys = semantics
     result = list(current)
     for item in patch:
         key = item_key(item, keys) or item_key(item, keys[:1])
         if key is None:
-            return [copy.deepcopy(i) for i in patch]
+            return [clone(i) for i in patch]
         at = next(
             (n for n, cur in enumerate(result) if (item_key(cur, tuple(key)) == key)),
             None,

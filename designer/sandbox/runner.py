@@ -8,7 +8,6 @@ Callers: designer.sandbox.testing (pytest fixtures), designer.cli.sandbox, bench
 from __future__ import annotations
 
 import asyncio
-import copy
 import signal
 import threading
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from designer.sandbox.lifecycle import Lifecycle
 from designer.sandbox.operations import Api
 from designer.sandbox.resources import ResourceTable
 from designer.sandbox.server import build_app
-from designer.sandbox.store import KubeObject, Store
+from designer.sandbox.store import KubeObject, Store, clone
 
 T = TypeVar("T")
 
@@ -232,7 +231,7 @@ class Sandbox:
             old = self.store.get(rt.key, namespace if rt.namespaced else "", name)
             if old is None:
                 raise KeyError(f"{kind} {namespace}/{name} does not exist")
-            new = copy.deepcopy(old)
+            new = clone(old)
             new["status"] = status
             return self.api.commit(rt, old, new, manager=manager, subresource="status")
 

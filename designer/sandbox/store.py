@@ -33,6 +33,15 @@ class WatchEvent:
 Subscriber = Callable[[WatchEvent], None]
 
 
+def clone(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars); several times faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value
+
+
 class Store:
     """All objects of the sandbox; thread-safe through one re-entrant lock."""
 
