@@ -1,0 +1,126 @@
+"""`design import`: Meshery patterns, Kubernetes manifests, URLs and Helm (absent) into native designs."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from designer.cli.main import run
+from designer.loading import load_file, load_text
+from tests.conftest import SHARED
+
+MESHERY = SHARED / "testdata" / "meshery-patterns"
+
+MANIFESTS = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: shop}
+data:
+  start.sh: 'exec web --home "${HOME}"'
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          volumeMounts: [{name: config, mountPath: /etc/web}]
+      volumes:
+        - name: config
+          configMap: {name: web-config}
+"""
+
+
+@pytest.mark.parametrize("path", sorted(MESHERY.glob("*.yaml")), ids=lambda p: p.name)
+def test_meshery_patterns_import_to_native_designs_or_a_clear_error(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "native.yaml"
+    code = run(["import", str(path), "--from", "meshery", "-o", str(out)])
+    err = capsys.readouterr().err
+    if code != 0:
+        # A file designer cannot express must fail as a user error naming the file, never a crash.
+        assert code == 3, err
+        assert err.startswith("error: ") and path.name in err
+        assert "hint:" in err
+        return
+    original = load_file(path)
+    native = load_file(out)
+    assert [d.source_format for d in native] == ["designer/v1"] * len(original)
+    assert [len(d.components) for d in native] == [len(d.components) for d in original]
+    for before, after in zip(original, native, strict=True):
+        assert [c.kind for c in after.components] == [c.kind for c in before.components]
+        assert [c.to_object()["metadata"]["name"] for c in after.components] == [
+            c.to_object()["metadata"]["name"] for c in before.components
+        ]
+
+
+def test_most_meshery_samples_convert(tmp_path: Path) -> None:
+    converted = [
+        p
+        for p in sorted(MESHERY.glob("*.yaml"))
+        if run(["import", str(p), "-o", str(tmp_path / p.name)]) == 0
+    ]
+    assert len(converted) >= 10, converted
+
+
+def test_kubernetes_manifests_keep_dollar_text_literal_and_can_pin_inferred_deps(tmp_path: Path) -> None:
+    source = tmp_path / "shop.yaml"
+    source.write_text(MANIFESTS)
+    plain, pinned = tmp_path / "plain.yaml", tmp_path / "pinned.yaml"
+    assert run(["import", str(source), "--from", "kubernetes", "-o", str(plain), "--version", "1.2.0"]) == 0
+    assert run(["import", str(source), "--from", "kubernetes", "-o", str(pinned), "--explicit-deps"]) == 0
+    (design,) = load_file(plain)
+    assert design.version == "1.2.0" and design.name == "shop"
+    config = next(c for c in design.components if c.kind == "ConfigMap")
+    assert config.to_object()["data"]["start.sh"] == 'exec web --home "${HOME}"'
+    assert all(not c.depends_on for c in design.components)  # left to inference by default
+    (frozen,) = load_file(pinned)
+    web = next(c for c in frozen.components if c.kind == "Deployment")
+    assert set(web.depends_on) >= {
+        config.name,
+        next(c.name for c in frozen.components if c.kind == "Namespace"),
+    }
+
+
+def test_import_to_stdout_and_from_a_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "shop.yaml").write_text(MANIFESTS)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/shop.yaml"
+        assert run(["import", url, "--name", "Shop Front"]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    captured = capsys.readouterr()
+    (design,) = load_text(captured.out, "stdout.yaml")
+    assert design.name == "shop-front" and len(design.components) == 3
+    assert "imported 1 design(s), 3 components" in captured.err
+
+
+def test_wrong_format_and_missing_helm_are_clear_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["import", str(MESHERY / "servicemeshcon-na-2021_retries.yaml"), "--from", "kubernetes"]) == 3
+    assert "is meshery-pattern, not kubernetes" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path))  # no helm binary anywhere
+    assert run(["import", str(tmp_path), "--from", "helm"]) == 3
+    err = capsys.readouterr().err
+    assert "needs the helm binary" in err and "--from kubernetes" in err
