@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from designer.adapters.capabilities import policies_of
+from designer.adapters.registry import AdapterRegistry
 from designer.cli.options import output_option
 from designer.errors import ExitCode
 from designer.policy import rego_tests
@@ -39,7 +41,10 @@ def policy() -> None:
 @click.option("--no-builtin-policies", is_flag=True, help="Leave out the built-in checks.")
 def list_checks(output: str, policies: tuple[Path, ...], no_builtin_policies: bool) -> None:
     """Show every check with its id, severity and title."""
-    loaded = PolicySet.load(PolicyOptions(policy_paths=policies, builtin=not no_builtin_policies))
+    adapters = AdapterRegistry.from_entry_points().adapters
+    extra = tuple(path for adapter in adapters for path in policies_of(adapter))
+    options = PolicyOptions(policy_paths=policies, builtin=not no_builtin_policies, adapter_policies=extra)
+    loaded = PolicySet.load(options)
     checks: list[CheckInfo] = [*loaded.checks(), *waiver_checks()]
     packages = loaded.conftest.packages if loaded.conftest is not None else []
     checks.sort(key=lambda c: (c.source != "builtin", c.id))

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from designer import __version__
+from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import report_error
 from designer.cli.options import error_json, output_option, parse_sets, set_option
@@ -124,6 +125,7 @@ def validate(
     options = PolicyOptions(
         policy_paths=policies,
         builtin=not no_builtin_policies,
+        adapter_policies=() if no_builtin_policies else _adapter_policies(),
         waivers_file=waivers,
         annotation_waivers=not no_annotation_waivers,
     )
@@ -149,6 +151,12 @@ def validate(
             report_error(exc)
     _emit(text, output_file)
     ctx.exit(int(code))
+
+
+def _adapter_policies() -> tuple[Path, ...]:
+    """Rego files the installed adapters contribute; they run with the built-in checks."""
+    registry = AdapterRegistry.from_entry_points()
+    return tuple(path for adapter in registry.adapters for path in policies_of(adapter))
 
 
 def _changed(paths: tuple[str, ...], ref: str, always_all: list[Path]) -> list[Path]:

@@ -27,26 +27,29 @@ from designer.resources import policies_dir
 CHECKS_ROOT = "data.designer.checks"
 
 
-def library_files(roots: Iterable[Path]) -> list[tuple[Path, str]]:
-    """The .rego files of the library (tests excluded), each with the name errors show."""
-    found: list[tuple[Path, str]] = []
+def library_files(roots: Iterable[Path], extra: Iterable[Path] = ()) -> list[tuple[Path, str]]:
+    """The .rego files of the library (tests excluded) and extra files (adapters' contributions),
+    each once, with the name errors show."""
+    found: dict[Path, str] = {}
     for root in roots:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*.rego")):
-            if path.name.endswith("_test.rego"):
-                continue
-            found.append((path, f"{root.name}/{path.relative_to(root).as_posix()}"))
-    return found
+            if not path.name.endswith("_test.rego"):
+                found.setdefault(path.resolve(), f"{root.name}/{path.relative_to(root).as_posix()}")
+    for path in extra:
+        if not path.name.endswith("_test.rego"):
+            found.setdefault(path.resolve(), str(path))
+    return list(found.items())
 
 
 class BuiltinChecks:
     """The compiled library: one base engine, cloned for each evaluation (same thread only)."""
 
-    def __init__(self, roots: Sequence[Path] | None = None) -> None:
+    def __init__(self, roots: Sequence[Path] | None = None, extra_files: Sequence[Path] = ()) -> None:
         self.roots = list(roots) if roots is not None else [policies_dir()]
         self._engine = RegoEngine()
-        for path, display in library_files(self.roots):
+        for path, display in library_files(self.roots, extra_files):
             self._engine.add_module(RegoModule.from_file(path, display=display))
         self._catalog: dict[str, CheckInfo] | None = None
 

@@ -37,6 +37,7 @@ class PolicyOptions:
     policy_paths: tuple[Path, ...] = ()
     builtin: bool = True
     builtin_roots: tuple[Path, ...] | None = None  # default: the shipped policies/ folder
+    adapter_policies: tuple[Path, ...] = ()  # Rego files adapters contribute (run as built-in checks)
     waivers_file: Path | None = None
     annotation_waivers: bool = True
     today: dt.date | None = None
@@ -58,7 +59,7 @@ class PolicySet:
         policies = cls(options=options)
         if options.builtin:
             roots = list(options.builtin_roots) if options.builtin_roots is not None else None
-            policies.builtin = BuiltinChecks(roots)
+            policies.builtin = BuiltinChecks(roots, options.adapter_policies)
         rego, gatekeeper = load_user_policies(options.policy_paths)
         if rego:
             policies.conftest = ConftestPolicies(rego)

@@ -175,3 +175,24 @@ def test_invalid_waiver_files(tmp_path: Path, text: str, line: int) -> None:
         PolicySet.load(PolicyOptions(builtin=False, waivers_file=path))
     assert info.value.location is not None
     assert info.value.location.line == line
+
+
+def test_adapter_contributed_files_join_the_builtin_checks(tmp_path: Path) -> None:
+    extra = tmp_path / "mesh_check.rego"
+    extra.write_text(
+        "package designer.checks.fixture_adapter\nimport rego.v1\n\n"
+        'metadata := {"id": "TST-900", "title": "t", "severity": "low", "rationale": "", "remediation": ""}\n'
+        'findings contains {"index": o.index, "msg": "seen"} if {\n  some o in input.objects\n'
+        '  o.object.kind == "Service"\n}\n'
+    )
+    (tmp_path / "mesh_check_test.rego").write_text("package ignored\nthis is not rego\n")
+    objects, edges = _design()
+    options = PolicyOptions(
+        builtin_roots=(CHECKS,),
+        adapter_policies=(extra, tmp_path / "mesh_check_test.rego", CHECKS / "latest.rego"),
+        annotation_waivers=False,
+    )
+    report = PolicySet.load(options).evaluate(objects, edges)
+    (seen,) = _by_id(report, "TST-900")
+    assert seen.component == "web-svc"
+    assert len(_by_id(report, "TST-002")) == 1  # a file under the roots is loaded once
