@@ -1,4 +1,4 @@
-package designer.checks.authz_allow_all
+package designer.checks.istio_authz_allow_all
 
 import data.designer.lib.k8s
 import rego.v1

@@ -1,6 +1,6 @@
-package designer.checks.authz_allow_all_test
+package designer.checks.istio_authz_allow_all_test
 
-import data.designer.checks.authz_allow_all as check
+import data.designer.checks.istio_authz_allow_all as check
 import data.designer.lib.testing as t
 import rego.v1
 

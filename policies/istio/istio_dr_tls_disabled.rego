@@ -1,4 +1,4 @@
-package designer.checks.dr_tls_disabled
+package designer.checks.istio_dr_tls_disabled
 
 import data.designer.lib.k8s
 import rego.v1

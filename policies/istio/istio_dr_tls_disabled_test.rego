@@ -1,6 +1,6 @@
-package designer.checks.dr_tls_disabled_test
+package designer.checks.istio_dr_tls_disabled_test
 
-import data.designer.checks.dr_tls_disabled as check
+import data.designer.checks.istio_dr_tls_disabled as check
 import data.designer.lib.testing as t
 import rego.v1
 

@@ -1,4 +1,4 @@
-package designer.checks.dr_unknown_host
+package designer.checks.istio_dr_unknown_host
 
 import data.designer.lib.istio
 import data.designer.lib.k8s

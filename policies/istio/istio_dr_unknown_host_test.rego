@@ -1,6 +1,6 @@
-package designer.checks.dr_unknown_host_test
+package designer.checks.istio_dr_unknown_host_test
 
-import data.designer.checks.dr_unknown_host as check
+import data.designer.checks.istio_dr_unknown_host as check
 import data.designer.lib.testing as t
 import rego.v1
 

@@ -1,4 +1,4 @@
-package designer.checks.gateway_selector
+package designer.checks.istio_gateway_selector
 
 import data.designer.lib.k8s
 import rego.v1

@@ -1,6 +1,6 @@
-package designer.checks.gateway_selector_test
+package designer.checks.istio_gateway_selector_test
 
-import data.designer.checks.gateway_selector as check
+import data.designer.checks.istio_gateway_selector as check
 import data.designer.lib.testing as t
 import rego.v1
 

@@ -1,4 +1,4 @@
-package designer.checks.injection_disabled
+package designer.checks.istio_injection_disabled
 
 import data.designer.lib.k8s
 import rego.v1

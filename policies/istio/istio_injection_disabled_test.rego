@@ -1,6 +1,6 @@
-package designer.checks.injection_disabled_test
+package designer.checks.istio_injection_disabled_test
 
-import data.designer.checks.injection_disabled as check
+import data.designer.checks.istio_injection_disabled as check
 import data.designer.lib.testing as t
 import rego.v1
 

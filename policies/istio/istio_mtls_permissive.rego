@@ -1,4 +1,4 @@
-package designer.checks.mtls_permissive
+package designer.checks.istio_mtls_permissive
 
 import data.designer.lib.k8s
 import rego.v1

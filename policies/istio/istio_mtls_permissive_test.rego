@@ -1,6 +1,6 @@
-package designer.checks.mtls_permissive_test
+package designer.checks.istio_mtls_permissive_test
 
-import data.designer.checks.mtls_permissive as check
+import data.designer.checks.istio_mtls_permissive as check
 import data.designer.lib.testing as t
 import rego.v1
 

@@ -1,4 +1,4 @@
-package designer.checks.route_timeout
+package designer.checks.istio_route_timeout
 
 import data.designer.lib.k8s
 import rego.v1

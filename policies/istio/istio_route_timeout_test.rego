@@ -1,6 +1,6 @@
-package designer.checks.route_timeout_test
+package designer.checks.istio_route_timeout_test
 
-import data.designer.checks.route_timeout as check
+import data.designer.checks.istio_route_timeout as check
 import data.designer.lib.testing as t
 import rego.v1
 

@@ -1,4 +1,4 @@
-package designer.checks.vs_unknown_subset
+package designer.checks.istio_vs_unknown_subset
 
 import data.designer.lib.istio
 import data.designer.lib.k8s

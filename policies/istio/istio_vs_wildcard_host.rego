@@ -1,4 +1,4 @@
-package designer.checks.vs_wildcard_host
+package designer.checks.istio_vs_wildcard_host
 
 import data.designer.lib.k8s
 import rego.v1

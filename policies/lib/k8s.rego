@@ -241,3 +241,38 @@ rbac_rules := [r |
 		"groups": {g | some g in object.get(rule, "apiGroups", [])},
 	}
 ]
+
+# Port names and numbers declared by each pod's containers (keyed by position in `pods`).
+pod_port_names[i] := {n |
+	some c in object.get(p.spec, "containers", [])
+	some port in object.get(c, "ports", [])
+	n := object.get(port, "name", "")
+	n != ""
+} if some i, p in pods
+
+pod_port_numbers[i] := {n |
+	some c in object.get(p.spec, "containers", [])
+	some port in object.get(c, "ports", [])
+	n := object.get(port, "containerPort", 0)
+} if some i, p in pods
+
+# True when one of the pods (positions in `pods`) declares `port` (a name or a number). With no
+# containerPort declared at all, a number cannot be judged (declarations are informational).
+pods_expose(positions, port) if {
+	is_string(port)
+	some i in positions
+	port in pod_port_names[i]
+}
+
+pods_expose(positions, port) if {
+	is_number(port)
+	some i in positions
+	port in pod_port_numbers[i]
+}
+
+pods_expose(positions, port) if {
+	is_number(port)
+	every i in positions {
+		count(pod_port_numbers[i]) == 0
+	}
+}

@@ -1,0 +1,49 @@
+package designer.checks.linkerd_injection
+
+import data.designer.lib.k8s
+import rego.v1
+
+metadata := {
+	"id": "DSN-120",
+	"title": "Workload outside the Linkerd mesh in a meshed namespace",
+	"severity": "medium",
+	"rationale": "A pod without the Linkerd proxy gets no mTLS, no metrics and no policy enforcement; Servers and authorization policies in its namespace then do not protect it.",
+	"remediation": "Annotate the namespace (or the pod template) with linkerd.io/inject: enabled and do not override it with disabled.",
+	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"],
+}
+
+_on := {"enabled", "ingress"}
+
+# Namespace objects of the design: name -> linkerd.io/inject annotation ("" when absent).
+_namespace_inject[k8s.name_of(entry.object)] := object.get(entry.object, ["metadata", "annotations", "linkerd.io/inject"], "") if {
+	some entry in k8s.objects_of_kind.Namespace
+}
+
+# Namespaces holding Linkerd policy objects.
+_policy_namespaces contains k8s.namespace_of(entry.object) if {
+	some entry in input.objects
+	startswith(object.get(entry.object, "apiVersion", ""), "policy.linkerd.io/")
+}
+
+findings contains f if {
+	some p in k8s.pods
+	_namespace_inject[p.namespace] in _on
+	object.get(p.annotations, "linkerd.io/inject", "") == "disabled"
+	f := {
+		"index": p.index,
+		"msg": sprintf("%s opts out of Linkerd injection (linkerd.io/inject: disabled) in meshed namespace %s", [k8s.describe(p.object), p.namespace]),
+		"path": concat("", [trim_suffix(p.path, "spec"), "metadata.annotations"]),
+	}
+}
+
+findings contains f if {
+	some p in k8s.pods
+	p.namespace in _policy_namespaces
+	not _namespace_inject[p.namespace] in _on
+	not object.get(p.annotations, "linkerd.io/inject", "") in _on
+	f := {
+		"index": p.index,
+		"msg": sprintf("%s is not injected (no linkerd.io/inject: enabled on it or on namespace %s), yet the namespace has Linkerd policies", [k8s.describe(p.object), p.namespace]),
+		"path": concat("", [trim_suffix(p.path, "spec"), "metadata.annotations"]),
+	}
+}

@@ -1,0 +1,21 @@
+package designer.checks.linkerd_server_port_test
+
+import data.designer.checks.linkerd_server_port as check
+import data.designer.lib.testing as t
+import rego.v1
+
+server(labels, port) := t.object_of("Server", "policy.linkerd.io/v1beta3", "web-http", {"podSelector": {"matchLabels": labels}, "port": port})
+
+test_pass_named_and_numbered if {
+	count(check.findings) == 0 with input as t.input_of([t.deployment("web", [t.good_container]), server({"app": "web"}, "http"), server({"app": "web"}, 8080)])
+}
+
+test_fail_unknown_port if {
+	fs := check.findings with input as t.input_of([t.deployment("web", [t.good_container]), server({"app": "web"}, "grpc")])
+	t.paths(fs) == {"spec.port"}
+}
+
+test_fail_selects_nothing if {
+	fs := check.findings with input as t.input_of([t.deployment("web", [t.good_container]), server({"app": "api"}, "http")])
+	t.paths(fs) == {"spec.podSelector"}
+}
