@@ -297,3 +297,9 @@ def test_text_lists_findings_and_footer(report: Report) -> None:
     assert "tests/policy/fixtures/design.yaml:39: high TST-003 Service/shop/web-svc: Service web-svc" in text
     assert "waived critical TST-001" in text
     assert text.splitlines()[-1].endswith("2 waived; 2 objects, 8 checks")
+
+
+def test_sarif_marks_failed_runs(report: Report) -> None:
+    failed = RenderContext(exit_code=3, tool_version="0.1.0", base=ROOT)
+    log = json.loads(renderer("sarif")(report, failed))
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": False, "exitCode": 3}]

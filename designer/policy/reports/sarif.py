@@ -56,7 +56,8 @@ def document(report: Report, context: RenderContext) -> dict[str, Any]:
                     }
                 },
                 "invocations": [
-                    {"executionSuccessful": True, "exitCode": context.exit_code},
+                    # 0 and 1 are verdicts; 3 and 4 mean the run itself failed.
+                    {"executionSuccessful": context.exit_code in (0, 1), "exitCode": context.exit_code},
                 ],
                 "results": [_result(f, index[f.id], context) for f in report.findings],
             }
