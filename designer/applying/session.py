@@ -16,6 +16,7 @@ from designer.adapters.readiness import Rule
 from designer.adapters.registry import AdapterRegistry
 from designer.applying.engine import PRUNE_ANNOTATION, ApplyOptions, apply_plan
 from designer.applying.events import EventSink, RunResult
+from designer.applying.threadsafe import thread_safe
 from designer.applying.traits import traits_of
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.diffing.planner import plan_design
@@ -61,7 +62,7 @@ def prepare(design: Design, registry: AdapterRegistry) -> Prepared:
 def plan(cluster: Cluster, prepared: Prepared, *, inventory_namespace: str) -> Plan:
     """The Plan (designer.diffing) for ``prepared`` on ``cluster``."""
     return plan_design(
-        cluster,
+        thread_safe(cluster),  # the planner dry-runs objects from several threads
         prepared.design.name,
         prepared.objects,
         inventory_namespace=inventory_namespace,
