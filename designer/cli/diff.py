@@ -55,6 +55,13 @@ _STYLE = {
     show_default=True,
     help="Namespace of designer's inventory ConfigMap (for deletes).",
 )
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Objects diffed in parallel (GET + dry run each).",
+)
 @output_option("text", "json")
 @click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when there are changes, 0 when none.")
 @click.pass_context
@@ -65,6 +72,7 @@ def diff(
     kubeconfig: str | None,
     context_name: str | None,
     inventory_namespace: str,
+    concurrency: int,
     output: str,
     exit_code: bool,
 ) -> None:
@@ -89,6 +97,7 @@ def diff(
                     objects,
                     inventory_namespace=inventory_namespace,
                     field_manager=FIELD_MANAGER,
+                    concurrency=concurrency,
                 )
             )
     finally:

@@ -77,24 +77,36 @@ def compare(
 def diff_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], Any, Any]]:
     """(path, before, after) for each difference; ``None`` marks an absent side.
 
-    deepdiff runs only on the top-level fields that differ, which keeps it off the large, equal
-    parts of an object.
+    deepdiff does the field-level work, but only on the part that differs: while a single child
+    of two maps differs and both sides are maps, we descend first (cheap equality checks), then
+    hand deepdiff just the differing keys. A replicas change in a large Deployment therefore costs
+    a deepdiff of ``{"replicas": 5}`` against ``{"replicas": 2}``, not of the whole spec.
     """
     found: list[tuple[tuple[Any, ...], Any, Any]] = []
-    for key in list(before) + [k for k in after if k not in before]:
-        old = before.get(key, _ABSENT)
-        new = after.get(key, _ABSENT)
-        if old == new:
-            continue
-        if old is _ABSENT or new is _ABSENT or not (isinstance(old, dict) and isinstance(new, dict)):
-            found.append(((key,), None if old is _ABSENT else old, None if new is _ABSENT else new))
-            continue
-        tree = DeepDiff(old, new, view="tree", verbose_level=2)
-        for report in tree.values():
-            for level in report:
-                path = (key, *level.path(output_format="list"))
-                found.append((path, _present(level.t1), _present(level.t2)))
+    _diff_into(before, after, (), found)
     return found
+
+
+def _diff_into(
+    before: Mapping[str, Any], after: Mapping[str, Any], prefix: tuple[Any, ...], found: list[Any]
+) -> None:
+    keys = list(before) + [k for k in after if k not in before]
+    differing = [k for k in keys if before.get(k, _ABSENT) != after.get(k, _ABSENT)]
+    if not differing:
+        return
+    if len(differing) == 1:
+        key = differing[0]
+        old, new = before.get(key, _ABSENT), after.get(key, _ABSENT)
+        if isinstance(old, dict) and isinstance(new, dict):
+            _diff_into(old, new, (*prefix, key), found)
+            return
+    old_part = {k: before[k] for k in differing if k in before}
+    new_part = {k: after[k] for k in differing if k in after}
+    tree = DeepDiff(old_part, new_part, view="tree", verbose_level=2, threshold_to_diff_deeper=0)
+    for report in tree.values():
+        for level in report:
+            path = (*prefix, *level.path(output_format="list"))
+            found.append((path, _present(level.t1), _present(level.t2)))
 
 
 def format_path(path: tuple[Any, ...]) -> str:

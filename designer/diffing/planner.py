@@ -16,6 +16,7 @@ Callers: `designer.cli.diff`, `design apply` (via the same Plan), benchmarks/dif
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from designer.cluster import errors
@@ -59,18 +60,28 @@ def plan_design(
     *,
     inventory_namespace: str = DEFAULT_NAMESPACE,
     field_manager: str = FIELD_MANAGER,
+    concurrency: int = 8,
 ) -> Plan:
     """The Plan for ``objects`` (rendered, in graph order) of ``design`` on ``cluster``.
+
+    Objects are independent reads and dry runs, so up to ``concurrency`` are in flight at once
+    (kubectl diff's --concurrency); the steps keep the graph order whatever finishes first.
 
     Raises:
         designer.errors.ClusterError: the cluster cannot be read, a kind is unknown and not
             created by the design, or the server rejects an object as invalid.
     """
     scope = _DesignScope.of(objects)
-    steps: list[Step] = []
     notes: list[str] = []
-    for obj in objects:
-        steps.append(_plan_object(cluster, design, obj, scope, field_manager))
+
+    def plan_one(obj: RenderedObject) -> Step:
+        return _plan_object(cluster, design, obj, scope, field_manager)
+
+    if concurrency <= 1 or len(objects) <= 1:
+        steps = [plan_one(obj) for obj in objects]
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="designer-diff") as pool:
+            steps = list(pool.map(plan_one, objects))
     if any(not s.server_validated and LESS_PRECISE in s.reason for s in steps):
         notes.append(
             "some objects were compared locally because the server refused the dry run; "
