@@ -16,12 +16,18 @@ from typing import Any
 
 from aiohttp import web
 
-from designer.sandbox import discovery, watch
+from designer.sandbox import discovery, protobuf, tables, watch
 from designer.sandbox.faults import Recorder, RequestRecord
 from designer.sandbox.lifecycle import Lifecycle, scale_patch
 from designer.sandbox.operations import Api, parse_body
 from designer.sandbox.resources import ResourceType
-from designer.sandbox.status import ApiError, bad_request, method_not_allowed, no_such_resource
+from designer.sandbox.status import (
+    ApiError,
+    bad_request,
+    method_not_allowed,
+    no_such_resource,
+    unsupported_media,
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_KEY = web.AppKey("api", Api)
@@ -111,15 +117,25 @@ async def _resource(
     if method == "GET":
         if query.get("watch") in ("1", "true", "True"):
             return await watch.serve(request, api, rt, target.namespace, dict(query))
+        wants_table = "as=Table" in request.headers.get("Accept", "")
         if name is None:
-            return _json(
-                api.list(rt, target.namespace, query.get("labelSelector"), query.get("fieldSelector"))
-            )
+            listed = api.list(rt, target.namespace, query.get("labelSelector"), query.get("fieldSelector"))
+            if wants_table:
+                return _json(tables.table(rt.kind, listed["items"], listed["metadata"]["resourceVersion"]))
+            return _json(listed)
         if sub == "scale":
             return _json(lifecycle.get_scale(rt, ns, name))
-        return _json(api.get(rt, ns, name))
+        obj = api.get(rt, ns, name)
+        if wants_table and not sub:
+            return _json(tables.table(rt.kind, [obj], obj["metadata"].get("resourceVersion", "")))
+        return _json(obj)
     dry_run = _dry_run(request)
     raw = await request.read()
+    if "protobuf" in request.headers.get("Content-Type", ""):
+        # kubectl's typed clients (kubectl create namespace ...) send protobuf and never fall back.
+        if method != "POST" or name is not None:
+            raise unsupported_media(request.headers["Content-Type"])
+        raw = json.dumps(protobuf.decode(raw)).encode()
     with api.store.lock:
         if method == "POST" and name is None:
             return _json(

@@ -241,3 +241,27 @@ def test_set_status_helper_and_store_access(sandbox: Sandbox, sandbox_client: Ap
     assert apps.read_namespaced_deployment("s", "default").status.available_replicas == 2
     stored = sandbox.get("apps/v1", "Deployment", "s", "default")
     assert stored is not None and stored["status"]["availableReplicas"] == 2
+
+
+def test_protobuf_create_of_complex_kind_is_refused_clearly(sandbox: Sandbox) -> None:
+    """kubectl's typed `create deployment` sends protobuf, which the emulator only decodes for simple kinds."""
+    import subprocess
+
+    result = subprocess.run(
+        [
+            "kubectl",
+            "--kubeconfig",
+            str(sandbox.kubeconfig_path),
+            "create",
+            "deployment",
+            "d",
+            "--image=nginx",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "kubectl apply -f" in result.stderr
+    assert sandbox.requests[-1].status == 415

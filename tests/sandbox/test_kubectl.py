@@ -187,3 +187,28 @@ def test_delete_and_not_found(kube_api: KubeTarget, namespace: str, tmp_path: Pa
     missing = kubectl(kube_api, "get", "deployment", "web", "-n", namespace)
     assert missing.returncode == 1
     assert 'deployments.apps "web" not found' in missing.stderr
+
+
+def test_imperative_create_and_table_columns(kube_api: KubeTarget, namespace: str) -> None:
+    ok(
+        kubectl(
+            kube_api, "create", "configmap", "c1", "-n", namespace, "--from-literal=a=1", "--from-literal=b=2"
+        )
+    )
+    ok(kubectl(kube_api, "create", "secret", "generic", "s1", "-n", namespace, "--from-literal=pw=hunter2"))
+    ok(kubectl(kube_api, "create", "serviceaccount", "bot", "-n", namespace))
+    data = json.loads(
+        ok(kubectl(kube_api, "get", "configmap", "c1", "-n", namespace, "-o", "jsonpath={.data}"))
+    )
+    assert data == {"a": "1", "b": "2"}
+    secret = json.loads(
+        ok(kubectl(kube_api, "get", "secret", "s1", "-n", namespace, "-o", "jsonpath={.data}"))
+    )
+    assert secret == {"pw": "aHVudGVyMg=="}
+    table = ok(kubectl(kube_api, "get", "configmap", "c1", "-n", namespace)).splitlines()
+    assert table[0].split() == ["NAME", "DATA", "AGE"] and table[1].split()[:2] == ["c1", "2"]
+    ns_table = ok(kubectl(kube_api, "get", "namespace", namespace)).splitlines()
+    assert ns_table[0].split() == ["NAME", "STATUS", "AGE"] and ns_table[1].split()[:2] == [
+        namespace,
+        "Active",
+    ]
