@@ -129,7 +129,7 @@ def apply(
     registry = _registry(ctx)
     prepared = [session.prepare(d, registry) for d in load_paths([path], parse_sets(sets))]
     clusters = _connect(ctx, kubeconfig, contexts)
-    out = _Output(output)
+    out = Output(output)
     try:
         plans = {
             cluster.context_name: [
@@ -141,7 +141,7 @@ def apply(
         if dry_run:
             return
         if any(plan.has_changes for per in plans.values() for plan in per) and not yes:
-            _confirm("apply these changes?")
+            confirm("apply these changes?")
 
         def run_cluster(cluster: Cluster) -> list[tuple[str, RunResult]]:
             results = []
@@ -182,12 +182,12 @@ def delete(
     registry = _registry(ctx)
     prepared = [session.prepare(d, registry) for d in load_paths([path], parse_sets(sets))]
     clusters = _connect(ctx, kubeconfig, contexts)
-    out = _Output(output)
+    out = Output(output)
     try:
         if not yes:
             names = ", ".join(p.design.name for p in prepared)
             where = ", ".join(c.context_name for c in clusters)
-            _confirm(f"delete {names} from {where}?")
+            confirm(f"delete {names} from {where}?")
 
         def run_cluster(cluster: Cluster) -> list[tuple[str, RunResult]]:
             return [
@@ -240,7 +240,7 @@ def _connect(ctx: click.Context, kubeconfig: str | None, contexts: Sequence[str]
     return clusters
 
 
-def _confirm(question: str) -> None:
+def confirm(question: str) -> None:
     if not sys.stdin.isatty():
         raise click.UsageError(
             "refusing to change the cluster without confirmation: pass --yes (not a terminal)"
@@ -259,7 +259,7 @@ def _in_parallel(
         return [(name, future.result()) for name, future in futures]
 
 
-class _Output:
+class Output:
     """Renders plans, events and the summary as text (stderr progress, stdout tables) or JSON lines."""
 
     def __init__(self, fmt: str) -> None:
