@@ -76,9 +76,9 @@ def _metadata(raw: bytes) -> dict[str, Any]:
         if value:
             meta[key] = value
     for key, number in (("labels", 11), ("annotations", 12)):
-        value = _map(fields, number)
-        if value:
-            meta[key] = value
+        mapping = _map(fields, number)
+        if mapping:
+            meta[key] = mapping
     return meta
 
 
