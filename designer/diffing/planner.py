@@ -87,7 +87,12 @@ def plan_design(
             "some objects were compared locally because the server refused the dry run; "
             "their diff is less precise (defaults and removed fields may not show)"
         )
-    inventory = read_inventory(cluster, design, namespace=inventory_namespace)
+    try:
+        inventory = read_inventory(cluster, design, namespace=inventory_namespace)
+    except errors.ForbiddenError as exc:
+        # Least-privilege users can still see creates and updates; say what is missing.
+        notes.append(f"deletes are not shown: designer's inventory cannot be read ({exc.message})")
+        return Plan(steps=tuple(steps), context=cluster.context_name, design=design, notes=tuple(notes))
     current = [s.ref for s in steps]
     for ref in inventory.left_design(current):
         live = _get_live(cluster, ref)

@@ -375,3 +375,16 @@ def test_unreachable_cluster_is_a_clear_error(
     code, _, err = design_cmd(capsys, "diff", str(design), "--kubeconfig", str(kubeconfig))
     assert code == 3
     assert "error: cannot reach the Kubernetes API" in err
+
+
+def test_unreadable_inventory_is_a_note_not_a_failure(
+    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+) -> None:
+    apply_with_kubectl(capsys, sandbox, design, tmp_path)
+    sandbox.inject_fault("GET", "/configmaps/designer-inventory-shop", 403, message="configmaps is forbidden")
+    code, doc = diff_json(capsys, sandbox, design, "--exit-code")
+    assert code == 0
+    assert doc["notes"] == [
+        "deletes are not shown: designer's inventory cannot be read "
+        "(get ConfigMap/default/designer-inventory-shop: configmaps is forbidden)"
+    ]

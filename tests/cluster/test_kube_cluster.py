@@ -269,3 +269,10 @@ def test_inventory_round_trip_on_the_server(cluster: KubeCluster) -> None:
     assert stored is not None
     assert stored["metadata"]["labels"]["designer.dev/inventory"] == "true"
     assert inventory.left_design([refs[0]]) == (WEB,)
+
+
+def test_watch_from_a_too_old_version_gives_one_410_event(cluster: KubeCluster) -> None:
+    cluster.apply(NS)
+    events = list(cluster.watch("v1", "Namespace", resource_version="5", timeout_seconds=1))
+    assert len(events) == 1
+    assert events[0].type == "ERROR" and events[0].object["code"] == 410
