@@ -5,7 +5,8 @@ suffix (``deny_latest``), in any package; set form (``deny contains msg``) or bo
 (``deny if …``); messages are strings or objects with ``msg``. Each object of the design is the
 ``input`` of one evaluation. Severity: ``deny``/``violation`` -> high, ``warn`` -> medium; a message
 object may override it with ``severity`` and name its check with ``id``; otherwise the check id is
-``<package>.<rule>`` (e.g. ``main.deny``).
+``<package>.<rule>`` (e.g. ``main.deny``). conftest ``exception`` rules are honoured: the findings
+of the rules they name (``deny_<name>``; ``""`` for plain ``deny``) are reported as waived.
 
 Modules are read as Rego v1; when one only parses as v0 (``deny[msg] { … }``), the whole set is read
 in regorus's v0 mode instead (v1 modules then need ``import rego.v1``, as with OPA 0.x).
@@ -68,9 +69,15 @@ class ConftestPolicies:
                 values = self._engine.eval_query(package)
                 if not values or not isinstance(values[0], dict):
                     continue
+                excepted = _exceptions(values[0].get("exception"))
                 for rule, value in sorted(values[0].items()):
                     if _RULE_RE.match(rule):
-                        findings.extend(self._findings(package, rule, value, item))
+                        found = self._findings(package, rule, value, item)
+                        suffix = rule.partition("_")[2]
+                        if suffix in excepted:
+                            reason = f"conftest exception for {rule!r} in {package.removeprefix('data.')}"
+                            found = [f.waive(reason, "conftest-exception") for f in found]
+                        findings.extend(found)
         return findings
 
     def _findings(self, package: str, rule: str, value: Any, item: RenderedObject) -> list[Finding]:
@@ -112,6 +119,18 @@ class ConftestPolicies:
                 )
             )
         return found
+
+
+def _exceptions(value: Any) -> set[str]:
+    """Rule suffixes a conftest ``exception`` rule names (``[""]`` stands for plain deny/warn)."""
+    names: set[str] = set()
+    items = value if isinstance(value, list) else []
+    for item in items:
+        if isinstance(item, list):
+            names.update(str(x) for x in item)
+        elif isinstance(item, str):
+            names.add(item)
+    return names
 
 
 def _package_files(modules: Sequence[RegoModule]) -> dict[str, str]:

@@ -196,3 +196,12 @@ def test_adapter_contributed_files_join_the_builtin_checks(tmp_path: Path) -> No
     (seen,) = _by_id(report, "TST-900")
     assert seen.component == "web-svc"
     assert len(_by_id(report, "TST-002")) == 1  # a file under the roots is loaded once
+
+
+def test_conftest_exceptions_waive_the_named_rules() -> None:
+    report = _run(builtin=False, annotation_waivers=False, policy_paths=(FIXTURES / "conftest_exceptions",))
+    states = {(f.id, f.component): (f.waived, f.waiver_source) for f in report.findings}
+    assert states == {
+        ("main.deny_no_team", "web"): (True, "conftest-exception"),
+        ("main.deny", "web-svc"): (False, None),
+    }
