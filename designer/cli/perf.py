@@ -21,7 +21,6 @@ from rich.table import Table
 from designer.cli.options import parse_sets
 from designer.errors import ExitCode, ProfileError
 from designer.perf import comparing, exporting, running
-from designer.perf.charts import write_report
 from designer.perf.engine.builtin import Progress as LoadProgress
 from designer.perf.engine.builtin import ProgressFn
 from designer.perf.history import FILTERS, History
@@ -363,6 +362,8 @@ def report(
     history_path: Path | None,
 ) -> None:
     """Write SVG charts: latency percentile curves and latency history over time."""
+    from designer.perf.charts import write_report  # lazy: pygal is only needed here
+
     with History(history_path) as store:
         records = (
             [store.get(i) for i in ids] if ids else store.query(limit=limit, profile=profile, design=design)

@@ -8,6 +8,7 @@ Caller: designer/cli/perf.py (`design perf report`).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from pygal.style import DefaultStyle
 from designer.errors import ProfileError
 from designer.perf.histograms import Histogram
 from designer.perf.results import Record
+
+# pygal appends a legacy finder (no find_spec) to sys.meta_path for its map plugins, which we do not
+# use; after that every new import in the process emits an ImportWarning. Take it out again.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 CURVE_POINTS: tuple[tuple[str, float], ...] = (
     ("p50", 50.0),

@@ -18,7 +18,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from designer.perf import slo
 from designer.perf.measurement import Measurement
@@ -140,7 +139,6 @@ def judge(record: Record, expressions: tuple[str, ...] | list[str]) -> None:
 def comparability_key(record: Record) -> dict[str, Any]:
     """What must be equal for two runs to be compared apples to apples."""
     target = record["target"]
-    hosts = sorted({urlsplit(u).netloc for u in target["urls"]})
     return {
         "design": record.get("design"),
         "version": record.get("version"),
@@ -151,7 +149,6 @@ def comparability_key(record: Record) -> dict[str, Any]:
         "rate": record.get("target_rate"),
         "connections": target["connections"],
         "payload": f"{target['method']} {target['body_bytes']}B {target['body_sha256'][:12]}",
-        "targets": hosts,
         "host": record["environment"]["host"],
     }
 

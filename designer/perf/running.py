@@ -17,6 +17,7 @@ from typing import Any
 
 from designer.errors import ProfileError
 from designer.model import Component, Design
+from designer.perf import slo
 from designer.perf.engine.builtin import ProgressFn
 from designer.perf.engine.select import run_engine
 from designer.perf.history import History
@@ -38,6 +39,8 @@ def run_profile(
     history: History | None = None,
 ) -> Record:
     """Run one profile and return its record (saved to ``history`` when given)."""
+    for expr in profile.slos:
+        slo.parse(expr)  # a typo in an SLO fails before the load, not after
     measurement = run_engine(profile, progress)
     record = build_record(measurement, profile, context or RunContext())
     if history is not None:
