@@ -187,8 +187,10 @@ def server_side_apply(
         guard = _prefixes(new_fields)
         for other in others:
             guard |= _prefixes(other.fields)
-        for path in sorted(mine.fields - new_fields, key=len, reverse=True):
-            if path not in guard:
+        doomed = {p for p in mine.fields - new_fields if p not in guard}
+        for path in sorted(doomed, key=len):
+            # Removing a list item removes its fields too; removing them first would lose its key.
+            if not any(path[:i] in doomed for i in range(1, len(path))):
                 fieldsets.remove(merged, path)
     own = Owner(manager, "Apply", api_version, now, subresource, new_fields)
     result = [own if o.identity == identity else o for o in owners] if mine else [*owners, own]
