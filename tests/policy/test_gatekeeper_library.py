@@ -33,10 +33,6 @@ KNOWN_LIMITATIONS: dict[str, str] = {
     "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicas": _HPA,
     "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicaspread": _HPA,
     "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-scaletarget": _HPA,
-    "noupdateserviceaccount/noupdateserviceaccount/example-allowed": (
-        "regorus rejects Rego v0 multi-body rules ('get_service_account(obj) = spec { ... } { ... }', "
-        "template.yaml:52) with 'else cannot be used with set rules'; OPA accepts them as alternatives"
-    ),
 }
 
 

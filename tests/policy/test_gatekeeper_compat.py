@@ -1,0 +1,48 @@
+"""The one compatibility rewrite applied to Gatekeeper templates (v0 multi-body rules), checked on its
+own and through real regorus."""
+
+from __future__ import annotations
+
+from designer.policy.backend import RegoEngine, RegoModule
+from designer.policy.gatekeeper import split_multibody
+
+MULTI = """package t
+
+f(obj) = spec {
+  obj.kind == "Pod"
+  spec := obj.a
+} {
+  obj.kind == "Job"
+  spec := obj.b
+}
+
+g(x) = y {
+  x > 1
+  y := "big"
+} else = y {
+  y := "small"
+}
+
+violation[{"msg": m}] {
+  m := f(input.o)
+}
+"""
+
+
+def test_split_keeps_lines_and_touches_only_multibody() -> None:
+    out = split_multibody(MULTI)
+    assert len(out.splitlines()) == len(MULTI.splitlines())
+    assert out.splitlines()[5] == "} f(obj) = spec {"
+    assert "} else = y {" in out
+    assert split_multibody("p {\n  x := {\n  } {\n}\n") == "p {\n  x := {\n  } {\n}\n"  # indented: untouched
+
+
+def test_split_rules_evaluate_like_opa() -> None:
+    engine = RegoEngine(v0=True)
+    engine.add_module(RegoModule("t.rego", split_multibody(MULTI)))
+    engine.set_input({"o": {"kind": "Job", "b": "from-job"}})
+    assert engine.eval_rule("data.t.violation") == [{"msg": "from-job"}]
+    engine.set_input({"o": {"kind": "Pod", "a": "from-pod"}})
+    assert engine.eval_rule("data.t.violation") == [{"msg": "from-pod"}]
+    engine.set_input({"o": {"kind": "Service"}})
+    assert engine.eval_rule("data.t.violation") == []
