@@ -8,7 +8,7 @@ object may override it with ``severity`` and name its check with ``id``; otherwi
 ``<package>.<rule>`` (e.g. ``main.deny``). conftest ``exception`` rules are honoured: the findings
 of the rules they name (``deny_<name>``; ``""`` for plain ``deny``) are reported as waived.
 
-Modules are read as Rego v1; when one only parses as v0 (``deny[msg] { … }``), the whole set is read
+Modules get designer.policy.compat's line-preserving rewrites, then are read as Rego v1; when one only parses as v0 (``deny[msg] { … }``), the whole set is read
 in regorus's v0 mode instead (v1 modules then need ``import rego.v1``, as with OPA 0.x).
 
 Caller: designer.policy.evaluator.
@@ -23,6 +23,7 @@ from typing import Any
 from designer.errors import PolicyError
 from designer.model import RenderedObject
 from designer.policy.backend import RegoEngine, RegoModule
+from designer.policy.compat import make_compatible
 from designer.policy.findings import CheckInfo, Finding, Severity
 
 _RULE_RE = re.compile(r"^(deny|violation|warn)(_[A-Za-z0-9_]+)?$")
@@ -49,7 +50,7 @@ class ConftestPolicies:
     """Compiled conftest policies and the checks they define."""
 
     def __init__(self, modules: Sequence[RegoModule]) -> None:
-        self.modules = list(modules)
+        self.modules = [RegoModule(m.path, make_compatible(m.text)) for m in modules]
         self._engine = load_engine(self.modules)
         self._files = _package_files(self.modules)
         self.checks: dict[str, CheckInfo] = {}

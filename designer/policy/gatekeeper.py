@@ -8,8 +8,8 @@ reviewed with the admission input ``{"review": {"object", "kind", "name", "names
 "CREATE", …}, "parameters"}`` and ``data.inventory`` holds the design's own objects
 (``cluster/<gv>/<kind>/<name>``, ``namespace/<ns>/<gv>/<kind>/<name>``), as Gatekeeper's sync would.
 
-Compatibility: Rego v0 multi-body rules (``f(x) = y { … } { … }``), which regorus rejects, are split into
-one rule per body before compiling (`split_multibody`); nothing else in a template is changed.
+Compatibility: the line-preserving rewrites of designer.policy.compat (v0 multi-body rules, body lines
+starting with ``(``) are applied before compiling; nothing else in a template is changed.
 
 Findings: id ``<ConstraintKind>.<constraint name>``; severity from ``enforcementAction``: deny (the
 default) -> high, warn -> medium, dryrun -> info. Templates that only carry CEL are skipped with a note.
@@ -19,7 +19,6 @@ Caller: designer.policy.evaluator; the Gatekeeper library suites in tests/policy
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 from designer.errors import Location, PolicyError
 from designer.model import RenderedObject
 from designer.policy.backend import RegoEngine, RegoModule
+from designer.policy.compat import make_compatible
 from designer.policy.findings import CheckInfo, Finding, Severity
 from designer.policy.gatekeeper_match import effective_namespace, is_namespaced, matches
 
@@ -231,7 +231,7 @@ def parse_template(doc: Mapping[str, Any], file: str, text: str) -> Template | N
         return None
     annotations = (doc.get("metadata") or {}).get("annotations") or {}
     title = str(annotations.get("metadata.gatekeeper.sh/title") or annotations.get("description") or kind)
-    modules = [RegoModule(file, _pad(split_multibody(str(source)), text)) for source in [rego, *libs]]
+    modules = [RegoModule(file, _pad(make_compatible(str(source)), text)) for source in [rego, *libs]]
     return Template(kind=str(kind), title=title, file=file, modules=modules)
 
 
@@ -246,26 +246,6 @@ def parse_constraint(doc: Mapping[str, Any], file: str) -> Constraint:
         action=str(spec.get("enforcementAction") or "deny"),
         file=file,
     )
-
-
-_HEAD_RE = re.compile(r"^(?P<head>[A-Za-z_][^#{]*?)\s*\{\s*(#.*)?$")
-_NEXT_BODY_RE = re.compile(r"^\}\s*\{\s*(#.*)?$")
-
-
-def split_multibody(source: str) -> str:
-    """Rewrite Rego v0 multi-body rules (``head { a } { b }``), which regorus rejects, into one rule per
-    body (``head { a } head { b }``) on the same lines, so error lines stay right. Only top-level lines
-    that are exactly ``} {`` are touched; OPA gives both forms the same meaning."""
-    lines = source.split("\n")
-    head: str | None = None
-    for number, line in enumerate(lines):
-        if _NEXT_BODY_RE.match(line) and head is not None:
-            lines[number] = f"}} {head} {{"
-            continue
-        found = _HEAD_RE.match(line)
-        if found and not line.startswith((" ", "\t", "}")):
-            head = found["head"]
-    return "\n".join(lines)
 
 
 def _pad(source: str, file_text: str) -> str:

@@ -1,10 +1,10 @@
-"""The one compatibility rewrite applied to Gatekeeper templates (v0 multi-body rules), checked on its
-own and through real regorus."""
+"""The compatibility rewrites applied to users' Rego (designer.policy.compat), on their own and through
+real regorus."""
 
 from __future__ import annotations
 
 from designer.policy.backend import RegoEngine, RegoModule
-from designer.policy.gatekeeper import split_multibody
+from designer.policy.compat import separate_paren_lines, split_multibody
 
 MULTI = """package t
 
@@ -45,4 +45,39 @@ def test_split_rules_evaluate_like_opa() -> None:
     engine.set_input({"o": {"kind": "Pod", "a": "from-pod"}})
     assert engine.eval_rule("data.t.violation") == [{"msg": "from-pod"}]
     engine.set_input({"o": {"kind": "Service"}})
+    assert engine.eval_rule("data.t.violation") == []
+
+
+PAREN = """package t
+
+spread(h) {
+  input.parameters.min  # a comment
+  (h.max - h.min) >= input.parameters.min
+}
+
+call_then_paren(h) {
+  count(h.items) > 0
+  f(
+    (h.max)
+  )
+}
+
+f(x) = x
+
+violation[{"msg": "narrow"}] {
+  not spread(input.h)
+}
+"""
+
+
+def test_paren_lines_are_separated_like_opa() -> None:
+    out = separate_paren_lines(PAREN)
+    assert len(out.splitlines()) == len(PAREN.splitlines())
+    assert "  input.parameters.min;  # a comment" in out
+    assert "  f(\n    (h.max)\n  )" in out  # after '(' nothing is added
+    engine = RegoEngine(v0=True)
+    engine.add_module(RegoModule("t.rego", out))
+    engine.set_input({"parameters": {"min": 3}, "h": {"max": 4, "min": 2}})
+    assert engine.eval_rule("data.t.violation") == [{"msg": "narrow"}]
+    engine.set_input({"parameters": {"min": 1}, "h": {"max": 4, "min": 2}})
     assert engine.eval_rule("data.t.violation") == []

@@ -21,18 +21,12 @@ from tests.conftest import SHARED
 LIBRARY = SHARED / "testdata" / "gatekeeper-library"
 
 # Cases that cannot pass because of a regorus limitation; reason = the evidence.
-_HPA = (
-    "regorus parses a line starting with '(' after a line ending with a reference as a call "
-    "(template.yaml:100-101: 'input.parameters.minimumReplicaSpread' newline '(hpa.spec.maxReplicas ...' "
-    "-> 'could not find function input.parameters.minimumReplicaSpread'); OPA treats the newline as a "
-    "separator. The template's sprintf at line 67 also has 6 verbs for 5 arguments, which OPA renders as "
-    "%!v(MISSING) and regorus rejects ('no argument specified for format verb 5')"
-)
 KNOWN_LIMITATIONS: dict[str, str] = {
-    "horizontalpodautoscaler/horizontal-pod-autoscaler/example-allowed-hpa": _HPA,
-    "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicas": _HPA,
-    "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicaspread": _HPA,
-    "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-scaletarget": _HPA,
+    "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicas": (
+        "the template's sprintf at template.yaml:67 has 6 %v verbs for 5 arguments; OPA renders the missing "
+        "one as %!v(MISSING) and reports the violation, regorus raises 'no argument specified for format "
+        "verb 5' (a runtime builtin error is fatal in regorus), so designer reports a policy error, exit 3"
+    ),
 }
 
 
