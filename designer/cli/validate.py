@@ -27,6 +27,7 @@ from designer.policy.changed import changed_files, select_designs
 from designer.policy.evaluator import PolicyOptions, PolicySet, merge
 from designer.policy.findings import SEVERITY_NAMES, Report, Severity
 from designer.policy.reports import FORMATS, RenderContext, renderer
+from designer.policy.reports.github import error_annotation
 from designer.policy.reports.json_report import document as findings_document
 from designer.rendering import render
 
@@ -149,6 +150,8 @@ def validate(
         text = renderer(output)(report, context)
         for exc in run.errors:
             report_error(exc)
+        if output == "github" and run.errors:
+            text = "\n".join([*(error_annotation(e, context) for e in run.errors), text])
     _emit(text, output_file)
     ctx.exit(int(code))
 

@@ -234,3 +234,13 @@ def test_changed_since_selects_changed_and_related_designs(
         assert _validate(capsys, ".", "--changed-since", "no-such-ref")[0] == 3
     finally:
         os.chdir(old)
+
+
+def test_github_output_annotates_broken_designs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n")
+    code, out, err = _validate(capsys, str(broken), "--no-builtin-policies", "-o", "github")
+    assert code == 3
+    assert out.startswith(f"::error file={broken.as_posix()},line=")
+    assert "title=design error::" in out
+    assert "error:" in err

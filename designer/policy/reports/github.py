@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from designer.errors import DesignerError
 from designer.policy.findings import Finding, Report, Severity
 from designer.policy.reports import RenderContext
 
@@ -46,6 +47,17 @@ def _annotation(finding: Finding, file: str) -> str:
     props.append(f"title={escape_property(f'{finding.id} ({finding.severity.label})')}")
     subject = f"{finding.object}: " if finding.object else ""
     return f"::{COMMANDS[finding.severity]} {','.join(props)}::{escape_data(subject + finding.message)}"
+
+
+def error_annotation(exc: DesignerError, context: RenderContext) -> str:
+    """An ``::error`` line for a design that could not be checked at all (exit 3)."""
+    props = []
+    if exc.location is not None:
+        props.append(f"file={escape_property(context.relative(exc.location.file) or '')}")
+        props.append(f"line={exc.location.line}")
+    props.append("title=design error")
+    text = exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
+    return f"::error {','.join(props)}::{escape_data(text)}"
 
 
 def escape_data(text: str) -> str:
