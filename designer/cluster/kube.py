@@ -16,6 +16,7 @@ import json
 import logging
 import shutil
 import tempfile
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -79,6 +80,9 @@ class KubeCluster:
         self._cache_dir: str | None = None
         self._dynamic: Any = None
         self._resources: dict[tuple[str, str], tuple[ResourceInfo, Any]] = {}
+        # DynamicClient's discoverer is not thread-safe (a miss resets its cache under a concurrent
+        # search), and diff runs objects in parallel: discovery is serialized, requests are not.
+        self._discovery_lock = threading.RLock()
         self.request_count = 0
 
     # -- protocol properties -------------------------------------------------------------------
@@ -118,11 +122,16 @@ class KubeCluster:
 
     def invalidate_discovery(self) -> None:
         """Forget discovery (ours and DynamicClient's); the next lookup asks the server again."""
-        self._resources.clear()
-        if self._dynamic is not None:
-            self._call(self._dynamic.resources.invalidate_cache, "discover", "API resources")
+        with self._discovery_lock:
+            self._resources.clear()
+            if self._dynamic is not None:
+                self._call(self._dynamic.resources.invalidate_cache, "discover", "API resources")
 
     def _client(self) -> Any:
+        with self._discovery_lock:
+            return self._client_locked()
+
+    def _client_locked(self) -> Any:
         if self._dynamic is None:
             # DynamicClient caches discovery in a file; keep it private to this client (a shared
             # file in /tmp keyed by host would outlive a sandbox and be read by the next one).
@@ -136,6 +145,13 @@ class KubeCluster:
         return DynamicClient(self._api_client, cache_file=cache_file)  # type: ignore[no-untyped-call]
 
     def _resource(self, api_version: str, kind: str) -> tuple[ResourceInfo, Any]:
+        cached = self._resources.get((api_version, kind))
+        if cached is not None:
+            return cached
+        with self._discovery_lock:
+            return self._discover(api_version, kind)
+
+    def _discover(self, api_version: str, kind: str) -> tuple[ResourceInfo, Any]:
         key = (api_version, kind)
         cached = self._resources.get(key)
         if cached is not None:

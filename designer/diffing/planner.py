@@ -77,11 +77,14 @@ def plan_design(
     def plan_one(obj: RenderedObject) -> Step:
         return _plan_object(cluster, design, obj, scope, field_manager)
 
-    if concurrency <= 1 or len(objects) <= 1:
-        steps = [plan_one(obj) for obj in objects]
+    # The first object alone: it warms discovery up and, if the cluster is unreachable, fails
+    # once after its retries instead of once per worker.
+    steps = [plan_one(obj) for obj in objects[:1]]
+    if concurrency <= 1:
+        steps += [plan_one(obj) for obj in objects[1:]]
     else:
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="designer-diff") as pool:
-            steps = list(pool.map(plan_one, objects))
+            steps += list(pool.map(plan_one, objects[1:]))
     if any(not s.server_validated and LESS_PRECISE in s.reason for s in steps):
         notes.append(
             "some objects were compared locally because the server refused the dry run; "
