@@ -10,9 +10,9 @@ from kubernetes import client, config
 from kubernetes.client import ApiClient
 
 from designer.sandbox.runner import Sandbox
-from designer.sandbox.testing import KubeTarget, kube_api, sandbox
+from designer.sandbox.testing import KubeTarget, kube_api, sandbox, sandbox_factory
 
-__all__ = ["kube_api", "sandbox"]
+__all__ = ["kube_api", "sandbox", "sandbox_factory"]
 
 
 @pytest.fixture

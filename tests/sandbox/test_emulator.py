@@ -265,3 +265,36 @@ def test_protobuf_create_of_complex_kind_is_refused_clearly(sandbox: Sandbox) ->
     assert result.returncode == 1
     assert "kubectl apply -f" in result.stderr
     assert sandbox.requests[-1].status == 415
+
+
+def test_kubectl_wait_and_rollout_status_with_controllers(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    import subprocess
+
+    server = sandbox_factory(controllers=True)
+    manifest = tmp_path / "d.json"
+    manifest.write_text(
+        json.dumps({**deployment("roll"), "metadata": {"name": "roll", "namespace": "default"}})
+    )
+
+    def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["kubectl", "--kubeconfig", str(server.kubeconfig_path), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert kubectl("apply", "-f", str(manifest)).returncode == 0  # client-side apply
+    waited = kubectl("wait", "--for=condition=Available", "deployment/roll", "--timeout=20s")
+    assert waited.returncode == 0, waited.stderr
+    rolled = kubectl("rollout", "status", "deployment/roll", "--timeout=20s")
+    assert rolled.returncode == 0 and "successfully rolled out" in rolled.stdout
+    table = kubectl("get", "deployment", "roll").stdout.splitlines()
+    assert table[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert table[1].split()[:4] == ["roll", "2/2", "2", "2"]
+    last_applied = server.get("apps/v1", "Deployment", "roll", "default")
+    assert last_applied is not None
+    assert "kubectl.kubernetes.io/last-applied-configuration" in last_applied["metadata"]["annotations"]
