@@ -388,3 +388,39 @@ def test_unreadable_inventory_is_a_note_not_a_failure(
         "deletes are not shown: designer's inventory cannot be read "
         "(get ConfigMap/default/designer-inventory-shop: configmaps is forbidden)"
     ]
+
+
+def test_context_flag_and_kubeconfig_env_like_kubectl(
+    capsys: pytest.CaptureFixture[str],
+    sandbox: Sandbox,
+    design: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kubeconfig = tmp_path / "two-contexts"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: gone\n"
+        f"clusters: [{{name: gone, cluster: {{server: 'http://127.0.0.1:9'}}}}, {{name: sb, cluster: {{server: '{sandbox.url}'}}}}]\n"
+        "users: [{name: u, user: {}}]\n"
+        "contexts: [{name: gone, context: {cluster: gone, user: u}}, {name: lab, context: {cluster: sb, user: u}}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    code, out, err = design_cmd(capsys, "diff", str(design), "--context", "lab", "-o", "json")
+    assert code == 0, err
+    assert json.loads(out)["context"] == "lab"
+
+
+def test_several_designs_in_one_folder(
+    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path
+) -> None:
+    other = design.parent / "cache.yaml"
+    other.write_text(
+        "apiVersion: designer/v1\nkind: Design\nmetadata: {name: cache}\ncomponents:\n"
+        "- {name: cache-config, kind: ConfigMap, apiVersion: v1, namespace: default, settings: {data: {a: b}}}\n",
+        encoding="utf-8",
+    )
+    _, doc = diff_json(capsys, sandbox, design.parent)
+    assert doc["schema_version"] == 1
+    assert sorted(doc["designs"]) == ["cache", "shop"]
+    assert doc["summary"]["create"] == 6 == len(doc["steps"])
