@@ -2,7 +2,8 @@
 
 Without a resourceVersion (or with "0") the stream starts with ADDED events for the current objects;
 with one, it replays the history after that version, or sends an ERROR event with a 410 Expired Status
-when the history no longer reaches back (clients must re-list). Used by server.py.
+when the history no longer reaches back (clients must re-list). With ``allowWatchBookmarks=true`` a
+BOOKMARK follows the backlog and ends the stream. Used by server.py.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def _gone(rv: str, current: int) -> dict[str, Any]:
         "reason": "Expired",
         "code": 410,
     }
+
+
+def _bookmark(rt: ResourceType, rv: int) -> dict[str, Any]:
+    """A BOOKMARK: only the resourceVersion a client may resume from (sent after the backlog and at the end)."""
+    return {"kind": rt.kind, "apiVersion": rt.group_version, "metadata": {"resourceVersion": str(rv)}}
 
 
 async def serve(
@@ -86,6 +92,9 @@ async def serve(
         for event_type, obj in backlog:
             if match is None or match(obj):
                 await response.write(_line(event_type, api.view(rt, obj)))
+        bookmarks = query.get("allowWatchBookmarks") in ("true", "1", "True")
+        if bookmarks:
+            await response.write(_line("BOOKMARK", _bookmark(rt, current)))
         deadline = loop.time() + timeout
         while (remaining := deadline - loop.time()) > 0:
             try:
@@ -98,6 +107,8 @@ async def serve(
                 continue
             if match is None or match(event.obj):
                 await response.write(_line(event.type, api.view(rt, event.obj)))
+        if bookmarks:
+            await response.write(_line("BOOKMARK", _bookmark(rt, store.resource_version)))
     except ConnectionResetError:
         pass
     finally:

@@ -298,3 +298,13 @@ def test_kubectl_wait_and_rollout_status_with_controllers(
     last_applied = server.get("apps/v1", "Deployment", "roll", "default")
     assert last_applied is not None
     assert "kubectl.kubernetes.io/last-applied-configuration" in last_applied["metadata"]["annotations"]
+
+
+def test_watch_bookmarks_carry_resume_versions(sandbox: Sandbox) -> None:
+    import urllib.request
+
+    url = f"{sandbox.url}/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true&timeoutSeconds=1"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        lines = [json.loads(line) for line in response.read().splitlines()]
+    assert [e["type"] for e in lines] == ["BOOKMARK", "BOOKMARK"]
+    assert int(lines[-1]["object"]["metadata"]["resourceVersion"]) >= 1000
