@@ -97,6 +97,10 @@ def up(port: int, kubeconfig_path: Path | None, controllers: bool, detach: bool,
             f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}",
             hint="choose another --port, or 0 for any free port",
         ) from exc
+    finally:
+        state = daemon.read_state()
+        if state is not None and state.pid == os.getpid():
+            daemon.state_file().unlink(missing_ok=True)
 
 
 @sandbox.command()

@@ -71,3 +71,17 @@ def test_up_detach_kubectl_status_down(tmp_path: Path) -> None:
     assert after.returncode == 1 and "no detached sandbox" in after.stdout
     gone = design("sandbox", "down", env=env)
     assert gone.returncode == 3 and "error: no detached sandbox is running" in gone.stderr
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = design("sandbox", "up", "--port", str(port), "--kubeconfig", str(tmp_path / "kc"), env=env)
+    assert result.returncode == 3
+    assert f"error: cannot serve on 127.0.0.1:{port}" in result.stderr
+    assert "hint: choose another --port" in result.stderr
