@@ -1,8 +1,8 @@
 """SVG charts of perf results (the only importer of pygal): percentile curves and history.
 
 `write_report` writes ``latency-percentiles.svg`` (one corrected curve per run, raw dashed, on a log
-scale so the tail is visible) and ``history.svg`` (p50/p90/p99/p99.9 per run over time, achieved
-rate on the secondary axis). Charts embed no scripts, so they open offline in any browser.
+scale so the tail is visible) and ``history.svg`` (p50/p90/p99/p99.9 per run over time, each run
+labelled with its version and achieved rate). Charts embed no scripts, so they open offline in any browser.
 Caller: designer/cli/perf.py (`design perf report`).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pygal
-from pygal.style import DefaultStyle
+from pygal.style import DefaultStyle, Style
 
 from designer.errors import ProfileError
 from designer.perf.histograms import Histogram
@@ -35,16 +35,21 @@ CURVE_POINTS: tuple[tuple[str, float], ...] = (
 )
 
 
-def _config(title: str) -> pygal.Config:
+_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+
+
+def _config(title: str, colors: Sequence[str] | None = None) -> pygal.Config:
     config = pygal.Config()
     config.title = title
     config.js = []  # no CDN fetch: the SVG must work offline
     config.width = 1000
     config.height = 520
-    config.style = DefaultStyle
+    config.style = Style(colors=tuple(colors)) if colors else DefaultStyle
+    config.formatter = lambda value: f"{value:,.4g}"
     config.legend_at_bottom = True
     config.legend_at_bottom_columns = 2
     config.truncate_legend = 60
+    config.truncate_label = 40
     config.x_label_rotation = 0
     return config
 
@@ -57,7 +62,13 @@ def label(record: Record) -> str:
 
 def percentile_chart(records: Sequence[Record]) -> str:
     """Latency by percentile for each run (corrected solid, raw dashed), log-scaled."""
-    chart = pygal.Line(_config("Latency by percentile (ms, log scale)"), logarithmic=True)
+    # one colour per run: its corrected (solid) and raw (dashed) curves share it
+    colors = [
+        c
+        for i, r in enumerate(records)
+        for c in [_PALETTE[i % len(_PALETTE)]] * (2 if r.get("co_corrected") else 1)
+    ]
+    chart = pygal.Line(_config("Latency by percentile (ms, log scale)", colors), logarithmic=True)
     chart.x_labels = [name for name, _ in CURVE_POINTS]
     chart.y_title = "latency (ms)"
     for record in records:
@@ -71,16 +82,23 @@ def percentile_chart(records: Sequence[Record]) -> str:
 
 
 def history_chart(records: Sequence[Record]) -> str:
-    """Corrected percentiles of each run over time, oldest first, with the achieved rate."""
+    """Corrected percentiles of each run over time, oldest first; labels carry version and rate."""
     ordered = sorted(records, key=lambda r: r["start_time"])
-    chart = pygal.Line(_config("Latency history (ms) and achieved rate (req/s)"), logarithmic=False)
-    chart.x_labels = [r["start_time"][5:16].replace("T", " ") for r in ordered]
+    title = "Latency history (ms, corrected); labels: time, version, achieved req/s"
+    chart = pygal.Line(_config(title), logarithmic=False)
+    chart.x_labels = [_history_label(r) for r in ordered]
     chart.x_label_rotation = 30
     chart.y_title = "latency (ms)"
     for key, name in (("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p99_9", "p99.9")):
         chart.add(name, [r["latency_ms"][key] for r in ordered])
-    chart.add("achieved req/s", [r["achieved_rate"] for r in ordered], secondary=True)
     return str(chart.render(is_unicode=True))
+
+
+def _history_label(record: Record) -> str:
+    start = record["start_time"]
+    parts = [f"{start[5:10]} {start[11:19]}", str(record.get("version") or "")]
+    parts.append(f"{record['achieved_rate']:,.0f}/s" + (" SAT" if record.get("saturated") else ""))
+    return " ".join(p for p in parts if p)
 
 
 def write_report(records: Sequence[Record], out_dir: Path) -> list[Path]:
