@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from designer.cluster.kube import KubeCluster
 from designer.cluster.kubeconfig import load_client
+from designer.model import ObjectRef
 from designer.sandbox.runner import Sandbox
-from designer.sandbox.testing import sandbox
+from designer.sandbox.testing import KubeTarget, kube_api, sandbox
 
-__all__ = ["sandbox"]
+__all__ = ["kube_api", "sandbox"]
 
 
 @pytest.fixture
@@ -30,3 +32,27 @@ def cluster(sandbox: Sandbox) -> Iterator[KubeCluster]:
         yield kube
     finally:
         kube.close()
+
+
+@pytest.fixture
+def target(kube_api: KubeTarget) -> Iterator[KubeCluster]:
+    """A KubeCluster on DESIGNER_TEST_KUBECONFIG's cluster when set, else on a fresh sandbox."""
+    settings = load_client(kube_api.kubeconfig_path)
+    kube = KubeCluster(
+        settings.api_client, context_name=settings.context_name, default_namespace=settings.namespace
+    )
+    try:
+        yield kube
+    finally:
+        kube.close()
+
+
+@pytest.fixture
+def namespace(target: KubeCluster) -> Iterator[str]:
+    """A fresh namespace (random name, so runs on a shared real cluster do not collide)."""
+    name = f"designer-t-{uuid.uuid4().hex[:8]}"
+    target.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    try:
+        yield name
+    finally:
+        target.delete(ObjectRef("v1", "Namespace", None, name))

@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import pytest
-from kubernetes import client, config
 
 from designer.cluster import errors
 from designer.cluster.inventory import read_inventory, write_inventory
@@ -69,58 +68,6 @@ def _writes(sandbox: Sandbox) -> list[tuple[str, str, bool]]:
     return [(r.method, r.path, r.dry_run) for r in sandbox.requests if r.is_write]
 
 
-def test_discovery_scope_and_unknown_kinds(cluster: KubeCluster) -> None:
-    info = cluster.resource_info("apps/v1", "Deployment")
-    assert (info.plural, info.namespaced, "scale" in info.subresources) == ("deployments", True, True)
-    assert not cluster.is_namespaced("v1", "Namespace")
-    with pytest.raises(errors.NotFoundError) as caught:
-        cluster.resource_info("example.com/v1", "Widget")
-    assert caught.value.missing == "kind"
-    assert caught.value.hint and "CRD" in caught.value.hint
-
-
-def test_crd_kind_appears_after_established_and_invalidate(cluster: KubeCluster) -> None:
-    with pytest.raises(errors.NotFoundError):
-        cluster.resource_info("example.com/v1", "Widget")
-    cluster.apply(CRD)
-
-    def established() -> bool:
-        crd = cluster.get(
-            ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "widgets.example.com")
-        )
-        conditions = ((crd or {}).get("status") or {}).get("conditions") or []
-        return any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions)
-
-    _wait_for(established)
-    cluster.invalidate_discovery()
-    assert cluster.resource_info("example.com/v1", "Widget").plural == "widgets"
-    cluster.apply(NS)
-    cr = {
-        "apiVersion": "example.com/v1",
-        "kind": "Widget",
-        "metadata": {"name": "w1", "namespace": "shop"},
-        "spec": {"size": 3},
-    }
-    assert cluster.apply(cr)["spec"] == {"size": 3}
-
-
-def test_get_list_and_label_selectors(cluster: KubeCluster) -> None:
-    assert cluster.get(WEB) is None  # namespace missing too: still just "absent"
-    cluster.apply(NS)
-    cluster.apply(_deployment())
-    other = _deployment()
-    other["metadata"] = {"name": "api", "namespace": "shop", "labels": {"tier": "back"}}
-    cluster.apply(other)
-    live = cluster.get(WEB)
-    assert live is not None and live["spec"]["replicas"] == 2
-    names = [o["metadata"]["name"] for o in cluster.list("apps/v1", "Deployment", namespace="shop")]
-    assert names == ["api", "web"]
-    front = cluster.list("apps/v1", "Deployment", label_selector="tier=front")
-    assert [(o["kind"], o["metadata"]["name"]) for o in front] == [("Deployment", "web")]
-    assert cluster.list("apps/v1", "Deployment", namespace="nowhere") == []
-    assert cluster.list_resource_version("apps/v1", "Deployment")
-
-
 def test_dry_run_apply_persists_nothing(cluster: KubeCluster, sandbox: Sandbox) -> None:
     cluster.apply(NS)
     predicted = cluster.apply(_deployment(), dry_run=True)
@@ -136,52 +83,6 @@ def test_dry_run_apply_persists_nothing(cluster: KubeCluster, sandbox: Sandbox) 
     assert patches == [("PATCH", True), ("PATCH", False), ("PATCH", True)]
     query = [r.query for r in sandbox.requests if r.method == "PATCH" and r.path.endswith("/deployments/web")]
     assert all(q.get("fieldManager") == "designer" for q in query)
-
-
-def test_ownership_conflict_names_field_and_manager(cluster: KubeCluster, sandbox: Sandbox) -> None:
-    cluster.apply(NS)
-    cluster.apply(_deployment())
-    api = config.new_client_from_config(config_file=str(sandbox.kubeconfig_path))
-    try:
-        client.AppsV1Api(api).patch_namespaced_deployment(
-            "web", "shop", {"spec": {"replicas": 7}}, field_manager="kubectl-edit"
-        )
-    finally:
-        api.close()
-    with pytest.raises(errors.ConflictError) as caught:
-        cluster.apply(_deployment())
-    conflict = caught.value
-    assert conflict.status == 409 and conflict.reason == "Conflict" and not conflict.stale
-    assert [(c.field, c.manager) for c in conflict.conflicts] == [(".spec.replicas", "kubectl-edit")]
-    assert "--force-conflicts" in (conflict.hint or "")
-    forced = cluster.apply(_deployment(), force=True)
-    assert forced["spec"]["replicas"] == 2
-
-
-def test_immutable_field_is_recognised(cluster: KubeCluster) -> None:
-    cluster.apply(NS)
-    cluster.apply(_deployment())
-    with pytest.raises(errors.InvalidError) as caught:
-        cluster.apply(_deployment(app="other"), dry_run=True)
-    assert caught.value.immutable
-    assert caught.value.reason == "Invalid" and caught.value.status == 422
-    assert any("selector" in f for f in caught.value.fields)
-
-
-def test_invalid_without_immutable(cluster: KubeCluster) -> None:
-    cluster.apply(NS)
-    bad = _deployment()
-    bad["spec"]["selector"] = {"matchLabels": {"app": "nope"}}
-    with pytest.raises(errors.InvalidError) as caught:
-        cluster.apply(bad)
-    assert not caught.value.immutable
-
-
-def test_missing_namespace_is_reported_as_such(cluster: KubeCluster) -> None:
-    with pytest.raises(errors.NotFoundError) as caught:
-        cluster.apply(_deployment())
-    assert caught.value.missing == "namespace"
-    assert "namespace" in (caught.value.hint or "")
 
 
 def test_server_errors_are_retried_then_succeed(cluster: KubeCluster, sandbox: Sandbox) -> None:
@@ -235,30 +136,6 @@ def test_dry_run_refused_by_a_webhook(cluster: KubeCluster, sandbox: Sandbox) ->
         cluster.apply(_deployment(), dry_run=True)
 
 
-def test_delete_reports_whether_something_was_deleted(cluster: KubeCluster) -> None:
-    cluster.apply(NS)
-    cluster.apply(_deployment())
-    assert cluster.delete(WEB) is True
-    _wait_for(lambda: cluster.get(WEB) is None)
-    assert cluster.delete(WEB) is False
-
-
-def test_watch_from_a_resource_version(cluster: KubeCluster) -> None:
-    cluster.apply(NS)
-    cluster.apply(_deployment())
-    start = cluster.list_resource_version("apps/v1", "Deployment", namespace="shop")
-    cluster.apply(_deployment(replicas=3))
-    cluster.delete(WEB)
-    events = [
-        (e.type, e.object["metadata"]["name"])
-        for e in cluster.watch(
-            "apps/v1", "Deployment", namespace="shop", resource_version=start, timeout_seconds=1
-        )
-    ]
-    assert events[0] == ("MODIFIED", "web")
-    assert events[-1] == ("DELETED", "web")
-
-
 def test_inventory_round_trip_on_the_server(cluster: KubeCluster) -> None:
     refs = [ObjectRef("v1", "Namespace", None, "shop"), WEB]
     assert not read_inventory(cluster, "shop").exists
@@ -269,10 +146,3 @@ def test_inventory_round_trip_on_the_server(cluster: KubeCluster) -> None:
     assert stored is not None
     assert stored["metadata"]["labels"]["designer.dev/inventory"] == "true"
     assert inventory.left_design([refs[0]]) == (WEB,)
-
-
-def test_watch_from_a_too_old_version_gives_one_410_event(cluster: KubeCluster) -> None:
-    cluster.apply(NS)
-    events = list(cluster.watch("v1", "Namespace", resource_version="5", timeout_seconds=1))
-    assert len(events) == 1
-    assert events[0].type == "ERROR" and events[0].object["code"] == 410
