@@ -394,3 +394,57 @@ def test_namespace_deletion_removes_contents(api_client: ApiClient) -> None:
     else:
         raise AssertionError("namespace was not removed")
     assert core.list_namespaced_config_map(name).items == []
+
+
+def test_job_reapply_is_noop_and_template_change_is_immutable(api_client: ApiClient, namespace: str) -> None:
+    batch = client.BatchV1Api(api_client)
+
+    def job(image: str) -> dict[str, object]:
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "migrate"},
+            "spec": {
+                "template": {
+                    "spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": image}]}
+                }
+            },
+        }
+
+    first = batch.patch_namespaced_job(
+        "migrate", namespace, job("tool:1"), field_manager="designer", _content_type=APPLY
+    )
+    assert first.spec.backoff_limit == 6 and first.spec.selector.match_labels  # server-generated selector
+    again = batch.patch_namespaced_job(
+        "migrate", namespace, job("tool:1"), field_manager="designer", _content_type=APPLY
+    )
+    assert again.metadata.resource_version == first.metadata.resource_version
+    with pytest.raises(ApiException) as exc:
+        batch.patch_namespaced_job(
+            "migrate", namespace, job("tool:2"), field_manager="designer", _content_type=APPLY
+        )
+    code, body = status_of(exc)
+    assert code == 422 and "field is immutable" in str(body["message"])
+    assert "spec.template" in [c["field"] for c in body["details"]["causes"]]
+
+
+def test_service_cluster_ip_is_kept_and_immutable(api_client: ApiClient, namespace: str) -> None:
+    core = client.CoreV1Api(api_client)
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s"},
+        "spec": {"selector": {"app": "s"}, "ports": [{"port": 80, "targetPort": 8080}]},
+    }
+    first = core.patch_namespaced_service("s", namespace, svc, field_manager="designer", _content_type=APPLY)
+    again = core.patch_namespaced_service("s", namespace, svc, field_manager="designer", _content_type=APPLY)
+    assert again.spec.cluster_ip == first.spec.cluster_ip
+    assert again.metadata.resource_version == first.metadata.resource_version
+    svc["spec"]["clusterIP"] = "10.96.250.250"  # type: ignore[index]
+    with pytest.raises(ApiException) as exc:
+        core.patch_namespaced_service(
+            "s", namespace, svc, field_manager="designer", force=True, _content_type=APPLY
+        )
+    code, body = status_of(exc)
+    # Real servers name spec.clusterIP or spec.clusterIPs[0] ("may not change once set").
+    assert code == 422 and body["details"]["causes"][0]["field"].startswith("spec.clusterIP")
