@@ -1,7 +1,8 @@
 """Normalization: put a live and a desired object in one comparable shape (kube-api.md section 3).
 
 `normalize` drops what the server owns (uid, resourceVersion, generation, managedFields, …,
-status, bookkeeping annotations and designer's own ownership labels), folds Secret ``stringData``
+status, bookkeeping annotations such as last-applied-configuration, and designer's ownership
+labels, so objects another tool applied from the same design compare equal), folds Secret ``stringData``
 into base64 ``data``, and turns associative lists (containers, env, ports, volumes, …) into maps
 keyed by their merge key (`ListKey`), so a controller reordering a list is not a change and a
 change inside a list item has a stable path (``containers[name=web].image``).
@@ -33,7 +34,7 @@ SERVER_METADATA = frozenset(
 BOOKKEEPING_ANNOTATIONS = frozenset(
     {"kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"}
 )
-_DESIGNER_PREFIX = "designer.dev/"  # designer's own labels and annotations: bookkeeping
+_DESIGNER_PREFIX = "designer.dev/"  # designer's ownership labels: bookkeeping (kubectl-applied = noop)
 _MANAGED_BY = ("app.kubernetes.io/managed-by", "designer")
 
 # Merge keys of the associative lists that matter (the API's x-kubernetes-list-map-keys).
@@ -68,10 +69,10 @@ def normalize(obj: Mapping[str, Any]) -> dict[str, Any]:
     """A keyed, comparable copy of ``obj`` without server-owned fields (``obj`` is not changed)."""
     body: dict[str, Any] = {k: v for k, v in obj.items() if k != "status"}
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in SERVER_METADATA}
+    # designer's own annotations (e.g. designer.dev/prune) are intent, not bookkeeping: kept, so a
+    # changed trait shows as a change and apply sends it.
     annotations = {
-        k: v
-        for k, v in (meta.get("annotations") or {}).items()
-        if k not in BOOKKEEPING_ANNOTATIONS and not k.startswith(_DESIGNER_PREFIX)
+        k: v for k, v in (meta.get("annotations") or {}).items() if k not in BOOKKEEPING_ANNOTATIONS
     }
     labels = {k: v for k, v in (meta.get("labels") or {}).items() if not _is_designer_label(k, v)}
     for key, value in (("annotations", annotations), ("labels", labels)):

@@ -52,7 +52,12 @@ LIVE = {
 
 def test_server_owned_fields_and_bookkeeping_are_dropped() -> None:
     norm = normalize(LIVE)
-    assert norm["metadata"] == {"name": "web", "namespace": "shop", "labels": {"app": "web"}}
+    assert norm["metadata"] == {
+        "name": "web",
+        "namespace": "shop",
+        "labels": {"app": "web"},
+        "annotations": {"designer.dev/prune": "disabled"},  # intent, not bookkeeping
+    }
     assert "status" not in norm
     assert LIVE["metadata"]["uid"] == "1b2c"  # the input is not changed
 
