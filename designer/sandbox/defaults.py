@@ -183,9 +183,20 @@ def apply_defaults(kind: str, obj: KubeObject, ips: IpAllocator) -> None:
         obj.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
         obj.setdefault("status", {}).setdefault("phase", "Pending")
         return
+    if kind == "PersistentVolume":
+        pv_spec = obj.setdefault("spec", {})
+        pv_spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
+        pv_spec.setdefault("volumeMode", "Filesystem")
+        obj.setdefault("status", {}).setdefault("phase", "Available")
+        return
     if not isinstance(spec, dict):
         return
-    if kind == "Deployment":
+    if kind == "NetworkPolicy":
+        types = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
+        spec.setdefault("policyTypes", types)
+    elif kind == "CustomResourceDefinition":
+        spec.setdefault("conversion", {"strategy": "None"})
+    elif kind == "Deployment":
         _deployment(spec)
     elif kind == "StatefulSet":
         _statefulset(spec)
