@@ -1,9 +1,10 @@
 """Toy controllers that write the status a real cluster would converge to (off unless enabled).
 
 Nothing runs: Deployments/StatefulSets/DaemonSets simply report all replicas available, Jobs
-complete, PVCs bind and Pods run, a moment (``delay``) after each change, so an engine's wait logic
-sees the same fields and conditions as on a cluster. The annotation ``sandbox.designer.dev/fail: "true"``
-makes a Deployment report ProgressDeadlineExceeded and a Job fail, for testing failure paths.
+complete, PVCs bind, Pods run and LoadBalancer Services get an ingress IP, a moment (``delay``) after
+each change, so an engine's wait logic sees the same fields and conditions as on a cluster. The
+annotation ``sandbox.designer.dev/fail: "true"`` makes a Deployment report ProgressDeadlineExceeded
+and a Job fail, for testing failure paths.
 Status writes go through Api.commit as ``kube-controller-manager`` on the status subresource.
 Wired by runner.py; switch with `Controllers.enabled`.
 """
@@ -162,6 +163,15 @@ def _pod(obj: KubeObject, failing: bool) -> dict[str, Any]:
     }
 
 
+def _service(obj: KubeObject, failing: bool) -> dict[str, Any]:
+    """LoadBalancer Services get an ingress IP (derived from the clusterIP), like a cloud LB would give."""
+    spec = obj.get("spec") or {}
+    if spec.get("type") != "LoadBalancer" or failing:
+        return {"loadBalancer": {}}
+    last = str(spec.get("clusterIP", "0.0.0.1")).rsplit(".", 1)[-1]
+    return {"loadBalancer": {"ingress": [{"ip": f"172.18.255.{last}", "ipMode": "VIP"}]}}
+
+
 _STATUS: dict[tuple[str, str], Callable[[KubeObject, bool], dict[str, Any]]] = {
     ("apps", "Deployment"): _deployment,
     ("apps", "StatefulSet"): _statefulset,
@@ -169,6 +179,7 @@ _STATUS: dict[tuple[str, str], Callable[[KubeObject, bool], dict[str, Any]]] = {
     ("batch", "Job"): _job,
     ("", "PersistentVolumeClaim"): _pvc,
     ("", "Pod"): _pod,
+    ("", "Service"): _service,
 }
 
 

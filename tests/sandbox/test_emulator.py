@@ -225,6 +225,19 @@ def test_controllers_make_workloads_ready(sandbox: Sandbox, sandbox_client: ApiC
             == "Bound"
         )
     )
+    core.create_namespaced_service(
+        "default",
+        {
+            "metadata": {"name": "lb"},
+            "spec": {"type": "LoadBalancer", "selector": {"app": "ok"}, "ports": [{"port": 80}]},
+        },
+    )
+
+    def lb_ip() -> bool:
+        status = core.read_namespaced_service("lb", "default").status
+        return bool(status and status.load_balancer and status.load_balancer.ingress)
+
+    wait_for(lb_ip)
     managers = {
         e.manager: e.subresource
         for e in apps.read_namespaced_deployment("ok", "default").metadata.managed_fields
