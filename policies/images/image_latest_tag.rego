@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	image := object.get(c.container, "image", "")
+	image := k8s.string_at(c.container, "image")
 	is_string(image)
 	tag := k8s.image_tag(image)
 	tag in {"", "latest"}

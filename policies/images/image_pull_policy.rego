@@ -6,7 +6,7 @@ import rego.v1
 metadata := {
 	"id": "DSN-031",
 	"title": "Mutable image tag pulled only if not present",
-	"severity": "low",
+	"severity": "info",
 	"rationale": "With a tag that can move and imagePullPolicy IfNotPresent or Never, nodes keep whichever build they pulled first: replicas may run different code.",
 	"remediation": "Pin the image by digest, or set imagePullPolicy: Always.",
 	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"],
@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	image := object.get(c.container, "image", "")
+	image := k8s.string_at(c.container, "image")
 	is_string(image)
 	not k8s.image_has_digest(image)
 	tag := k8s.image_tag(image)

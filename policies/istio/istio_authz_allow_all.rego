@@ -14,9 +14,9 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.AuthorizationPolicy
-	startswith(object.get(entry.object, "apiVersion", ""), "security.istio.io/")
+	startswith(k8s.string_at(entry.object, "apiVersion"), "security.istio.io/")
 	object.get(entry.object, ["spec", "action"], "ALLOW") == "ALLOW"
-	some i, rule in object.get(entry.object, ["spec", "rules"], [])
+	some i, rule in k8s.array_at(entry.object, ["spec", "rules"])
 	_empty(rule)
 	f := {
 		"index": entry.index,
@@ -26,7 +26,7 @@ findings contains f if {
 }
 
 _empty(rule) if {
-	count(object.get(rule, "from", [])) == 0
-	count(object.get(rule, "to", [])) == 0
-	count(object.get(rule, "when", [])) == 0
+	count(k8s.array_at(rule, "from")) == 0
+	count(k8s.array_at(rule, "to")) == 0
+	count(k8s.array_at(rule, "when")) == 0
 }

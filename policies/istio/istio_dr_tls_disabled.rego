@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.DestinationRule
-	object.get(entry.object, ["spec", "trafficPolicy", "tls", "mode"], "") == "DISABLE"
+	k8s.string_at(entry.object, ["spec", "trafficPolicy", "tls", "mode"]) == "DISABLE"
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s disables TLS to %v", [k8s.describe(entry.object), object.get(entry.object, ["spec", "host"], "?")]),
@@ -24,22 +24,22 @@ findings contains f if {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.DestinationRule
-	some i, setting in object.get(entry.object, ["spec", "trafficPolicy", "portLevelSettings"], [])
-	object.get(setting, ["tls", "mode"], "") == "DISABLE"
+	some i, setting in k8s.array_at(entry.object, ["spec", "trafficPolicy", "portLevelSettings"])
+	k8s.string_at(setting, ["tls", "mode"]) == "DISABLE"
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s disables TLS to port %v of %v", [k8s.describe(entry.object), object.get(setting, ["port", "number"], "?"), object.get(entry.object, ["spec", "host"], "?")]),
+		"msg": sprintf("%s disables TLS to port %v of %v", [k8s.describe(entry.object), k8s.get(setting, ["port", "number"], "?"), object.get(entry.object, ["spec", "host"], "?")]),
 		"path": sprintf("spec.trafficPolicy.portLevelSettings[%d].tls.mode", [i]),
 	}
 }
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.DestinationRule
-	some i, subset in object.get(entry.object, ["spec", "subsets"], [])
-	object.get(subset, ["trafficPolicy", "tls", "mode"], "") == "DISABLE"
+	some i, subset in k8s.array_at(entry.object, ["spec", "subsets"])
+	k8s.string_at(subset, ["trafficPolicy", "tls", "mode"]) == "DISABLE"
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s disables TLS for subset %v", [k8s.describe(entry.object), object.get(subset, "name", "?")]),
+		"msg": sprintf("%s disables TLS for subset %v", [k8s.describe(entry.object), k8s.get(subset, "name", "?")]),
 		"path": sprintf("spec.subsets[%d].trafficPolicy.tls.mode", [i]),
 	}
 }

@@ -17,8 +17,8 @@ _installed := [{"istio": "ingressgateway"}, {"istio": "egressgateway"}, {"app": 
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Gateway
-	startswith(object.get(entry.object, "apiVersion", ""), "networking.istio.io/")
-	selector := object.get(entry.object, ["spec", "selector"], {})
+	startswith(k8s.string_at(entry.object, "apiVersion"), "networking.istio.io/")
+	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	count(selector) > 0
 	not selector in _installed
 	count(k8s.selected_pods_anywhere(selector)) == 0

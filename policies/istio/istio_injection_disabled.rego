@@ -15,7 +15,7 @@ metadata := {
 # Namespaces of the design labelled for injection.
 _meshed contains k8s.name_of(entry.object) if {
 	some entry in k8s.objects_of_kind.Namespace
-	labels := object.get(entry.object, ["metadata", "labels"], {})
+	labels := k8s.object_at(entry.object, ["metadata", "labels"])
 	_injecting(labels)
 }
 
@@ -23,7 +23,7 @@ _injecting(labels) if labels["istio-injection"] == "enabled"
 
 _injecting(labels) if {
 	not labels["istio-injection"] == "disabled"
-	object.get(labels, "istio.io/rev", "") != ""
+	k8s.string_at(labels, "istio.io/rev") != ""
 }
 
 _istio_routing := {"VirtualService", "DestinationRule", "PeerAuthentication", "AuthorizationPolicy", "Sidecar"}
@@ -31,14 +31,14 @@ _istio_routing := {"VirtualService", "DestinationRule", "PeerAuthentication", "A
 # Namespaces holding Istio configuration.
 _istio_namespaces contains k8s.namespace_of(entry.object) if {
 	some kind in _istio_routing
-	some entry in object.get(k8s.objects_of_kind, kind, set())
+	some entry in k8s.get(k8s.objects_of_kind, kind, set())
 }
 
 findings contains f if {
 	some p in k8s.pods
 	p.namespace in _meshed
 	some where, values in {"labels": p.labels, "annotations": p.annotations}
-	object.get(values, "sidecar.istio.io/inject", "") == "false"
+	k8s.string_at(values, "sidecar.istio.io/inject") == "false"
 	prefix := trim_suffix(p.path, "spec")
 	f := {
 		"index": p.index,
@@ -49,7 +49,7 @@ findings contains f if {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Namespace
-	object.get(entry.object, ["metadata", "labels", "istio-injection"], "") == "disabled"
+	k8s.string_at(entry.object, ["metadata", "labels", "istio-injection"]) == "disabled"
 	k8s.name_of(entry.object) in _istio_namespaces
 	f := {
 		"index": entry.index,

@@ -16,7 +16,7 @@ _weak := {"PERMISSIVE", "DISABLE"}
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.PeerAuthentication
-	mode := object.get(entry.object, ["spec", "mtls", "mode"], "")
+	mode := k8s.string_at(entry.object, ["spec", "mtls", "mode"])
 	mode in _weak
 	f := {
 		"index": entry.index,
@@ -27,8 +27,8 @@ findings contains f if {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.PeerAuthentication
-	some port, setting in object.get(entry.object, ["spec", "portLevelMtls"], {})
-	mode := object.get(setting, "mode", "")
+	some port, setting in k8s.object_at(entry.object, ["spec", "portLevelMtls"])
+	mode := k8s.string_at(setting, "mode")
 	mode in _weak
 	f := {
 		"index": entry.index,

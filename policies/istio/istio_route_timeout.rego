@@ -14,12 +14,12 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.VirtualService
-	some i, route in object.get(entry.object, ["spec", "http"], [])
-	count(object.get(route, "route", [])) > 0
-	object.get(route, "timeout", "") == ""
+	some i, route in k8s.array_at(entry.object, ["spec", "http"])
+	count(k8s.array_at(route, "route")) > 0
+	k8s.string_at(route, "timeout") == ""
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s http route %s has no timeout", [k8s.describe(entry.object), object.get(route, "name", sprintf("#%d", [i]))]),
+		"msg": sprintf("%s http route %s has no timeout", [k8s.describe(entry.object), k8s.get(route, "name", sprintf("#%d", [i]))]),
 		"path": sprintf("spec.http[%d].timeout", [i]),
 	}
 }

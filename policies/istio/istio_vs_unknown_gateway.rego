@@ -16,7 +16,8 @@ metadata := {
 findings contains f if {
 	some entry in k8s.objects_of_kind.VirtualService
 	ns := k8s.namespace_of(entry.object)
-	some i, ref in object.get(entry.object, ["spec", "gateways"], [])
+	some i, ref in k8s.array_at(entry.object, ["spec", "gateways"])
+	is_string(ref)
 	ref != "mesh"
 	key := istio.gateway_key(ref, ns)
 	not key in istio.gateways

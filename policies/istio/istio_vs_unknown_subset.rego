@@ -17,7 +17,7 @@ findings contains f if {
 	some d in istio.destinations
 	d.subset != ""
 	key := istio.host_key(d.host, d.namespace)
-	not d.subset in object.get(istio.subsets, key, set())
+	not d.subset in k8s.get(istio.subsets, key, set())
 	f := {
 		"index": d.index,
 		"msg": sprintf("%s routes to subset '%s' of %s, but no DestinationRule of the design defines it", [k8s.describe(d.object), d.subset, d.host]),

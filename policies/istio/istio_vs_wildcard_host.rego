@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.VirtualService
-	some i, host in object.get(entry.object, ["spec", "hosts"], [])
+	some i, host in k8s.array_at(entry.object, ["spec", "hosts"])
 	host == "*"
 	f := {
 		"index": entry.index,

@@ -13,11 +13,13 @@ service_key(host, ns) := concat("/", [ns, host]) if {
 	not contains(host, ".")
 	not contains(host, "*")
 } else := concat("/", [parts[1], parts[0]]) if {
+	not contains(host, "*")
 	parts := split(host, ".")
 	count(parts) == 2
 	parts[1] in k8s.namespaces
 } else := concat("/", [parts[1], parts[0]]) if {
 	parts := split(host, ".")
+	not contains(host, "*")
 	count(parts) >= 3
 	parts[2] == "svc"
 }
@@ -28,7 +30,7 @@ services contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry
 
 serviceentry_hosts contains host if {
 	some entry in k8s.objects_of_kind.ServiceEntry
-	some host in object.get(entry.object, ["spec", "hosts"], [])
+	some host in k8s.array_at(entry.object, ["spec", "hosts"])
 }
 
 # The key a host is indexed by: the Service key when it names one, else the host itself.
@@ -45,36 +47,36 @@ host_checkable(host, ns) if service_key(host, ns)
 # host key -> subset names defined by the design's DestinationRules.
 subsets[key] contains name if {
 	some entry in k8s.objects_of_kind.DestinationRule
-	key := host_key(object.get(entry.object, ["spec", "host"], ""), k8s.namespace_of(entry.object))
-	some subset in object.get(entry.object, ["spec", "subsets"], [])
-	name := object.get(subset, "name", "")
+	key := host_key(k8s.string_at(entry.object, ["spec", "host"]), k8s.namespace_of(entry.object))
+	some subset in k8s.array_at(entry.object, ["spec", "subsets"])
+	name := k8s.string_at(subset, "name")
 }
 
 # Every route destination of every VirtualService: {index, object, namespace, host, subset, path}.
 destinations := [d |
 	some entry in k8s.objects_of_kind.VirtualService
 	some protocol in ["http", "tcp", "tls"]
-	some i, route in object.get(entry.object, ["spec", protocol], [])
+	some i, route in k8s.array_at(entry.object, ["spec", protocol])
 	some target in _targets(route, protocol, i)
 	[path, destination] := target
 	d := {
 		"index": entry.index,
 		"object": entry.object,
 		"namespace": k8s.namespace_of(entry.object),
-		"host": object.get(destination, "host", ""),
-		"subset": object.get(destination, "subset", ""),
+		"host": k8s.string_at(destination, "host"),
+		"subset": k8s.string_at(destination, "subset"),
 		"path": path,
 	}
 ]
 
 _targets(route, protocol, i) := array.concat(
 	[[path, dest] |
-		some j, r in object.get(route, "route", [])
-		dest := object.get(r, "destination", {})
+		some j, r in k8s.array_at(route, "route")
+		dest := k8s.object_at(r, "destination")
 		path := sprintf("spec.%s[%d].route[%d].destination", [protocol, i, j])
 	],
 	[[path, dest] |
-		dest := object.get(route, "mirror", null)
+		dest := k8s.get(route, "mirror", null)
 		is_object(dest)
 		path := sprintf("spec.%s[%d].mirror", [protocol, i])
 	],
@@ -83,7 +85,7 @@ _targets(route, protocol, i) := array.concat(
 # Set of "namespace/name" of the design's Gateways.
 gateways contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)]) if {
 	some entry in k8s.objects_of_kind.Gateway
-	startswith(object.get(entry.object, "apiVersion", ""), "networking.istio.io/")
+	startswith(k8s.string_at(entry.object, "apiVersion"), "networking.istio.io/")
 }
 
 # "namespace/name" a VirtualService gateway reference names ("name", "ns/name" or a FQDN).

@@ -15,6 +15,7 @@ test_pass_service_key_forms if {
 test_fail_external_host_not_resolved if {
 	not istio.service_key("api.example.com", "shop") with input as t.input_of(objs)
 	not istio.host_checkable("*.example.com", "shop") with input as t.input_of(objs)
+	not istio.host_checkable("*.shop.svc.cluster.local", "shop") with input as t.input_of(objs)
 }
 
 test_pass_gateway_key_forms if {

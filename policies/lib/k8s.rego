@@ -42,10 +42,13 @@ namespace_of(obj) := ns if {
 	is_string(ns)
 } else := "default"
 
-name_of(obj) := object.get(obj, ["metadata", "name"], "")
+name_of(obj) := string_at(obj, ["metadata", "name"])
 
 # "Deployment web" / "Service api", used at the start of messages.
-describe(obj) := concat(" ", [object.get(obj, "kind", "object"), name_of(obj)])
+describe(obj) := concat(" ", [kind, name_of(obj)]) if {
+	kind := object.get(obj, "kind", "object")
+	is_string(kind)
+} else := concat(" ", ["object", name_of(obj)])
 
 # Objects keyed by their index in input.objects.
 by_index[entry.index] := entry.object if {
@@ -55,12 +58,12 @@ by_index[entry.index] := entry.object if {
 # One entry per object with a pod spec.
 pods := [p |
 	some entry in input.objects
-	kind := object.get(entry.object, "kind", "")
+	kind := string_at(entry.object, "kind")
 	spath := pod_spec_path[kind]
 	spec := object.get(entry.object, spath, null)
 	is_object(spec)
-	meta := object.get(entry.object, pod_meta_path[kind], {})
-	labels := object.get(meta, "labels", {})
+	meta := object_at(entry.object, pod_meta_path[kind])
+	labels := object_at(meta, "labels")
 	p := {
 		"index": entry.index,
 		"kind": kind,
@@ -70,7 +73,7 @@ pods := [p |
 		"spec": spec,
 		"path": concat(".", spath),
 		"labels": _object_or_empty(labels),
-		"annotations": _object_or_empty(object.get(meta, "annotations", {})),
+		"annotations": _object_or_empty(object_at(meta, "annotations")),
 	}
 ]
 
@@ -82,7 +85,7 @@ _object_or_empty(x) := {} if not is_object(x)
 containers := [c |
 	some p in pods
 	some field in container_fields
-	list := object.get(p.spec, field, [])
+	list := array_at(p.spec, field)
 	is_array(list)
 	some i, ct in list
 	is_object(ct)
@@ -90,7 +93,7 @@ containers := [c |
 		"index": p.index,
 		"pod": p,
 		"container": ct,
-		"name": object.get(ct, "name", sprintf("#%d", [i])),
+		"name": get(ct, "name", sprintf("#%d", [i])),
 		"field": field,
 		"path": sprintf("%s.%s[%d]", [p.path, field, i]),
 	}
@@ -102,7 +105,7 @@ app_containers := [c | some c in containers; c.field == "containers"]
 # Set of "Kind/namespace/name" keys of every namespaced object in the design.
 object_keys contains key if {
 	some entry in input.objects
-	key := concat("/", [object.get(entry.object, "kind", ""), namespace_of(entry.object), name_of(entry.object)])
+	key := concat("/", [string_at(entry.object, "kind"), namespace_of(entry.object), name_of(entry.object)])
 }
 
 has_object(kind, ns, name) if concat("/", [kind, ns, name]) in object_keys
@@ -110,7 +113,7 @@ has_object(kind, ns, name) if concat("/", [kind, ns, name]) in object_keys
 # Objects of one kind: kind -> list of {index, object}.
 objects_of_kind[kind] contains entry if {
 	some entry in input.objects
-	kind := object.get(entry.object, "kind", "")
+	kind := string_at(entry.object, "kind")
 }
 
 # Set of namespaces used by the design's objects.
@@ -150,7 +153,7 @@ selected_pods(ns, match_labels) := result if {
 		pod_label_index[key]
 	}
 	result := intersection({pod_label_index[key] | some key in keys})
-} else := object.get(pods_by_namespace, ns, set()) if {
+} else := get(pods_by_namespace, ns, set()) if {
 	count(match_labels) == 0
 } else := set()
 
@@ -165,7 +168,7 @@ selected_pods_anywhere(match_labels) := result if {
 } else := set()
 
 # A LabelSelector's matchLabels; true when it also has matchExpressions we do not evaluate.
-has_match_expressions(selector) if count(object.get(selector, "matchExpressions", [])) > 0
+has_match_expressions(selector) if count(array_at(selector, "matchExpressions")) > 0
 
 # The image's tag ("" when none) and whether it is pinned by digest.
 image_has_digest(image) if contains(image, "@")
@@ -208,15 +211,15 @@ long_running_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "Replica
 # Positions in `pods` selected in namespace `ns` by a LabelSelector ({matchLabels, matchExpressions}).
 # matchExpressions are not evaluated here: such a selector counts as selecting every pod of the
 # namespace, so checks never report "selects nothing" or "not covered" because of them.
-label_selector_pods(ns, selector) := object.get(pods_by_namespace, ns, set()) if {
+label_selector_pods(ns, selector) := get(pods_by_namespace, ns, set()) if {
 	has_match_expressions(selector)
-} else := selected_pods(ns, object.get(selector, "matchLabels", {}))
+} else := selected_pods(ns, object_at(selector, "matchLabels"))
 
 # "Kind/namespace/name" of each HPA's target -> the set of minReplicas asking for it.
 hpa_min_replicas[key] contains n if {
 	some entry in objects_of_kind.HorizontalPodAutoscaler
-	target := object.get(entry.object, ["spec", "scaleTargetRef"], {})
-	key := concat("/", [object.get(target, "kind", ""), namespace_of(entry.object), object.get(target, "name", "")])
+	target := object_at(entry.object, ["spec", "scaleTargetRef"])
+	key := concat("/", [string_at(target, "kind"), namespace_of(entry.object), string_at(target, "name")])
 	n := object.get(entry.object, ["spec", "minReplicas"], 1)
 }
 
@@ -228,32 +231,32 @@ effective_replicas(obj) := max(hpa_min_replicas[concat("/", [obj.kind, namespace
 # Every RBAC rule of the design's Roles and ClusterRoles: {index, object, rule, path, verbs, resources}.
 rbac_rules := [r |
 	some kind in ["Role", "ClusterRole"]
-	some entry in object.get(objects_of_kind, kind, set())
-	some i, rule in object.get(entry.object, "rules", [])
+	some entry in get(objects_of_kind, kind, set())
+	some i, rule in array_at(entry.object, "rules")
 	is_object(rule)
 	r := {
 		"index": entry.index,
 		"object": entry.object,
 		"rule": rule,
 		"path": sprintf("rules[%d]", [i]),
-		"verbs": {v | some v in object.get(rule, "verbs", [])},
-		"resources": {x | some x in object.get(rule, "resources", [])},
-		"groups": {g | some g in object.get(rule, "apiGroups", [])},
+		"verbs": {v | some v in array_at(rule, "verbs")},
+		"resources": {x | some x in array_at(rule, "resources")},
+		"groups": {g | some g in array_at(rule, "apiGroups")},
 	}
 ]
 
 # Port names and numbers declared by each pod's containers (keyed by position in `pods`).
 pod_port_names[i] := {n |
-	some c in object.get(p.spec, "containers", [])
-	some port in object.get(c, "ports", [])
-	n := object.get(port, "name", "")
+	some c in array_at(p.spec, "containers")
+	some port in array_at(c, "ports")
+	n := string_at(port, "name")
 	n != ""
 } if some i, p in pods
 
 pod_port_numbers[i] := {n |
-	some c in object.get(p.spec, "containers", [])
-	some port in object.get(c, "ports", [])
-	n := object.get(port, "containerPort", 0)
+	some c in array_at(p.spec, "containers")
+	some port in array_at(c, "ports")
+	n := get(port, "containerPort", 0)
 } if some i, p in pods
 
 # True when one of the pods (positions in `pods`) declares `port` (a name or a number). With no
@@ -276,3 +279,28 @@ pods_expose(positions, port) if {
 		count(pod_port_numbers[i]) == 0
 	}
 }
+
+# Null-safe accessors. regorus raises a runtime error (aborting the whole evaluation) for
+# `some x in null`, count(null), object.get(null, ...) and string builtins on non-strings, where
+# OPA would just be undefined; manifests do contain `env: null` or `volumes:` with no value.
+# Use these wherever a value is iterated, counted or handled as a string.
+array_at(x, path) := v if {
+	is_object(x)
+	v := object.get(x, path, [])
+	is_array(v)
+} else := []
+
+object_at(x, path) := v if {
+	is_object(x)
+	v := object.get(x, path, {})
+	is_object(v)
+} else := {}
+
+string_at(x, path) := v if {
+	is_object(x)
+	v := object.get(x, path, "")
+	is_string(v)
+} else := ""
+
+# object.get for values that may not be objects (list elements).
+get(x, path, fallback) := object.get(x, path, fallback) if is_object(x) else := fallback

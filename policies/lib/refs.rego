@@ -15,12 +15,12 @@ references := [r |
 
 _all contains r if {
 	some p in k8s.pods
-	some i, volume in object.get(p.spec, "volumes", [])
+	some i, volume in k8s.array_at(p.spec, "volumes")
 	some field, spec in _volume_refs
-	source := object.get(volume, field, null)
+	source := k8s.get(volume, field, null)
 	is_object(source)
 	not source.optional == true
-	name := object.get(source, spec[1], "")
+	name := k8s.string_at(source, spec[1])
 	r := _ref(p.index, spec[0], name, p.namespace, sprintf("%s.volumes[%d].%s.%s", [p.path, i, field, spec[1]]), k8s.describe(p.object))
 }
 
@@ -32,44 +32,45 @@ _volume_refs := {
 
 _all contains r if {
 	some p in k8s.pods
-	some i, volume in object.get(p.spec, "volumes", [])
-	some j, source in object.get(volume, ["projected", "sources"], [])
+	some i, volume in k8s.array_at(p.spec, "volumes")
+	some j, source in k8s.array_at(volume, ["projected", "sources"])
 	some field, kind in {"configMap": "ConfigMap", "secret": "Secret"}
-	ref := object.get(source, field, null)
+	ref := k8s.get(source, field, null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(p.index, kind, object.get(ref, "name", ""), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), k8s.describe(p.object))
+	r := _ref(p.index, kind, k8s.string_at(ref, "name"), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), k8s.describe(p.object))
 }
 
 _all contains r if {
 	some c in k8s.containers
-	some i, env in object.get(c.container, "env", [])
+	some i, env in k8s.array_at(c.container, "env")
 	some field, kind in {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}
-	ref := object.get(env, ["valueFrom", field], null)
+	ref := k8s.get(env, ["valueFrom", field], null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.index, kind, object.get(ref, "name", ""), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), k8s.where(c))
+	r := _ref(c.index, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), k8s.where(c))
 }
 
 _all contains r if {
 	some c in k8s.containers
-	some i, env in object.get(c.container, "envFrom", [])
+	some i, env in k8s.array_at(c.container, "envFrom")
 	some field, kind in {"configMapRef": "ConfigMap", "secretRef": "Secret"}
-	ref := object.get(env, field, null)
+	ref := k8s.get(env, field, null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.index, kind, object.get(ref, "name", ""), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), k8s.where(c))
+	r := _ref(c.index, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), k8s.where(c))
 }
 
 _all contains r if {
 	some p in k8s.pods
-	some i, secret in object.get(p.spec, "imagePullSecrets", [])
-	r := _ref(p.index, "Secret", object.get(secret, "name", ""), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), k8s.describe(p.object))
+	some i, secret in k8s.array_at(p.spec, "imagePullSecrets")
+	r := _ref(p.index, "Secret", k8s.string_at(secret, "name"), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), k8s.describe(p.object))
 }
 
 _all contains r if {
 	some p in k8s.pods
 	account := object.get(p.spec, "serviceAccountName", object.get(p.spec, "serviceAccount", "default"))
+	is_string(account)
 	account != "default"
 	r := _ref(p.index, "ServiceAccount", account, p.namespace, concat("", [p.path, ".serviceAccountName"]), k8s.describe(p.object))
 }

@@ -14,21 +14,22 @@ metadata := {
 
 _on := {"enabled", "ingress"}
 
-# Namespace objects of the design: name -> linkerd.io/inject annotation ("" when absent).
-_namespace_inject[k8s.name_of(entry.object)] := object.get(entry.object, ["metadata", "annotations", "linkerd.io/inject"], "") if {
+# Namespace objects of the design annotated for injection.
+_injected_namespaces contains k8s.name_of(entry.object) if {
 	some entry in k8s.objects_of_kind.Namespace
+	k8s.string_at(entry.object, ["metadata", "annotations", "linkerd.io/inject"]) in _on
 }
 
 # Namespaces holding Linkerd policy objects.
 _policy_namespaces contains k8s.namespace_of(entry.object) if {
 	some entry in input.objects
-	startswith(object.get(entry.object, "apiVersion", ""), "policy.linkerd.io/")
+	startswith(k8s.string_at(entry.object, "apiVersion"), "policy.linkerd.io/")
 }
 
 findings contains f if {
 	some p in k8s.pods
-	_namespace_inject[p.namespace] in _on
-	object.get(p.annotations, "linkerd.io/inject", "") == "disabled"
+	p.namespace in _injected_namespaces
+	k8s.string_at(p.annotations, "linkerd.io/inject") == "disabled"
 	f := {
 		"index": p.index,
 		"msg": sprintf("%s opts out of Linkerd injection (linkerd.io/inject: disabled) in meshed namespace %s", [k8s.describe(p.object), p.namespace]),
@@ -39,8 +40,8 @@ findings contains f if {
 findings contains f if {
 	some p in k8s.pods
 	p.namespace in _policy_namespaces
-	not _namespace_inject[p.namespace] in _on
-	not object.get(p.annotations, "linkerd.io/inject", "") in _on
+	not p.namespace in _injected_namespaces
+	not k8s.string_at(p.annotations, "linkerd.io/inject") in _on
 	f := {
 		"index": p.index,
 		"msg": sprintf("%s is not injected (no linkerd.io/inject: enabled on it or on namespace %s), yet the namespace has Linkerd policies", [k8s.describe(p.object), p.namespace]),

@@ -19,13 +19,14 @@ _parent_kinds := {"Server": {"policy.linkerd.io"}, "Service": {"", "core"}}
 
 findings contains f if {
 	some kind in ["HTTPRoute", "GRPCRoute"]
-	some entry in object.get(k8s.objects_of_kind, kind, set())
-	strings.any_prefix_match(object.get(entry.object, "apiVersion", ""), _route_groups)
-	some i, ref in object.get(entry.object, ["spec", "parentRefs"], [])
-	parent_kind := object.get(ref, "kind", "Gateway")
-	object.get(ref, "group", "gateway.networking.k8s.io") in _parent_kinds[parent_kind]
-	ns := object.get(ref, "namespace", k8s.namespace_of(entry.object))
-	name := object.get(ref, "name", "")
+	some entry in k8s.get(k8s.objects_of_kind, kind, set())
+	strings.any_prefix_match(k8s.string_at(entry.object, "apiVersion"), _route_groups)
+	some i, ref in k8s.array_at(entry.object, ["spec", "parentRefs"])
+	parent_kind := k8s.get(ref, "kind", "Gateway")
+	k8s.get(ref, "group", "gateway.networking.k8s.io") in _parent_kinds[parent_kind]
+	ns := k8s.get(ref, "namespace", k8s.namespace_of(entry.object))
+	is_string(ns)
+	name := k8s.string_at(ref, "name")
 	not k8s.has_object(parent_kind, ns, name)
 	f := {
 		"index": entry.index,

@@ -42,5 +42,5 @@ findings contains f if {
 
 _servers contains entry if {
 	some entry in k8s.objects_of_kind.Server
-	startswith(object.get(entry.object, "apiVersion", ""), "policy.linkerd.io/")
+	startswith(k8s.string_at(entry.object, "apiVersion"), "policy.linkerd.io/")
 }

@@ -15,7 +15,7 @@ metadata := {
 findings contains f if {
 	some p in k8s.pods
 	some key in ["config.linkerd.io/skip-inbound-ports", "config.linkerd.io/skip-outbound-ports"]
-	ports := object.get(p.annotations, key, "")
+	ports := k8s.string_at(p.annotations, key)
 	ports != ""
 	f := {
 		"index": p.index,

@@ -22,8 +22,8 @@ _namespaced := {
 
 findings contains f if {
 	some kind in _namespaced
-	some entry in object.get(k8s.objects_of_kind, kind, set())
-	ns := object.get(entry.object, ["metadata", "namespace"], "")
+	some entry in k8s.get(k8s.objects_of_kind, kind, set())
+	ns := k8s.string_at(entry.object, ["metadata", "namespace"])
 	ns in {"", "default"}
 	f := {
 		"index": entry.index,

@@ -40,7 +40,7 @@ _removed := {
 
 findings contains f if {
 	some entry in input.objects
-	version := object.get(entry.object, "apiVersion", "")
+	version := k8s.string_at(entry.object, "apiVersion")
 	[removed, instead] := _removed[version]
 	f := {
 		"index": entry.index,

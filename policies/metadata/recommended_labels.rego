@@ -16,9 +16,9 @@ _kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Repli
 
 findings contains f if {
 	some kind in _kinds
-	some entry in object.get(k8s.objects_of_kind, kind, set())
-	labels := object.get(entry.object, ["metadata", "labels"], {})
-	object.get(labels, "app.kubernetes.io/name", "") == ""
+	some entry in k8s.get(k8s.objects_of_kind, kind, set())
+	labels := k8s.object_at(entry.object, ["metadata", "labels"])
+	k8s.string_at(labels, "app.kubernetes.io/name") == ""
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s has no app.kubernetes.io/name label", [k8s.describe(entry.object)]),

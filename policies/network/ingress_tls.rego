@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
-	count(object.get(entry.object, ["spec", "tls"], [])) == 0
+	count(k8s.array_at(entry.object, ["spec", "tls"])) == 0
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s has no TLS section: it serves plain HTTP", [k8s.describe(entry.object)]),
@@ -24,11 +24,11 @@ findings contains f if {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
-	tls := object.get(entry.object, ["spec", "tls"], [])
+	tls := k8s.array_at(entry.object, ["spec", "tls"])
 	count(tls) > 0
-	covered := {h | some t in tls; some h in object.get(t, "hosts", [])}
-	some i, rule in object.get(entry.object, ["spec", "rules"], [])
-	host := object.get(rule, "host", "")
+	covered := {h | some t in tls; some h in k8s.array_at(t, "hosts")}
+	some i, rule in k8s.array_at(entry.object, ["spec", "rules"])
+	host := k8s.string_at(rule, "host")
 	host != ""
 	not host in covered
 	f := {

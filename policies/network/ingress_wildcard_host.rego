@@ -14,8 +14,8 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
-	some i, rule in object.get(entry.object, ["spec", "rules"], [])
-	host := object.get(rule, "host", "")
+	some i, rule in k8s.array_at(entry.object, ["spec", "rules"])
+	host := k8s.string_at(rule, "host")
 	_wild(host)
 	f := {
 		"index": entry.index,

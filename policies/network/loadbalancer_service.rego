@@ -15,7 +15,7 @@ metadata := {
 findings contains f if {
 	some entry in k8s.objects_of_kind.Service
 	object.get(entry.object, ["spec", "type"], "ClusterIP") == "LoadBalancer"
-	count(object.get(entry.object, ["spec", "loadBalancerSourceRanges"], [])) == 0
+	count(k8s.array_at(entry.object, ["spec", "loadBalancerSourceRanges"])) == 0
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s is of type LoadBalancer and accepts traffic from any source address", [k8s.describe(entry.object)]),

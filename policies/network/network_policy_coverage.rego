@@ -14,7 +14,7 @@ metadata := {
 
 _covered contains i if {
 	some entry in k8s.objects_of_kind.NetworkPolicy
-	selector := object.get(entry.object, ["spec", "podSelector"], {})
+	selector := k8s.object_at(entry.object, ["spec", "podSelector"])
 	some i in k8s.label_selector_pods(k8s.namespace_of(entry.object), selector)
 }
 

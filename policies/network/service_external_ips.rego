@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Service
-	ips := object.get(entry.object, ["spec", "externalIPs"], [])
+	ips := k8s.array_at(entry.object, ["spec", "externalIPs"])
 	count(ips) > 0
 	f := {
 		"index": entry.index,

@@ -14,10 +14,10 @@ metadata := {
 
 findings contains f if {
 	some kind in ["RoleBinding", "ClusterRoleBinding"]
-	some entry in object.get(k8s.objects_of_kind, kind, set())
-	object.get(entry.object, ["roleRef", "kind"], "") == "ClusterRole"
-	object.get(entry.object, ["roleRef", "name"], "") == "cluster-admin"
-	subjects := [concat("/", [object.get(s, "kind", ""), object.get(s, "name", "")]) | some s in object.get(entry.object, "subjects", [])]
+	some entry in k8s.get(k8s.objects_of_kind, kind, set())
+	k8s.string_at(entry.object, ["roleRef", "kind"]) == "ClusterRole"
+	k8s.string_at(entry.object, ["roleRef", "name"]) == "cluster-admin"
+	subjects := [concat("/", [k8s.string_at(s, "kind"), k8s.string_at(s, "name")]) | some s in k8s.array_at(entry.object, "subjects")]
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s grants cluster-admin to %s", [k8s.describe(entry.object), concat(", ", subjects)]),

@@ -20,7 +20,7 @@ findings contains f if {
 	count({"", "*"} & r.groups) > 0
 	verbs := r.verbs & _read
 	count(verbs) > 0
-	count(object.get(r.rule, "resourceNames", [])) == 0
+	count(k8s.array_at(r.rule, "resourceNames")) == 0
 	f := {
 		"index": r.index,
 		"msg": sprintf("%s %s can %s secrets", [k8s.describe(r.object), r.path, concat("/", sort(verbs))]),

@@ -14,9 +14,9 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.HorizontalPodAutoscaler
-	target := object.get(entry.object, ["spec", "scaleTargetRef"], {})
-	kind := object.get(target, "kind", "")
-	name := object.get(target, "name", "")
+	target := k8s.object_at(entry.object, ["spec", "scaleTargetRef"])
+	kind := k8s.string_at(target, "kind")
+	name := k8s.string_at(target, "name")
 	not k8s.has_object(kind, k8s.namespace_of(entry.object), name)
 	f := {
 		"index": entry.index,

@@ -16,8 +16,8 @@ metadata := {
 _service_ports[key] contains p if {
 	some entry in k8s.objects_of_kind.Service
 	key := concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)])
-	some port in object.get(entry.object, ["spec", "ports"], [])
-	some p in [object.get(port, "port", null), object.get(port, "name", null)]
+	some port in k8s.array_at(entry.object, ["spec", "ports"])
+	some p in [k8s.get(port, "port", null), k8s.get(port, "name", null)]
 	p != null
 }
 
@@ -29,9 +29,9 @@ _services contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entr
 _backends(ing) := array.concat(_rule_backends(ing), _default_backend(ing))
 
 _rule_backends(ing) := [[path, name, port] |
-	some i, rule in object.get(ing, ["spec", "rules"], [])
-	some j, http_path in object.get(rule, ["http", "paths"], [])
-	[suffix, name, port] := _service_of(object.get(http_path, "backend", {}))
+	some i, rule in k8s.array_at(ing, ["spec", "rules"])
+	some j, http_path in k8s.array_at(rule, ["http", "paths"])
+	[suffix, name, port] := _service_of(k8s.object_at(http_path, "backend"))
 	path := sprintf("spec.rules[%d].http.paths[%d].backend.%s", [i, j, suffix])
 ]
 
@@ -48,10 +48,10 @@ _default_field(ing) := "spec.backend" if not ing.spec.defaultBackend
 
 # networking.k8s.io/v1 (service.name, service.port.number|name) and v1beta1 (serviceName, servicePort).
 _service_of(backend) := ["service.name", backend.service.name, port] if {
-	port := object.get(backend, ["service", "port", "number"], object.get(backend, ["service", "port", "name"], null))
+	port := k8s.get(backend, ["service", "port", "number"], k8s.get(backend, ["service", "port", "name"], null))
 }
 
-_service_of(backend) := ["serviceName", backend.serviceName, object.get(backend, "servicePort", null)] if {
+_service_of(backend) := ["serviceName", backend.serviceName, k8s.get(backend, "servicePort", null)] if {
 	not backend.service
 }
 
@@ -59,6 +59,7 @@ findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
 	ns := k8s.namespace_of(entry.object)
 	some [path, name, _] in _backends(entry.object)
+	is_string(name)
 	not concat("/", [ns, name]) in _services
 	f := {
 		"index": entry.index,
@@ -72,9 +73,10 @@ findings contains f if {
 	ns := k8s.namespace_of(entry.object)
 	some [path, name, port] in _backends(entry.object)
 	port != null
+	is_string(name)
 	key := concat("/", [ns, name])
 	key in _services
-	not port in object.get(_service_ports, key, set())
+	not port in k8s.get(_service_ports, key, set())
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s routes to port %v of Service '%s', which has no such port", [k8s.describe(entry.object), port, name]),

@@ -15,7 +15,7 @@ metadata := {
 findings contains f if {
 	some p in k8s.pods
 	p.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
-	some key, value in object.get(p.object, ["spec", "selector", "matchLabels"], {})
+	some key, value in k8s.object_at(p.object, ["spec", "selector", "matchLabels"])
 	object.get(p.labels, key, null) != value
 	f := {
 		"index": p.index,
@@ -27,7 +27,7 @@ findings contains f if {
 findings contains f if {
 	some p in k8s.pods
 	p.kind == "ReplicationController"
-	some key, value in object.get(p.object, ["spec", "selector"], {})
+	some key, value in k8s.object_at(p.object, ["spec", "selector"])
 	object.get(p.labels, key, null) != value
 	f := {
 		"index": p.index,

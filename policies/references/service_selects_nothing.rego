@@ -15,7 +15,7 @@ metadata := {
 findings contains f if {
 	some entry in k8s.objects_of_kind.Service
 	object.get(entry.object, ["spec", "type"], "ClusterIP") != "ExternalName"
-	selector := object.get(entry.object, ["spec", "selector"], {})
+	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	is_object(selector)
 	count(selector) > 0
 	ns := k8s.namespace_of(entry.object)

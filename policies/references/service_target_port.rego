@@ -14,18 +14,19 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Service
-	selector := object.get(entry.object, ["spec", "selector"], {})
+	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	is_object(selector)
 	count(selector) > 0
 	pods := k8s.selected_pods(k8s.namespace_of(entry.object), selector)
 	count(pods) > 0
-	some i, port in object.get(entry.object, ["spec", "ports"], [])
-	target := object.get(port, "targetPort", object.get(port, "port", null))
+	some i, port in k8s.array_at(entry.object, ["spec", "ports"])
+	is_object(port)
+	target := k8s.get(port, "targetPort", k8s.get(port, "port", null))
 	not k8s.pods_expose(pods, target)
 	field := _field(port)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s port %v sends traffic to target port %v, which no selected container declares", [k8s.describe(entry.object), object.get(port, "port", "?"), target]),
+		"msg": sprintf("%s port %v sends traffic to target port %v, which no selected container declares", [k8s.describe(entry.object), k8s.get(port, "port", "?"), target]),
 		"path": sprintf("spec.ports[%d].%s", [i, field]),
 	}
 }

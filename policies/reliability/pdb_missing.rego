@@ -15,7 +15,7 @@ metadata := {
 # Positions in k8s.pods covered by some PodDisruptionBudget of the design.
 _covered contains i if {
 	some entry in k8s.objects_of_kind.PodDisruptionBudget
-	selector := object.get(entry.object, ["spec", "selector"], {})
+	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	some i in k8s.label_selector_pods(k8s.namespace_of(entry.object), selector)
 }
 

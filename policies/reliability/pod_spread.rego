@@ -17,7 +17,7 @@ findings contains f if {
 	p.kind in k8s.replicated_kinds
 	k8s.effective_replicas(p.object) >= 2
 	object.get(p.spec, ["affinity", "podAntiAffinity"], null) == null
-	count(object.get(p.spec, "topologySpreadConstraints", [])) == 0
+	count(k8s.array_at(p.spec, "topologySpreadConstraints")) == 0
 	f := {
 		"index": p.index,
 		"msg": sprintf("%s has neither podAntiAffinity nor topologySpreadConstraints: replicas may share one node", [k8s.describe(p.object)]),

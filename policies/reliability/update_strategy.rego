@@ -21,7 +21,7 @@ _bad := {
 findings contains f if {
 	some p in k8s.pods
 	[path, keys, value] := _bad[p.kind]
-	object.get(p.object, keys, "") == value
+	k8s.string_at(p.object, keys) == value
 	f := {
 		"index": p.index,
 		"msg": sprintf("%s uses the %s update strategy", [k8s.describe(p.object), value]),
@@ -32,7 +32,7 @@ findings contains f if {
 findings contains f if {
 	some p in k8s.pods
 	p.kind == "Deployment"
-	object.get(p.object, ["spec", "strategy", "rollingUpdate", "maxUnavailable"], "") == "100%"
+	k8s.string_at(p.object, ["spec", "strategy", "rollingUpdate", "maxUnavailable"]) == "100%"
 	f := {
 		"index": p.index,
 		"msg": sprintf("%s allows every pod to be unavailable during a rollout (maxUnavailable: 100%%)", [k8s.describe(p.object)]),

@@ -23,6 +23,7 @@ findings contains f if {
 	some p in k8s.pods
 	object.get(p.spec, "automountServiceAccountToken", null) != false
 	account := object.get(p.spec, "serviceAccountName", "default")
+	is_string(account)
 	not _account_quiet(p, account)
 	f := {
 		"index": p.index,

@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	drops := {upper(d) | some d in object.get(c.container, ["securityContext", "capabilities", "drop"], [])}
+	drops := {upper(d) | some d in k8s.array_at(c.container, ["securityContext", "capabilities", "drop"]); is_string(d)}
 	not "ALL" in drops
 	f := {
 		"index": c.index,

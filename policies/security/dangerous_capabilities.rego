@@ -16,7 +16,7 @@ _dangerous := {"ALL", "SYS_ADMIN", "NET_ADMIN", "NET_RAW", "SYS_PTRACE", "SYS_MO
 
 findings contains f if {
 	some c in k8s.containers
-	some i, cap in object.get(c.container, ["securityContext", "capabilities", "add"], [])
+	some i, cap in k8s.array_at(c.container, ["securityContext", "capabilities", "add"])
 	is_string(cap)
 	name := trim_prefix(upper(cap), "CAP_")
 	name in _dangerous

@@ -16,14 +16,14 @@ _sensitive := {"/", "/etc", "/proc", "/sys", "/root", "/var/run", "/run", "/var/
 
 findings contains f if {
 	some p in k8s.pods
-	some i, volume in object.get(p.spec, "volumes", [])
-	host := object.get(volume, "hostPath", null)
+	some i, volume in k8s.array_at(p.spec, "volumes")
+	host := k8s.get(volume, "hostPath", null)
 	host != null
-	where := object.get(host, "path", "")
+	where := k8s.string_at(host, "path")
 	note := _note(where)
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s mounts hostPath %s in volume '%s'%s", [k8s.describe(p.object), where, object.get(volume, "name", ""), note]),
+		"msg": sprintf("%s mounts hostPath %s in volume '%s'%s", [k8s.describe(p.object), where, k8s.string_at(volume, "name"), note]),
 		"path": sprintf("%s.volumes[%d].hostPath", [p.path, i]),
 	}
 }

@@ -14,8 +14,8 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	some i, port in object.get(c.container, "ports", [])
-	hp := object.get(port, "hostPort", 0)
+	some i, port in k8s.array_at(c.container, "ports")
+	hp := k8s.get(port, "hostPort", 0)
 	hp != 0
 	f := {
 		"index": c.index,

@@ -16,11 +16,11 @@ _words := ["password", "passwd", "secret", "token", "apikey", "api_key", "privat
 
 findings contains f if {
 	some c in k8s.containers
-	some i, env in object.get(c.container, "env", [])
-	value := object.get(env, "value", "")
+	some i, env in k8s.array_at(c.container, "env")
+	value := k8s.string_at(env, "value")
 	is_string(value)
 	value != ""
-	name := lower(object.get(env, "name", ""))
+	name := lower(k8s.string_at(env, "name"))
 	some word in _words
 	contains(name, word)
 	f := {

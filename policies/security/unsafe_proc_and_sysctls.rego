@@ -42,8 +42,8 @@ findings contains f if {
 
 findings contains f if {
 	some p in k8s.pods
-	some i, sysctl in object.get(p.spec, ["securityContext", "sysctls"], [])
-	name := object.get(sysctl, "name", "")
+	some i, sysctl in k8s.array_at(p.spec, ["securityContext", "sysctls"])
+	name := k8s.string_at(sysctl, "name")
 	not name in _safe_sysctls
 	f := {
 		"index": p.index,
