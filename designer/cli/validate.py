@@ -135,9 +135,9 @@ def validate(
         selected = _changed(paths, changed_since, [*policies, *([waivers] if waivers else [])])
         if not selected:
             click.echo(f"no design changed since {changed_since}", err=True)
-            ctx.exit(int(ExitCode.OK))
         paths = tuple(str(p) for p in selected)
-    run = check_paths(paths, variables)
+    # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
+    run = check_paths(paths, variables) if paths else ValidationRun()
     report = merge([policy_set.evaluate(c.objects, c.graph.edges) for c in run.checked])
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
     code = ExitCode.INPUT if run.errors else ExitCode.FINDINGS if report.failing(threshold) else ExitCode.OK

@@ -218,9 +218,12 @@ def test_changed_since_selects_changed_and_related_designs(
     old = Path.cwd()
     os.chdir(repo)
     try:
-        code, _, err = _validate(capsys, ".", *args)
+        code, out, err = _validate(capsys, ".", *args)
         assert code == 0
         assert "no design changed since HEAD" in err
+        assert json.loads(out)["designs"] == []
+        code, out, _ = _validate(capsys, ".", "--changed-since", "HEAD", "-o", "sarif")
+        assert json.loads(out)["runs"][0]["results"] == []
         (repo / "b" / "three.yaml").write_text(body.format(name="three-v2"))
         code, out, _ = _validate(capsys, ".", *args)
         assert [d["file"] for d in json.loads(out)["designs"]] == ["b/three.yaml"]
