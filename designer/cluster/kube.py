@@ -83,7 +83,6 @@ class KubeCluster:
         # DynamicClient's discoverer is not thread-safe (a miss resets its cache under a concurrent
         # search), and diff runs objects in parallel: discovery is serialized, requests are not.
         self._discovery_lock = threading.RLock()
-        self.request_count = 0
 
     # -- protocol properties -------------------------------------------------------------------
 
@@ -340,7 +339,6 @@ class KubeCluster:
             timeout=timeout_seconds,
             watcher=watcher,
         )
-        self.request_count += 1
         try:
             while True:
                 try:
@@ -374,7 +372,6 @@ class KubeCluster:
     def _call(self, fn: Callable[[], T], action: str, target: str, *, dry_run: bool = False) -> T:
         attempt = 0
         while True:
-            self.request_count += 1
             try:
                 return fn()
             except ApiException as exc:
