@@ -155,13 +155,15 @@ def _finding(
             line=where.line,
             path=path,
         )
+    # A design-wide finding (no object index): point at the design file, so every output has a location.
+    design_file = objects[0].component.location.file if objects else None
     return Finding(
         id=info.id,
         severity=info.severity,
         message=message,
         component=None,
         object=None,
-        file=None,
-        line=None,
+        file=design_file,
+        line=1 if design_file else None,
         path=path,
     )

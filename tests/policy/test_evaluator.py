@@ -205,3 +205,13 @@ def test_conftest_exceptions_waive_the_named_rules() -> None:
         ("main.deny_no_team", "web"): (True, "conftest-exception"),
         ("main.deny", "web-svc"): (False, None),
     }
+
+
+def test_design_wide_findings_point_at_the_design_file() -> None:
+    objects, edges = _design()
+    options = PolicyOptions(builtin_roots=(FIXTURES / "design_wide",), annotation_waivers=False)
+    (finding,) = PolicySet.load(options).evaluate(objects, edges).findings
+    assert finding.id == "TST-004"
+    assert finding.object is None and finding.component is None
+    assert finding.file is not None and finding.file.endswith("design.yaml")
+    assert finding.line == 1
