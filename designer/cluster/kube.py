@@ -5,15 +5,13 @@ cluster do not load the kubernetes package). Discovery goes through DynamicClien
 cache lives in a private temp dir; on top of it a per-process map of (apiVersion, kind) to
 resource, which `invalidate_discovery` clears once a CRD became Established.
 
-Every call goes through `_call`: throttling (429), server errors (5xx) and connection failures or
-timeouts are retried with exponential backoff; other API errors become the typed errors of
-`designer.cluster.errors` via `from_status`.
+Every call goes through `designer.cluster.retrying.Retrier`: throttling (429), server errors (5xx),
+connection failures and timeouts are retried with backoff; other API errors become the typed
+errors of `designer.cluster.errors`.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import shutil
 import tempfile
 import threading
@@ -21,7 +19,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import urllib3
 from kubernetes.client.exceptions import ApiException
@@ -31,11 +29,9 @@ from kubernetes.watch import Watch
 
 from designer.cluster import errors
 from designer.cluster.base import FIELD_MANAGER, Propagation, ResourceInfo, WatchEvent
+from designer.cluster.retrying import Retrier, translate
 from designer.errors import ClusterError
 from designer.model import KubeObject, ObjectRef
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 _SERVER_OWNED_META = (
     "managedFields",
@@ -73,10 +69,8 @@ class KubeCluster:
         self._api_client = api_client
         self._context_name = context_name
         self._default_namespace = default_namespace
-        self._retries = retries
-        self._backoff = backoff
+        self._retrier = Retrier(retries=retries, backoff=backoff, sleep=sleep)
         self._timeout = request_timeout
-        self._sleep = sleep
         self._cache_dir: str | None = None
         self._dynamic: Any = None
         self._resources: dict[tuple[str, str], tuple[ResourceInfo, Any]] = {}
@@ -124,7 +118,7 @@ class KubeCluster:
         with self._discovery_lock:
             self._resources.clear()
             if self._dynamic is not None:
-                self._call(self._dynamic.resources.invalidate_cache, "discover", "API resources")
+                self._retrier.call(self._dynamic.resources.invalidate_cache, "discover", "API resources")
 
     def _client(self) -> Any:
         with self._discovery_lock:
@@ -137,7 +131,9 @@ class KubeCluster:
             self._cache_dir = tempfile.mkdtemp(prefix="designer-discovery-")
             weakref.finalize(self, shutil.rmtree, self._cache_dir, True)
             cache_file = str(Path(self._cache_dir) / "discovery.json")
-            self._dynamic = self._call(lambda: self._new_dynamic(cache_file), "discover", "API groups")
+            self._dynamic = self._retrier.call(
+                lambda: self._new_dynamic(cache_file), "discover", "API groups"
+            )
         return self._dynamic
 
     def _new_dynamic(self, cache_file: str) -> Any:
@@ -158,13 +154,13 @@ class KubeCluster:
         dyn = self._client()
         target = f"{kind} in {api_version}"
         try:
-            resource = self._call(
+            resource = self._retrier.call(
                 lambda: dyn.resources.get(api_version=api_version, kind=kind), "discover", target
             )
         except ResourceNotUniqueError:
             found = [
                 r
-                for r in self._call(
+                for r in self._retrier.call(
                     lambda: dyn.resources.search(api_version=api_version, kind=kind), "discover", target
                 )
                 if "/" not in r.name
@@ -205,7 +201,7 @@ class KubeCluster:
         """The live object, or None when it or its namespace is absent."""
         resource, namespace = self._scoped(ref)
         try:
-            found = self._call(
+            found = self._retrier.call(
                 lambda: resource.get(name=ref.name, namespace=namespace, _request_timeout=self._timeout),
                 "get",
                 str(ref),
@@ -246,7 +242,7 @@ class KubeCluster:
         ns = namespace if info.namespaced else None
         target = f"{info.plural}" + (f" in namespace {ns}" if ns else "")
         try:
-            found = self._call(
+            found = self._retrier.call(
                 lambda: resource.get(
                     namespace=ns, label_selector=label_selector or None, _request_timeout=self._timeout
                 ),
@@ -279,7 +275,7 @@ class KubeCluster:
         if force:
             params["force_conflicts"] = "true"
         dyn = self._client()
-        result = self._call(
+        result = self._retrier.call(
             lambda: dyn.server_side_apply(
                 resource, body=payload, name=ref.name, namespace=namespace, **params
             ),
@@ -302,7 +298,7 @@ class KubeCluster:
         if dry_run:
             params["dry_run"] = "All"
         try:
-            self._call(
+            self._retrier.call(
                 lambda: resource.delete(name=ref.name, namespace=namespace, **params),
                 "delete",
                 str(ref),
@@ -357,7 +353,7 @@ class KubeCluster:
                             },
                         )
                         return
-                    raise _translate(exc, "watch", target, dry_run=False) from exc
+                    raise translate(exc, "watch", target, dry_run=False) from exc
                 except urllib3.exceptions.HTTPError as exc:
                     raise errors.unreachable(target, exc) from exc
                 raw = event.get("raw_object")
@@ -366,52 +362,6 @@ class KubeCluster:
                 yield WatchEvent(type=event["type"], object=dict(raw))
         finally:
             watcher.stop()  # type: ignore[no-untyped-call]
-
-    # -- the one place errors are translated and retried ---------------------------------------
-
-    def _call(self, fn: Callable[[], T], action: str, target: str, *, dry_run: bool = False) -> T:
-        attempt = 0
-        while True:
-            try:
-                return fn()
-            except ApiException as exc:
-                error = _translate(exc, action, target, dry_run=dry_run)
-                if not errors.retryable(exc.status) or attempt >= self._retries:
-                    raise error from exc
-                delay = _retry_after(exc) or self._delay(attempt)
-            except urllib3.exceptions.HTTPError as exc:
-                if attempt >= self._retries:
-                    raise errors.unreachable(target, exc) from exc
-                delay = self._delay(attempt)
-            log.info("retrying %s %s in %.2fs (attempt %d)", action, target, delay, attempt + 2)
-            self._sleep(delay)
-            attempt += 1
-
-    def _delay(self, attempt: int) -> float:
-        return float(min(self._backoff * (2**attempt), 5.0))
-
-
-def _translate(exc: ApiException, action: str, target: str, *, dry_run: bool) -> ClusterError:
-    body: dict[str, Any] | None = None
-    raw = getattr(exc, "body", None)
-    if raw:
-        try:
-            decoded = json.loads(raw)
-        except (ValueError, TypeError):
-            decoded = {"message": raw.decode() if isinstance(raw, bytes) else str(raw)}
-        body = decoded if isinstance(decoded, dict) else None
-    if body is None:
-        body = {"message": str(exc.reason or f"HTTP {exc.status}")}
-    return errors.from_status(int(exc.status or 0), body, action=action, target=target, dry_run=dry_run)
-
-
-def _retry_after(exc: ApiException) -> float | None:
-    headers = getattr(exc, "headers", None) or {}
-    value = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        return min(float(value), 5.0) if value else None
-    except ValueError:
-        return None
 
 
 def _apply_payload(body: KubeObject, namespace: str | None) -> KubeObject:

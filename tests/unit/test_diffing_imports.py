@@ -11,7 +11,11 @@ from tests.conftest import ROOT
 
 _IMPORT = re.compile(r"^\s*(?:import|from)\s+(kubernetes|deepdiff)\b", re.MULTILINE)
 HOMES = {
-    "kubernetes": {"designer/cluster/kube.py", "designer/cluster/kubeconfig.py"},
+    "kubernetes": {
+        "designer/cluster/kube.py",
+        "designer/cluster/kubeconfig.py",
+        "designer/cluster/retrying.py",
+    },
     "deepdiff": {"designer/diffing/comparing.py"},
 }
 

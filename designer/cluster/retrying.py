@@ -1,0 +1,89 @@
+"""The one place Kubernetes API calls are retried and their exceptions translated.
+
+`Retrier.call` runs one client call: throttling (429), server errors (5xx), timeouts and dropped
+connections are retried with exponential backoff (honouring Retry-After, capped at 5 s); every other
+API error becomes a typed `designer.cluster.errors` error via `translate`. Used by
+`designer.cluster.kube.KubeCluster` for every request it sends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import urllib3
+from kubernetes.client.exceptions import ApiException
+
+from designer.cluster import errors
+from designer.errors import ClusterError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_DELAY = 5.0
+
+
+class Retrier:
+    """Retry policy: ``retries`` extra attempts, first delay ``backoff`` s, doubling."""
+
+    def __init__(self, *, retries: int, backoff: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
+
+    def call(self, fn: Callable[[], T], action: str, target: str, *, dry_run: bool = False) -> T:
+        """``fn()``, retried when worth it; raises a `ClusterError` subclass when it fails.
+
+        Args:
+            fn: the client call.
+            action: what it does, for messages ("get", "apply", "dry-run apply", …).
+            target: what it acts on, for messages ("Deployment/shop/web").
+            dry_run: whether the request carries dryRun=All (dry-run refusals are told apart).
+        """
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except ApiException as exc:
+                error = translate(exc, action, target, dry_run=dry_run)
+                if not errors.retryable(exc.status) or attempt >= self.retries:
+                    raise error from exc
+                delay = retry_after(exc) or self.delay(attempt)
+            except urllib3.exceptions.HTTPError as exc:
+                if attempt >= self.retries:
+                    raise errors.unreachable(target, exc) from exc
+                delay = self.delay(attempt)
+            log.info("retrying %s %s in %.2fs (attempt %d)", action, target, delay, attempt + 2)
+            self._sleep(delay)
+            attempt += 1
+
+    def delay(self, attempt: int) -> float:
+        """The backoff before retry number ``attempt + 1``."""
+        return float(min(self.backoff * (2**attempt), MAX_DELAY))
+
+
+def translate(exc: ApiException, action: str, target: str, *, dry_run: bool) -> ClusterError:
+    """The designer error for a client ``ApiException`` (its Status body parsed when present)."""
+    body: dict[str, Any] | None = None
+    raw = getattr(exc, "body", None)
+    if raw:
+        try:
+            decoded = json.loads(raw)
+        except (ValueError, TypeError):
+            decoded = {"message": raw.decode() if isinstance(raw, bytes) else str(raw)}
+        body = decoded if isinstance(decoded, dict) else None
+    if body is None:
+        body = {"message": str(exc.reason or f"HTTP {exc.status}")}
+    return errors.from_status(int(exc.status or 0), body, action=action, target=target, dry_run=dry_run)
+
+
+def retry_after(exc: ApiException) -> float | None:
+    """The server's Retry-After in seconds (capped), if it sent one."""
+    headers = getattr(exc, "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    try:
+        return min(float(value), MAX_DELAY) if value else None
+    except ValueError:
+        return None
