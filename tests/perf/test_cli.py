@@ -83,7 +83,7 @@ def test_design_profiles_run_compare_and_report(
     tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A native design with one PerformanceProfile; two versions against a 2x slower server."""
-    fast, slow = StubServer(delay_s=0.004).start(), StubServer(delay_s=0.008).start()
+    fast, slow = StubServer(delay_s=0.010).start(), StubServer(delay_s=0.020).start()
     try:
         design = tmp_path / "design.yaml"
         for version, server in (("1.0.0", fast), ("1.1.0", slow)):
