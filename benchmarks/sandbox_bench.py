@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from kubernetes import client  # noqa: E402
 
+from designer.sandbox import writes  # noqa: E402
 from designer.sandbox.operations import APPLY, Api  # noqa: E402
 from designer.sandbox.resources import ResourceTable  # noqa: E402
 from designer.sandbox.runner import Sandbox  # noqa: E402
@@ -72,7 +73,7 @@ def in_process(n: int) -> dict[str, float]:
         bodies = [json.dumps(deployment(i, image)).encode() for i in range(n)]
         started = time.perf_counter()
         for i, body in enumerate(bodies):
-            api.patch(rt, "default", f"d{i}", APPLY, body, manager="bench", force=False, dry_run=dry)
+            writes.patch(api, rt, "default", f"d{i}", APPLY, body, manager="bench", force=False, dry_run=dry)
         figures[step] = (time.perf_counter() - started) / n * 1000
     return figures
 

@@ -6,11 +6,13 @@ dryRun, watch, finalizers, server defaults and optional toy controllers. Layers,
 
 - resources.py: the kind table (built-ins plus CRDs registered at runtime);
 - status.py: API errors as Kubernetes Status bodies;
-- store.py: objects, resourceVersions and the event history for watches;
+- store.py: objects, resourceVersions and the event history for watches; selectors.py: label/field selectors;
 - listsemantics.py, fieldsets.py, apply.py, patching.py: list keys, FieldsV1 sets, SSA and patches;
 - defaults.py, validation.py: server defaults and immutable fields;
-- operations.py: one write pipeline used by every verb; controllers.py: optional status writers;
-- discovery.py, watch.py, server.py: the aiohttp routes; faults.py: request log and fault injection;
+- operations.py: reads and the one write pipeline; writes.py: POST/PUT/PATCH/apply;
+- lifecycle.py: deletion, finalizers, namespaces, CRDs, /scale; controllers.py: optional status writers;
+- discovery.py, tables.py, protobuf.py, watch.py, server.py: the HTTP side; faults.py: request log
+  and fault injection; daemon.py: the detached process of `design sandbox up --detach`;
 - runner.py: run it in a thread or in the foreground; testing.py: the pytest fixtures.
 
 Callers: designer.cli.sandbox (`design sandbox up`) and the test suites through designer.sandbox.testing.

@@ -54,7 +54,7 @@ class Lifecycle:
         if dry_run:
             return api.view(rt, old)
         api.store.remove(rt.key, old)
-        api._notify(rt, "DELETED", old)
+        api.notify(rt, "DELETED", old)
         return success(rt, name, old["metadata"]["uid"])
 
     def _mark(self, rt: ResourceType, old: KubeObject, new: KubeObject, dry_run: bool) -> KubeObject:
@@ -63,7 +63,7 @@ class Lifecycle:
             return self.api.view(rt, new)
         new["metadata"]["resourceVersion"] = str(self.api.store.next_rv())
         self.api.store.put(rt.key, new, "MODIFIED")
-        self.api._notify(rt, "MODIFIED", new)
+        self.api.notify(rt, "MODIFIED", new)
         return self.api.view(rt, new)
 
     def delete_collection(

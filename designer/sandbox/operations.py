@@ -1,16 +1,15 @@
-"""The verbs of the emulated API (get, list, create, replace, patch, apply) and their one write path.
+"""The emulated API's reads (get, list) and its one write path; the write verbs are in writes.py.
 
 Every write ends in `Api.commit`, which fills server metadata (uid, creationTimestamp, generation,
 resourceVersion), applies defaults, validates, skips no-op writes (same object, same owners: the
 resourceVersion stays), honours dryRun (returns the prediction, stores nothing) and tells listeners
 (CRD establishment, controllers). Deletion, finalizers and namespaces live in lifecycle.py.
-Callers: server.py (HTTP), lifecycle.py, controllers.py and testing.py.
+Callers: server.py (HTTP), writes.py, lifecycle.py, controllers.py and runner.py.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,17 +17,14 @@ from typing import Any
 
 import yaml
 
-from designer.sandbox import apply, patching, selectors, validation
+from designer.sandbox import apply, selectors, validation
 from designer.sandbox.defaults import IpAllocator, apply_defaults
 from designer.sandbox.resources import ResourceTable, ResourceType
 from designer.sandbox.status import (
     ApiError,
-    already_exists,
     bad_request,
     namespace_not_found,
     not_found,
-    stale,
-    unsupported_media,
 )
 from designer.sandbox.store import KubeObject, Store, clone
 
@@ -39,7 +35,7 @@ APPLY = "application/apply-patch+yaml"
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
-_UNTRACKED = (
+UNTRACKED_META = (
     "uid",
     "resourceVersion",
     "generation",
@@ -58,7 +54,7 @@ def _immediately(delay: float, fn: Callable[[], None]) -> None:
     fn()
 
 
-def _without_times(entries: Any) -> Any:
+def without_times(entries: Any) -> Any:
     return [{k: v for k, v in e.items() if k != "time"} for e in entries or []]
 
 
@@ -70,7 +66,7 @@ def same_object(a: KubeObject, b: KubeObject) -> bool:
     skip = ("resourceVersion", "managedFields")
     if {k: v for k, v in ma.items() if k not in skip} != {k: v for k, v in mb.items() if k not in skip}:
         return False
-    return bool(_without_times(ma.get("managedFields")) == _without_times(mb.get("managedFields")))
+    return bool(without_times(ma.get("managedFields")) == without_times(mb.get("managedFields")))
 
 
 def _spec_changed(a: KubeObject, b: KubeObject) -> bool:
@@ -208,13 +204,13 @@ class Api:
         meta["resourceVersion"] = str(self.store.next_rv())
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             self.store.remove(rt.key, new)
-            self._notify(rt, "DELETED", new)
+            self.notify(rt, "DELETED", new)
             return self.view(rt, new)
         self.store.put(rt.key, new, "ADDED" if old is None else "MODIFIED")
-        self._notify(rt, "ADDED" if old is None else "MODIFIED", new)
+        self.notify(rt, "ADDED" if old is None else "MODIFIED", new)
         return self.view(rt, new)
 
-    def _notify(self, rt: ResourceType, event: str, obj: KubeObject) -> None:
+    def notify(self, rt: ResourceType, event: str, obj: KubeObject) -> None:
         for listener in self.listeners:
             listener(rt, event, obj)
 
@@ -228,7 +224,7 @@ class Api:
 
     # -- verbs -------------------------------------------------------------------------------------
 
-    def _check_body(self, rt: ResourceType, namespace: str, body: Any, name: str | None = None) -> KubeObject:
+    def check_body(self, rt: ResourceType, namespace: str, body: Any, name: str | None = None) -> KubeObject:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be a JSON object")
         api_version, kind = body.get("apiVersion"), body.get("kind")
@@ -256,7 +252,7 @@ class Api:
             meta["name"] = name
         return body
 
-    def _require_namespace(self, rt: ResourceType, namespace: str) -> None:
+    def require_namespace(self, rt: ResourceType, namespace: str) -> None:
         if not rt.namespaced:
             return
         ns = self.store.get(("", "namespaces"), "", namespace)
@@ -270,187 +266,8 @@ class Api:
                 f"namespace {namespace} because it is being terminated",
             )
 
-    def create(
-        self, rt: ResourceType, namespace: str, body: Any, *, manager: str, dry_run: bool
-    ) -> KubeObject:
-        body = self._check_body(rt, namespace, body)
-        meta = body["metadata"]
-        if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = f"{meta['generateName']}{secrets.token_hex(3)[:5]}"
-        name = meta.get("name", "")
-        validation.validate_name(rt, name)
-        self._require_namespace(rt, namespace)
-        if self.store.get(rt.key, namespace if rt.namespaced else "", name) is not None:
-            raise already_exists(rt, name)
-        for key in _UNTRACKED:
-            meta.pop(key, None)
-        explicit = "managedFields" in meta
-        return self.commit(rt, None, body, manager=manager, dry_run=dry_run, track=not explicit)
-
-    def _live(self, rt: ResourceType, namespace: str, name: str) -> KubeObject:
+    def live(self, rt: ResourceType, namespace: str, name: str) -> KubeObject:
         obj = self.store.get(rt.key, namespace if rt.namespaced else "", name)
         if obj is None:
             raise not_found(rt, name)
         return obj
-
-    def replace(
-        self,
-        rt: ResourceType,
-        namespace: str,
-        name: str,
-        body: Any,
-        *,
-        manager: str,
-        dry_run: bool,
-        subresource: str = "",
-    ) -> KubeObject:
-        old = self._live(rt, namespace, name)
-        body = self._check_body(rt, namespace, body, name)
-        rv = body["metadata"].get("resourceVersion")
-        if rv and rv != old["metadata"].get("resourceVersion"):
-            raise stale(rt, name)
-        if subresource == "status":
-            new = clone(old)
-            new["status"] = body.get("status")
-        else:
-            new = body
-        return self._update(rt, old, new, manager=manager, dry_run=dry_run, subresource=subresource)
-
-    def _update(
-        self,
-        rt: ResourceType,
-        old: KubeObject,
-        new: KubeObject,
-        *,
-        manager: str,
-        dry_run: bool,
-        subresource: str,
-    ) -> KubeObject:
-        explicit = "managedFields" in new.get("metadata", {}) and (
-            _without_times(new["metadata"]["managedFields"])
-            != _without_times(old["metadata"].get("managedFields"))
-        )
-        if not explicit and old["metadata"].get("managedFields"):
-            new.setdefault("metadata", {})["managedFields"] = old["metadata"]["managedFields"]
-        return self.commit(
-            rt, old, new, manager=manager, dry_run=dry_run, subresource=subresource, track=not explicit
-        )
-
-    def patch(
-        self,
-        rt: ResourceType,
-        namespace: str,
-        name: str,
-        content_type: str,
-        raw: bytes,
-        *,
-        manager: str | None,
-        force: bool,
-        dry_run: bool,
-        subresource: str = "",
-    ) -> tuple[int, KubeObject]:
-        """Apply one PATCH; returns (HTTP status, object): 201 when an apply created the object."""
-        content_type = content_type.split(";")[0].strip()
-        if content_type == APPLY:
-            return self.server_side_apply(
-                rt,
-                namespace,
-                name,
-                parse_body(raw, APPLY),
-                manager=manager,
-                force=force,
-                dry_run=dry_run,
-                subresource=subresource,
-            )
-        if force:
-            raise ApiError(422, "Invalid", "force: Forbidden: may not be specified for non-apply patch")
-        if content_type not in (MERGE, JSON_PATCH, STRATEGIC):
-            raise unsupported_media(content_type)
-        if content_type == STRATEGIC and not rt.builtin:
-            raise unsupported_media(content_type)
-        patch = parse_body(raw, content_type)
-        old = self._live(rt, namespace, name)
-        if content_type == MERGE:
-            new = patching.merge_patch(old, patch)
-        elif content_type == JSON_PATCH:
-            new = patching.json_patch(old, patch)
-        else:
-            new = patching.strategic_merge(old, patch)
-        if not isinstance(new, dict):
-            raise bad_request("the patched object is not a JSON object")
-        new = clone(new)
-        rv = (new.get("metadata") or {}).get("resourceVersion")
-        if rv and rv != old["metadata"].get("resourceVersion"):
-            raise stale(rt, name)
-        if subresource == "status":
-            status = new.get("status")
-            new = clone(old)
-            new["status"] = status
-        self._check_body(rt, namespace, new, name)
-        return 200, self._update(
-            rt, old, new, manager=manager or "unknown", dry_run=dry_run, subresource=subresource
-        )
-
-    def server_side_apply(
-        self,
-        rt: ResourceType,
-        namespace: str,
-        name: str,
-        body: Any,
-        *,
-        manager: str | None,
-        force: bool,
-        dry_run: bool,
-        subresource: str = "",
-    ) -> tuple[int, KubeObject]:
-        if not manager:
-            raise ApiError(
-                422,
-                "Invalid",
-                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required '
-                "value: is required for apply patch",
-            )
-        if not isinstance(body, dict):
-            raise bad_request("the applied configuration must be an object")
-        if not body.get("apiVersion") or not body.get("kind"):
-            raise bad_request("apiVersion and kind must be set in an applied configuration")
-        if (body.get("metadata") or {}).get("managedFields") is not None:
-            raise bad_request("metadata.managedFields must be nil")
-        body = self._check_body(rt, namespace, clone(body), name)
-        old = self.store.get(rt.key, namespace if rt.namespaced else "", name)
-        meta = body["metadata"]
-        rv = meta.get("resourceVersion")
-        if rv and (old is None or rv != old["metadata"].get("resourceVersion")):
-            raise stale(rt, name) if old is not None else not_found(rt, name)
-        for key in _UNTRACKED:
-            meta.pop(key, None)
-        if old is None:
-            self._require_namespace(rt, namespace)
-        if subresource == "status":
-            part = "status"
-            body = {
-                "apiVersion": rt.group_version,
-                "kind": rt.kind,
-                "metadata": meta,
-                "status": body.get("status"),
-            }
-        elif "status" in rt.subresources:
-            part = "main"
-            body.pop("status", None)
-        else:
-            part = "all"
-        merged = apply.server_side_apply(
-            old,
-            body,
-            manager=manager,
-            force=force,
-            api_version=rt.group_version,
-            builtin=rt.builtin,
-            part=part,
-            subresource=subresource,
-            now=now(),
-        )
-        result = self.commit(
-            rt, old, merged, manager=manager, dry_run=dry_run, subresource=subresource, track=False
-        )
-        return (201 if old is None else 200), result

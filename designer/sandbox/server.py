@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from designer.sandbox import discovery, protobuf, tables, watch
+from designer.sandbox import discovery, protobuf, tables, watch, writes
 from designer.sandbox.faults import Recorder, RequestRecord
 from designer.sandbox.lifecycle import Lifecycle, scale_patch
 from designer.sandbox.operations import Api, parse_body
@@ -139,7 +139,8 @@ async def _resource(
     with api.store.lock:
         if method == "POST" and name is None:
             return _json(
-                api.create(rt, ns, parse_body(raw, ""), manager=_manager(request), dry_run=dry_run), 201
+                writes.create(api, rt, ns, parse_body(raw, ""), manager=_manager(request), dry_run=dry_run),
+                201,
             )
         if method == "DELETE" and name is None:
             return _json(
@@ -166,7 +167,8 @@ async def _resource(
             )
         if method == "PUT":
             return _json(
-                api.replace(
+                writes.replace(
+                    api,
                     rt,
                     ns,
                     name,
@@ -181,7 +183,8 @@ async def _resource(
             manager = query.get("fieldManager") or (
                 None if "apply-patch" in content_type else _manager(request)
             )
-            code, obj = api.patch(
+            code, obj = writes.patch(
+                api,
                 rt,
                 ns,
                 name,
