@@ -1,0 +1,98 @@
+"""Status bodies (as real API servers send them) → typed designer errors, without a server."""
+
+from __future__ import annotations
+
+from designer.cluster import errors
+from designer.errors import ClusterError
+
+CONFLICT = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "status": "Failure",
+    "reason": "Conflict",
+    "code": 409,
+    "message": 'Apply failed with 2 conflicts: conflicts with "kubectl" using apps/v1:\n- .spec.replicas\n'
+    'conflicts with "helm":\n- .spec.template.spec.containers[name="web"].image',
+    "details": {
+        "causes": [
+            {
+                "reason": "FieldManagerConflict",
+                "message": 'conflict with "kubectl" using apps/v1',
+                "field": ".spec.replicas",
+            },
+            {
+                "reason": "FieldManagerConflict",
+                "message": 'conflict with "helm"',
+                "field": '.spec.template.spec.containers[name="web"].image',
+            },
+        ]
+    },
+}
+
+
+def test_ownership_conflicts_per_field_with_managers() -> None:
+    error = errors.from_status(409, CONFLICT, action="apply", target="Deployment/shop/web")
+    assert isinstance(error, errors.ConflictError) and isinstance(error, ClusterError)
+    assert [(c.field, c.manager) for c in error.conflicts] == [
+        (".spec.replicas", "kubectl"),
+        ('.spec.template.spec.containers[name="web"].image', "helm"),
+    ]
+    assert error.causes == (
+        '.spec.replicas: conflict with "kubectl" using apps/v1',
+        '.spec.template.spec.containers[name="web"].image: conflict with "helm"',
+    )
+    assert str(error).startswith("apply Deployment/shop/web: Apply failed with 2 conflicts")
+
+
+def test_immutable_and_plain_invalid() -> None:
+    body = {
+        "reason": "Invalid",
+        "message": 'Deployment.apps "web" is invalid: spec.selector: Invalid value: ...: field is immutable',
+        "details": {
+            "causes": [
+                {
+                    "reason": "FieldValueInvalid",
+                    "message": "Invalid value: field is immutable",
+                    "field": "spec.selector",
+                }
+            ]
+        },
+    }
+    error = errors.from_status(422, body, action="apply", target="Deployment/shop/web")
+    assert isinstance(error, errors.InvalidError) and error.immutable and error.fields == ("spec.selector",)
+    plain = errors.from_status(422, {"message": "metadata.name: Invalid value"}, action="apply", target="x")
+    assert isinstance(plain, errors.InvalidError) and not plain.immutable
+
+
+def test_not_found_tells_namespace_from_object() -> None:
+    missing_ns = errors.from_status(
+        404, {"message": 'namespaces "shop" not found'}, action="apply", target="ConfigMap/shop/c"
+    )
+    assert isinstance(missing_ns, errors.NotFoundError) and missing_ns.missing == "namespace"
+    missing_obj = errors.from_status(
+        404, {"message": 'configmaps "c" not found'}, action="get", target="ConfigMap/shop/c"
+    )
+    assert isinstance(missing_obj, errors.NotFoundError) and missing_obj.missing == "object"
+    namespace_itself = errors.from_status(
+        404, {"message": 'namespaces "shop" not found'}, action="get", target="Namespace/shop"
+    )
+    assert isinstance(namespace_itself, errors.NotFoundError) and namespace_itself.missing == "object"
+
+
+def test_dry_run_refusal_only_on_dry_runs() -> None:
+    body = {"message": 'admission webhook "x.example.com" does not support dry run'}
+    assert isinstance(
+        errors.from_status(400, body, action="a", target="t", dry_run=True), errors.DryRunUnsupportedError
+    )
+    assert type(errors.from_status(400, body, action="a", target="t")) is errors.ApiError
+    forbidden = errors.from_status(403, {"message": "forbidden"}, action="a", target="t", dry_run=True)
+    assert isinstance(forbidden, errors.ForbiddenError)
+
+
+def test_server_side_failures_are_retryable_and_reported_as_unreachable() -> None:
+    for status in (429, 500, 503, 504):
+        assert errors.retryable(status)
+        assert isinstance(errors.from_status(status, None, action="get", target="t"), errors.UnreachableError)
+    assert not errors.retryable(409) and not errors.retryable(None)
+    unauthorized = errors.from_status(401, {}, action="get", target="t")
+    assert unauthorized.reason == "Unauthorized" and "credentials" in (unauthorized.hint or "")
