@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
+from designer.applying.engine import workers
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
 from designer.applying.pruning import owned_by
 from designer.applying.scheduler import run_graph
@@ -41,7 +42,7 @@ def delete_design(
 ) -> RunResult:
     """Delete ``objects`` (rendered, in apply order) of ``design``; failures are in the result."""
     started = time.monotonic()
-    cluster = thread_safe(cluster)
+    cluster = thread_safe(cluster, concurrency)
     result = RunResult(cluster=cluster.context_name)
     by_component: dict[str, list[ObjectRef]] = {}
     for obj in objects:
@@ -71,7 +72,7 @@ def delete_design(
         if any(gone):
             emit(Event(kind=EventKind.DELETED, component=name))
 
-    outcome = run_graph(nodes, reverse, work, concurrency=concurrency)
+    outcome = run_graph(nodes, reverse, work, concurrency=workers(concurrency))
     for name, error in outcome.failed.items():
         failure = (
             error.failure

@@ -23,7 +23,7 @@ from designer.applying.rollback import Applied, roll_back
 from designer.applying.scheduler import run_graph
 from designer.applying.threadsafe import thread_safe
 from designer.applying.traits import ApplyTraits, traits_of
-from designer.applying.waiting import wait_ready
+from designer.applying.waiting import PollSchedule, wait_ready
 from designer.applying.writing import write
 from designer.cluster.base import Cluster
 from designer.cluster.inventory import (
@@ -48,7 +48,7 @@ AfterReady = Callable[[str, Sequence[KubeObject]], None]
 class ApplyOptions:
     """Knobs of one run (the `design apply` flags)."""
 
-    concurrency: int = 8
+    concurrency: int = 8  # API requests in flight at once (components waiting for readiness hold none)
     timeout: float = 300.0  # default readiness timeout per component (traits.wait.timeout overrides)
     wait: bool = True
     force_conflicts: bool = False
@@ -70,6 +70,12 @@ class _Run:
     emit: EventSink
     result: RunResult
     applied: list[Applied] = field(default_factory=list)
+    schedule: PollSchedule = field(default_factory=PollSchedule)
+
+
+def workers(concurrency: int) -> int:
+    """Threads for components: waits hold a thread but no request slot, so more than ``concurrency``."""
+    return max(concurrency, min(concurrency * 8, 128))
 
 
 def prepare_body(body: KubeObject, design: str, component: Component | None, ref: ObjectRef) -> KubeObject:
@@ -110,7 +116,7 @@ def apply_plan(
         emit: receives progress events.
     """
     options = options or ApplyOptions()
-    cluster = thread_safe(cluster)
+    cluster = thread_safe(cluster, options.concurrency)
     started = time.monotonic()
     run = _Run(
         cluster=cluster,
@@ -132,7 +138,7 @@ def apply_plan(
         list(by_component),
         dependencies,
         lambda name: _apply_component(run, name, by_component[name]),
-        concurrency=options.concurrency,
+        concurrency=workers(options.concurrency),
         keep_going=options.keep_going,
     )
     result = run.result
@@ -216,6 +222,7 @@ def _wait(run: _Run, name: str, traits: ApplyTraits, step: Step, body: KubeObjec
         rules=run.rules,
         condition=traits.condition,
         first=body or None,
+        schedule=run.schedule,
         on_progress=lambda r: run.emit(
             Event(kind=EventKind.WAITING, component=name, ref=step.ref, message=r.message)
         ),

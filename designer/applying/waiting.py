@@ -3,14 +3,17 @@
 Readiness comes from designer.adapters.readiness (kstatus rules plus adapter rules). The first
 check uses the body the apply returned, so kinds that are ready at once (ConfigMap, Service, …)
 cost no extra request; after that the object is read with a short, growing interval (25 ms up to
-1 s) — cheap on a real API server and quick to notice a ready object. A terminal failure
+1 s), the first read timed by what the run has learnt about the kind (`PollSchedule`) — cheap on
+a real API server and quick to notice a ready object. A terminal failure
 (ProgressDeadlineExceeded, Job Failed) ends the wait at once; transient read errors are ignored
 until the deadline. Callers: the apply engine, delete, rollback.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +25,29 @@ from designer.model import KubeObject, ObjectRef
 FIRST_INTERVAL_S = 0.025
 MAX_INTERVAL_S = 1.0
 BACKOFF = 1.5
+
+
+class PollSchedule:
+    """Learns, per kind, how soon objects become ready, so the first poll is rarely wasted.
+
+    Each successful poll records when it was *sent* (relative to the start of the wait): the object
+    was ready by then. The first poll of the next object of that kind waits the smallest of the
+    last observations (never more than 1 s), then the usual backoff applies. Shared by a run's
+    workers; thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = {}
+
+    def first_delay(self, kind: str) -> float:
+        with self._lock:
+            seen = self._seen.get(kind)
+            return min(min(seen), MAX_INTERVAL_S) if seen else FIRST_INTERVAL_S
+
+    def observe(self, kind: str, seconds: float) -> None:
+        with self._lock:
+            self._seen.setdefault(kind, deque(maxlen=20)).append(max(seconds, FIRST_INTERVAL_S))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +68,7 @@ def wait_ready(
     condition: str | None = None,
     first: KubeObject | None = None,
     on_progress: Callable[[Readiness], None] | None = None,
+    schedule: PollSchedule | None = None,
 ) -> WaitOutcome:
     """Poll ``ref`` until ready, failed, or ``timeout`` seconds passed."""
     check: Callable[[KubeObject | None], Readiness]
@@ -55,13 +82,17 @@ def wait_ready(
         def check(body: KubeObject | None) -> Readiness:
             return status_of(body, rules)
 
-    deadline = time.monotonic() + timeout
-    interval = FIRST_INTERVAL_S
+    started = time.monotonic()
+    deadline = started + timeout
+    interval = schedule.first_delay(ref.kind) if schedule else FIRST_INTERVAL_S
     body = first if first is not None else _read(cluster, ref)
     last_message = ""
+    polled_at: float | None = None
     while True:
         readiness = check(body)
         if readiness.ready or readiness.failed:
+            if readiness.ready and schedule is not None and polled_at is not None:
+                schedule.observe(ref.kind, polled_at - started)
             return WaitOutcome(readiness, body=body)
         if on_progress is not None and readiness.message != last_message:
             on_progress(readiness)
@@ -70,7 +101,8 @@ def wait_ready(
         if remaining <= 0:
             return WaitOutcome(readiness, timed_out=True, body=body)
         time.sleep(min(interval, remaining))
-        interval = min(interval * BACKOFF, MAX_INTERVAL_S)
+        interval = min(max(interval, FIRST_INTERVAL_S) * BACKOFF, MAX_INTERVAL_S)
+        polled_at = time.monotonic()
         body = _read(cluster, ref)
 
 

@@ -33,6 +33,9 @@ class FakeCluster:
     written_at: dict[ObjectRef, float] = field(default_factory=dict)
     ready_at: dict[ObjectRef, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    latency: float = 0.0  # seconds each apply takes
+    in_flight: int = 0
+    max_in_flight: int = 0
     context_name: str = "fake"
     default_namespace: str = "default"
 
@@ -100,6 +103,17 @@ class FakeCluster:
         self, body: KubeObject, *, field_manager: str = "designer", dry_run: bool = False, force: bool = False
     ) -> KubeObject:
         ref = ObjectRef.of(body)
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            time.sleep(self.latency)
+            return self._apply(ref, body)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _apply(self, ref: ObjectRef, body: KubeObject) -> KubeObject:
         if ref.name in self.failing:
             error = self.failing[ref.name]
             if not isinstance(error, UnreachableError):

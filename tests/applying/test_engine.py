@@ -87,15 +87,17 @@ def test_node_starts_when_its_own_dependencies_are_ready_not_by_waves(fake_clust
     assert at["d"] < ready["a"]
 
 
-def test_concurrency_limit_is_respected(fake_cluster: FakeCluster) -> None:
-    comps = [_component(f"w{i}") for i in range(6)]
-    fake_cluster.ready_after.update({c.name: 0.1 for c in comps})
+def test_concurrency_limits_requests_in_flight_not_waits(fake_cluster: FakeCluster) -> None:
+    comps = [_component(f"w{i}") for i in range(12)]
+    fake_cluster.latency = 0.02
+    fake_cluster.ready_after.update({c.name: 0.3 for c in comps})
     started = time.monotonic()
     result, _ = _run(fake_cluster, comps, {}, concurrency=2)
     elapsed = time.monotonic() - started
     assert result.ok
-    assert elapsed >= 0.3 - 0.02  # 6 nodes of 0.1 s, 2 at a time: 3 rounds
-    assert elapsed < 1.5
+    assert fake_cluster.max_in_flight == 2
+    # 12 writes of 20 ms, 2 at a time (0.12 s), then the 0.3 s waits overlap instead of queueing
+    assert elapsed < 0.3 * 3, elapsed
 
 
 def test_reapply_unchanged_sends_no_writes(fake_cluster: FakeCluster) -> None:
@@ -252,3 +254,30 @@ def test_after_ready_hook_runs_once_per_component_after_readiness(fake_cluster: 
 
     result, _ = _run(fake_cluster, comps, {"b": ["a"]}, after_ready=hook)
     assert result.ok and seen == [("a", True), ("b", True)]
+
+
+def test_thread_safe_wrapper_remembers_missing_kinds_until_invalidated() -> None:
+    """Discovery through the wrapper: a missing kind is asked once, then again after invalidation."""
+    from designer.applying.threadsafe import thread_safe
+    from designer.cluster.errors import NotFoundError
+
+    asked: list[str] = []
+
+    class Discovering(FakeCluster):
+        def resource_info(self, api_version: str, kind: str) -> Any:
+            asked.append(kind)
+            if kind == "Widget":
+                raise NotFoundError("no Widget", missing="kind")
+            return super().resource_info(api_version, kind)
+
+    wrapped = thread_safe(Discovering())
+    for _ in range(3):
+        try:
+            wrapped.get(ObjectRef("example.com/v1", "Widget", "ns", "w"))
+        except NotFoundError:
+            pass
+        wrapped.get(ObjectRef("v1", "ConfigMap", "ns", "c"))
+    assert asked == ["Widget", "ConfigMap"]
+    wrapped.invalidate_discovery()
+    wrapped.get(ObjectRef("v1", "ConfigMap", "ns", "c"))
+    assert asked == ["Widget", "ConfigMap", "ConfigMap"]

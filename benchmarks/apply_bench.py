@@ -1,0 +1,255 @@
+"""Apply a 500-object design to the sandbox with 20 ms of API latency per request.
+
+Three figures, same objects, same latency:
+
+The sandbox runs in a child process (as an API server would), so its CPU does not share our GIL.
+
+- designer: `design apply`'s engine (plan excluded and reported apart): components start as soon
+  as their dependencies are ready, ``--concurrency`` at once, each waited for (Deployments become
+  available through the sandbox's controllers);
+- one by one: every object server-side applied in apply order, one request after the other and no
+  readiness waits at all (what ``kubectl apply --server-side -f`` does: generous to the peer);
+- lower bound: the larger of the critical path (the sum, over the graph's longest path, of each
+  component's writes plus, for kinds with a controller, the controller delay and one read) and the
+  throughput floor (every request the run must send, divided by the concurrency).
+
+Goals (issue 5): designer within 1.3x of the lower bound, and at least 5x faster than one by one.
+
+    python benchmarks/apply_bench.py [--latency 0.02] [--concurrency 8] [--namespaces 10] [--apps 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from designer.adapters.kubernetes import KubernetesAdapter
+from designer.adapters.registry import AdapterRegistry
+from designer.applying import session
+from designer.applying.engine import ApplyOptions
+from designer.cluster.base import Cluster
+from designer.cluster.connecting import connect
+from designer.cluster.inventory import with_ownership
+from designer.loading import load_file
+from designer.model import ObjectRef
+
+CONTROLLED = {
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+}
+
+
+def generate(namespaces: int, apps: int) -> dict[str, Any]:
+    """``namespaces`` × (ServiceAccount + ``apps`` × (ConfigMap → Deployment → Service)) + the namespaces."""
+    components: list[dict[str, Any]] = []
+    for n in range(namespaces):
+        ns = f"bench-{n}"
+        components.append({"name": ns, "kind": "Namespace", "apiVersion": "v1"})
+        components.append({"name": f"{ns}-sa", "kind": "ServiceAccount", "apiVersion": "v1", "namespace": ns})
+        for a in range(apps):
+            app = f"app-{a}"
+            components.append(
+                {
+                    "name": f"{ns}-{app}-cfg",
+                    "kind": "ConfigMap",
+                    "apiVersion": "v1",
+                    "namespace": ns,
+                    "settings": {"data": {"LEVEL": "info", "APP": app}},
+                }
+            )
+            components.append(
+                {
+                    "name": f"{ns}-{app}",
+                    "kind": "Deployment",
+                    "apiVersion": "apps/v1",
+                    "namespace": ns,
+                    "settings": {
+                        "spec": {
+                            "replicas": 2,
+                            "selector": {"matchLabels": {"app": app}},
+                            "template": {
+                                "metadata": {"labels": {"app": app}},
+                                "spec": {
+                                    "serviceAccountName": f"{ns}-sa",
+                                    "containers": [
+                                        {
+                                            "name": app,
+                                            "image": f"registry.example/{app}:1.0",
+                                            "envFrom": [{"configMapRef": {"name": f"{ns}-{app}-cfg"}}],
+                                        }
+                                    ],
+                                },
+                            },
+                        }
+                    },
+                }
+            )
+            components.append(
+                {
+                    "name": f"{ns}-{app}-svc",
+                    "kind": "Service",
+                    "apiVersion": "v1",
+                    "namespace": ns,
+                    "dependsOn": [f"{ns}-{app}"],
+                    "settings": {"spec": {"selector": {"app": app}, "ports": [{"port": 80}]}},
+                }
+            )
+    return {
+        "apiVersion": "designer/v1",
+        "kind": "Design",
+        "metadata": {"name": "apply-bench"},
+        "components": components,
+    }
+
+
+def round_trip(cluster: Cluster, samples: int = 15) -> float:
+    """Median seconds of one GET (latency + client + server)."""
+    ref = ObjectRef("v1", "Namespace", None, "default")
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        cluster.get(ref)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def lower_bound(
+    prepared: session.Prepared, rtt: float, controller_delay: float, concurrency: int
+) -> tuple[float, float]:
+    """(critical path, throughput floor) in seconds."""
+    count: dict[str, int] = {}
+    controlled: dict[str, bool] = {}
+    for obj in prepared.objects:
+        name = obj.component.name
+        count[name] = count.get(name, 0) + 1
+        controlled[name] = controlled.get(name, False) or obj.ref.kind in CONTROLLED
+    cost = {
+        n: count.get(n, 0) * rtt + ((controller_delay + rtt) if controlled.get(n) else 0.0)
+        for n in prepared.dependencies
+    }
+    finish: dict[str, float] = {}
+    for comp in prepared.components:  # graph order: dependencies first
+        deps = prepared.dependencies[comp.name]
+        finish[comp.name] = cost[comp.name] + max((finish[d] for d in deps), default=0.0)
+    requests = len(prepared.objects) + sum(1 for o in prepared.objects if o.ref.kind in CONTROLLED)
+    return max(finish.values()), requests * rtt / concurrency
+
+
+class Counting:
+    """Counts the requests a run sends (get/apply/delete), delegating everything else."""
+
+    def __init__(self, inner: Cluster) -> None:
+        self.inner = inner
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if name not in ("get", "apply", "delete", "list"):
+            return attr
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self.calls[name] += 1
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+@contextmanager
+def sandbox_process(kubeconfig: Path, args: argparse.Namespace) -> Iterator[None]:
+    """The sandbox in a child process, as a real API server would be (not sharing our GIL)."""
+    code = (
+        "import sys, time; from pathlib import Path; from designer.sandbox.runner import Sandbox; "
+        f"Sandbox(controllers=True, latency={args.latency!r}, controller_delay={args.controller_delay!r}, "
+        f"keep_requests=False).start(Path({str(kubeconfig)!r})); sys.stdout.write('ready\\n'); "
+        "sys.stdout.flush(); time.sleep(3600)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            raise RuntimeError("the sandbox did not start")
+        yield
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--latency", type=float, default=0.02)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--namespaces", type=int, default=10)
+    parser.add_argument("--apps", type=int, default=16)
+    parser.add_argument("--controller-delay", type=float, default=0.05)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="apply-bench-") as tmp:
+        path = Path(tmp) / "design.yaml"
+        path.write_text(yaml.safe_dump(generate(args.namespaces, args.apps), sort_keys=False))
+        (design,) = load_file(path)
+        prepared = session.prepare(design, AdapterRegistry.from_adapters([KubernetesAdapter()]))
+        print(
+            f"design: {len(prepared.objects)} objects, {len(prepared.components)} components, "
+            f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}"
+        )
+
+        with (
+            sandbox_process(Path(tmp) / "engine.kubeconfig", args),
+            sandbox_process(Path(tmp) / "peer.kubeconfig", args),
+        ):
+            cluster = connect(Path(tmp) / "engine.kubeconfig")
+            rtt = round_trip(cluster)
+            start = time.perf_counter()
+            plan = session.plan(cluster, prepared, inventory_namespace="default")
+            plan_s = time.perf_counter() - start
+            counting = Counting(cluster)
+            start = time.perf_counter()
+            result = session.run(
+                counting, prepared, plan, ApplyOptions(concurrency=args.concurrency), lambda e: None
+            )
+            apply_s = time.perf_counter() - start
+            assert result.ok and len(result.applied) == len(prepared.objects), result.summary()
+            sent = dict(counting.calls)
+            cluster.close()
+
+            peer = connect(Path(tmp) / "peer.kubeconfig")
+            start = time.perf_counter()
+            for obj in prepared.objects:
+                peer.apply(with_ownership(obj.body, design.name), field_manager="kubectl")
+            peer_s = time.perf_counter() - start
+            peer.close()
+
+    critical, floor = lower_bound(prepared, rtt, args.controller_delay, args.concurrency)
+    bound = max(critical, floor)
+    print(f"round trip (GET, median):            {rtt * 1000:7.1f} ms")
+    print(f"plan (diff, dry runs, not timed below): {plan_s:6.2f} s")
+    print(f"designer apply (waits included):     {apply_s:7.2f} s   requests: {sent}")
+    print(f"one by one, no waits (kubectl-like): {peer_s:7.2f} s")
+    print(f"lower bound: critical path {critical:.2f} s, throughput floor {floor:.2f} s -> {bound:.2f} s")
+    print(f"designer / lower bound:              {apply_s / bound:7.2f}x   (goal <= 1.3x)")
+    print(f"one by one / designer:               {peer_s / apply_s:7.2f}x   (goal >= 5x)")
+    print(f"one by one / (designer plan+apply):  {peer_s / (plan_s + apply_s):7.2f}x")
+
+
+if __name__ == "__main__":
+    main()
