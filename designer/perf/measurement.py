@@ -22,8 +22,8 @@ class Measurement:
 
     ``sent`` counts requests written in the measured window, ``completed`` the responses received
     for them (any status), ``dropped`` the scheduled slots that were never sent because no
-    connection was free before the deadline. ``elapsed_s`` spans the measured window up to the last
-    response, so ``completed / elapsed_s`` is the achieved rate.
+    connection was free before the deadline. ``elapsed_s`` is the send window (the measured duration,
+    longer when sends fell behind), so ``completed / elapsed_s`` is the achieved rate.
     """
 
     engine: str

@@ -87,7 +87,7 @@ class LoadRun:
         self.dropped = 0
         self.errors: Counter[str] = Counter()
         self.status_codes: Counter[int] = Counter()
-        self.last_done = 0.0
+        self.last_send = 0.0
         self.measure_from = 0.0
         self.end = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -102,7 +102,6 @@ class LoadRun:
             self.status_codes[status] += 1
             if status >= 400:
                 self.errors["status"] += 1
-            self.last_done = done
         if conn.closed:
             return
         if self.closed_loop:
@@ -199,6 +198,7 @@ class LoadRun:
             conn.send(due, measured)
             if measured:
                 self.sent += 1
+                self.last_send = conn.sent_at
             k += 1
         self.dropped = sum(1 for j in range(k, total) if start + j * interval >= self.measure_from)
 
@@ -269,7 +269,9 @@ class LoadRun:
             await asyncio.sleep(0.005)
 
     def _measurement(self, start_wall: float, cpu_s: float) -> Measurement:
-        elapsed = max(self.last_done, self.end) - self.measure_from
+        # The send window: the measured duration, stretched when sends fell behind schedule. Responses
+        # that arrive after it still count, so a held schedule reports exactly its rate.
+        elapsed = max(self.last_send, self.end) - self.measure_from
         corrected, raw, lag = Histogram(), Histogram(), Histogram()
         corrected.record_many(self.corrected)
         raw.record_many(self.raw)
