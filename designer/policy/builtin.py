@@ -44,7 +44,7 @@ def library_files(roots: Iterable[Path], extra: Iterable[Path] = ()) -> list[tup
 
 
 class BuiltinChecks:
-    """The compiled library: one base engine, cloned for each evaluation (same thread only)."""
+    """The compiled library: one engine, prepared on first use and reused for every design (one thread)."""
 
     def __init__(self, roots: Sequence[Path] | None = None, extra_files: Sequence[Path] = ()) -> None:
         self.roots = list(roots) if roots is not None else [policies_dir()]
@@ -75,9 +75,10 @@ class BuiltinChecks:
         return findings
 
     def _evaluate(self, document: Mapping[str, Any]) -> dict[str, Any]:
-        engine = self._engine.clone()
-        engine.set_input_json(json.dumps(document, separators=(",", ":")))
-        values = engine.eval_query(CHECKS_ROOT)
+        # The base engine itself is reused: set_input replaces the whole input and nothing else changes,
+        # while a clone would pay regorus's preparation again (~10 ms) on its first evaluation.
+        self._engine.set_input_json(json.dumps(document, separators=(",", ":")))
+        values = self._engine.eval_query(CHECKS_ROOT)
         if not values:
             return {}
         result = values[0]

@@ -215,3 +215,17 @@ def test_design_wide_findings_point_at_the_design_file() -> None:
     assert finding.object is None and finding.component is None
     assert finding.file is not None and finding.file.endswith("design.yaml")
     assert finding.line == 1
+
+
+def test_reused_engine_does_not_leak_between_designs(tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: lonely, namespace: x}\nspec:\n  selector: {a: b}\n"
+    )
+    policies = PolicySet.load(PolicyOptions(builtin_roots=(CHECKS,), annotation_waivers=False))
+    first = policies.evaluate(*_design())
+    lonely = policies.evaluate(*_design(other))
+    again = policies.evaluate(*_design())
+    assert [f.id for f in lonely.findings] == ["TST-003"]
+    assert lonely.findings[0].component is not None and "lonely" in lonely.findings[0].message
+    assert again.findings == first.findings
