@@ -88,3 +88,13 @@ def test_coordinated_omission_is_corrected() -> None:
     assert raw_p99 < 50, raw_p99
     assert m.corrected.percentile_us(100) >= 400_000
     assert m.send_lag is not None and m.send_lag.percentile_us(99) > 100_000
+
+
+def test_requests_past_the_timeout_are_counted_as_timeouts() -> None:
+    server = StubServer(delay_s=2.0).start()
+    try:
+        m = run_plan(LoadPlan(urls=(server.url,), rate=20, connections=4, duration_s=0.5, timeout_s=0.3))
+    finally:
+        server.stop()
+    assert m.completed == 0
+    assert m.errors["timeout"] == m.sent > 0
