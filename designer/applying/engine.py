@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from designer.adapters.kindorder import phases
@@ -177,13 +178,23 @@ def _apply_component(run: _Run, name: str, steps: list[Step]) -> None:
     run.emit(Event(kind=EventKind.STARTED, component=name))
     live: list[KubeObject] = []
     for phase in phases(steps, lambda s: s.ref.kind):
-        written = [_write_step(run, name, component, traits, step) for step in phase]
+        written = _write_phase(run, name, component, traits, phase)
         for step, body in written:
             live.append(_wait(run, name, traits, step, body) if traits.wait and run.options.wait else body)
     if run.options.after_ready is not None:
         run.options.after_ready(name, live)
     run.result.add("ready", name)
     run.emit(Event(kind=EventKind.READY, component=name))
+
+
+def _write_phase(
+    run: _Run, name: str, component: Component | None, traits: ApplyTraits, phase: list[Step]
+) -> list[tuple[Step, KubeObject]]:
+    """Write one phase's objects, in parallel when there are several (a mesh renders dozens)."""
+    if len(phase) == 1:
+        return [_write_step(run, name, component, traits, phase[0])]
+    with ThreadPoolExecutor(max_workers=min(len(phase), run.options.concurrency)) as pool:
+        return list(pool.map(lambda step: _write_step(run, name, component, traits, step), phase))
 
 
 def _write_step(

@@ -26,6 +26,7 @@ from typing import Any
 import click
 from rich import box
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from designer.adapters.registry import AdapterRegistry
@@ -152,6 +153,7 @@ def apply(
 
         results = _in_parallel(clusters, run_cluster)
     finally:
+        out.close()
         for cluster in clusters:
             cluster.close()
     out.finish(results)
@@ -209,6 +211,7 @@ def delete(
 
         results = _in_parallel(clusters, run_cluster)
     finally:
+        out.close()
         for cluster in clusters:
             cluster.close()
     out.finish(results)
@@ -267,6 +270,24 @@ class Output:
         self.lock = threading.Lock()
         self.err = Console(file=sys.stderr, highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
         self.started: dict[tuple[str, str, str], float] = {}
+        # On a terminal: one live line per running component with its elapsed time; off it, plain lines.
+        self.live: Progress | None = None
+        self.tasks: dict[tuple[str, str, str], TaskID] = {}
+        if not self.json and self.err.is_terminal:
+            self.live = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=self.err,
+                transient=True,
+            )
+            self.live.start()
+
+    def close(self) -> None:
+        """Stop the live display (idempotent)."""
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
 
     def plans(self, plans: Sequence[Plan]) -> None:
         if self.json:
@@ -294,9 +315,17 @@ class Output:
         with self.lock:
             if event.kind is EventKind.STARTED:
                 self.started[key] = now
+                if self.live is not None:
+                    self.tasks[key] = self.live.add_task(f"[{cluster}] {event.component}")
                 return
+            if event.kind is EventKind.WAITING and self.live is not None and key in self.tasks:
+                self.live.update(
+                    self.tasks[key], description=f"[{cluster}] {event.component}: {event.message}"
+                )
             if event.kind in (EventKind.SUMMARY, EventKind.WAITING, EventKind.UNCHANGED):
                 return
+            if event.ref is None and self.live is not None and key in self.tasks:
+                self.live.remove_task(self.tasks.pop(key))
             elapsed = now - self.started.get(key, now)
             what = str(event.ref) if event.ref else (event.component or "")
             style = {
@@ -311,9 +340,11 @@ class Output:
                 line += f"  ({elapsed:.1f}s)"
             if event.message and event.kind is not EventKind.READY:
                 line += f"  {event.message}"
-            self.err.print(line, style=style, soft_wrap=True, markup=False)
+            console = self.live.console if self.live is not None else self.err
+            console.print(line, style=style, soft_wrap=True, markup=False)
 
     def finish(self, results: Sequence[tuple[str, Sequence[tuple[str, RunResult]]]]) -> None:
+        self.close()
         if self.json:
             return  # every run already ended with its summary event
         console = _stdout_console()

@@ -330,3 +330,47 @@ def test_delete_waits_and_reports_stuck_finalizers(
     assert failure["component"] == "stuck" and "example.com/hold" in failure["message"]
     assert "shop" in summary["skipped_components"]  # the namespace waits for its contents
     assert live.sandbox.get("apps/v1", "Deployment", "web", "shop") is None
+
+
+WIDGETS = """\
+apiVersion: designer/v1
+kind: Design
+metadata: {name: widgets}
+components:
+  - name: widgets-crd
+    kind: CustomResourceDefinition
+    apiVersion: apiextensions.k8s.io/v1
+    objectName: widgets.example.com
+    settings:
+      spec:
+        group: example.com
+        scope: Namespaced
+        names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+        versions:
+          - name: v1
+            served: true
+            storage: true
+            schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - {name: factory, kind: Namespace, apiVersion: v1}
+  - {name: gear, kind: Widget, apiVersion: example.com/v1, namespace: factory, settings: {spec: {teeth: 12}}}
+"""
+
+
+def test_crd_established_before_its_resources_then_quiet(
+    live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "widgets.yaml"
+    path.write_text(WIDGETS)
+    code, out, err = live.design(capsys, "apply", str(path), "--yes", "-o", "json")
+    assert code == 0, err + out
+    writes = {live.ref_of(r): r.time for r in live.real_writes() if r.method == "PATCH"}
+    crd = ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "widgets.example.com")
+    gear = ObjectRef("example.com/v1", "Widget", "factory", "gear")
+    ready = {e["component"]: e["time"] for e in events(out) if e["event"] == "ready" and e["object"] is None}
+    assert writes[crd] < ready["widgets-crd"] <= writes[gear]
+    assert writes[ObjectRef("v1", "Namespace", None, "factory")] < writes[gear]
+    live.sandbox.recorder.clear()
+    assert live.design(capsys, "apply", str(path), "--yes")[0] == 0
+    assert live.real_writes() == []
+    assert live.design(capsys, "delete", str(path), "--yes")[0] == 0
+    assert live.sandbox.get("example.com/v1", "Widget", "gear", "factory") is None
