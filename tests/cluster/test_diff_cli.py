@@ -489,3 +489,17 @@ def test_agrees_with_kubectl_diff_server_side(
     assert (kubectl_diff(), ours()) == (0, 0)
     kubectl(sandbox, "label", "deployment/web", "-n", "shop", "tier=hacked", "--overwrite")
     assert (kubectl_diff(), ours()) == (1, 1)
+
+
+def test_set_overrides_variables_and_text_is_plain_off_a_tty(
+    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path
+) -> None:
+    code, text, err = design_cmd(
+        capsys, "diff", str(design), "--kubeconfig", str(sandbox.kubeconfig_path), "--set", "ns=staging"
+    )
+    assert code == 0, err
+    assert "create Deployment/staging/web" in text
+    assert "+++ MERGED/apps.v1.Deployment.staging.web" in text
+    assert "@@ -0,0 +1," in text  # a create has an empty live side (like diff -N)
+    assert "5 to create" in text
+    assert "\x1b[" not in text  # no colour codes when stdout is not a terminal
