@@ -98,10 +98,11 @@ def wrk_max(url: str, duration: int, script: Path, threads: int = 2) -> dict[str
     return {"rps": requests / (duration_us / 1e6), "cpu_us": cpu / requests * 1e6, "requests": requests}
 
 
-def builtin(url: str, duration: int, rate: float | None) -> dict[str, Any]:
+def builtin(url: str, duration: int, rate: float | None, processes: int = 1) -> dict[str, Any]:
     argv = [sys.executable, "-c", "from designer.cli.main import main; main()", "perf", "run", "--url", url,
             "-c", "50", "-d", f"{duration}s", "--no-save", "-o", "json"]  # fmt: skip
     argv += ["--rate", f"{rate:g}"] if rate else ["--closed"]
+    argv += ["--processes", str(processes)]
     out, cpu = timed(argv)
     record = json.loads(out)
     requests = record["requests"]
@@ -149,11 +150,14 @@ def main() -> None:
         script = Path(tmp) / "report.lua"
         script.write_text(WRK_REPORT)
         try:
-            runs: dict[str, list[dict[str, Any]]] = {"wrk": [], "wrk1": [], "builtin": [], "hey": []}
+            runs: dict[str, list[dict[str, Any]]] = {
+                name: [] for name in ("wrk", "wrk1", "builtin", "builtin2", "hey")
+            }
             for _ in range(args.repeat):  # interleaved, so a noisy window hits every tool
                 runs["wrk"].append(wrk_max(url, args.duration, script))
                 runs["wrk1"].append(wrk_max(url, args.duration, script, threads=1))
                 runs["builtin"].append(builtin(url, args.duration, None))
+                runs["builtin2"].append(builtin(url, args.duration, None, processes=2))
                 runs["hey"].append(hey_run(url, args.duration, None))
             rates = {
                 (name, rate): fn(url, args.duration, rate)
@@ -169,6 +173,10 @@ def main() -> None:
 def report(
     runs: dict[str, list[dict[str, Any]]], rates: dict[tuple[str, float], dict[str, Any]], args: Any
 ) -> None:
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"\nhost: {os.cpu_count()} CPUs; load average at the end {load} (1/5/15 min; other work shares the CPUs)"
+    )
     print(
         f"\n## Max throughput, closed loop, 50 connections, {args.duration}s x {args.repeat} (interleaved)\n"
     )
@@ -180,13 +188,15 @@ def report(
     wrk_cpu = statistics.median(r["cpu_us"] for r in runs["wrk"])
     for name, label in (
         ("wrk", "wrk -t2 -c50"),
+        ("wrk1", "wrk -t1 -c50"),
         ("builtin", "designer builtin --closed -c50"),
+        ("builtin2", "designer builtin --closed -c50 --processes 2"),
         ("hey", "hey -c50"),
     ):
         rps = [r["rps"] for r in runs[name]]
         cpu = statistics.median(r["cpu_us"] for r in runs[name])
         extra = ""
-        if name == "builtin":
+        if name.startswith("builtin"):
             proc = statistics.median(r["process_cpu_us"] for r in runs[name])
             extra = f" (process incl. start-up: {proc:.1f})"
         print(

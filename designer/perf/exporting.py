@@ -54,7 +54,7 @@ def to_smp(record: Record) -> dict[str, Any]:
                 "load_generator": record["engine"],
                 "protocol": "http",
                 "connections": target["connections"],
-                "rps": record.get("target_rate") or 0,
+                "rps": round(record.get("target_rate") or 0),  # int64 in the SMP proto
                 "headers": headers,
                 "cookies": {},
                 "body": "",
