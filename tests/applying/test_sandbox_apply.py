@@ -374,3 +374,48 @@ def test_crd_established_before_its_resources_then_quiet(
     assert live.real_writes() == []
     assert live.design(capsys, "delete", str(path), "--yes")[0] == 0
     assert live.sandbox.get("example.com/v1", "Widget", "gear", "factory") is None
+
+
+JOB = """\
+apiVersion: designer/v1
+kind: Design
+metadata: {name: migrate}
+components:
+  - {name: db, kind: Namespace, apiVersion: v1}
+  - name: migrate
+    kind: Job
+    apiVersion: batch/v1
+    namespace: db
+    traits: %(traits)s
+    settings:
+      spec:
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: m, image: "migrate:%(tag)s"}]
+"""
+
+
+def test_immutable_change_is_a_replace_only_when_the_component_opts_in(
+    live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "job.yaml"
+    path.write_text(JOB % {"traits": "{}", "tag": "1"})
+    assert live.design(capsys, "apply", str(path), "--yes")[0] == 0
+    first = live.sandbox.get("batch/v1", "Job", "migrate", "db")
+    assert first is not None
+    path.write_text(JOB % {"traits": "{}", "tag": "2"})
+    code, out, _ = live.design(capsys, "apply", str(path), "--yes", "-o", "json")
+    assert code == 1
+    plan = next(e for e in events(out) if e["event"] == "plan")
+    assert [s["action"] for s in plan["steps"] if s["object"]["kind"] == "Job"] == ["replace"]
+    failure = events(out)[-1]["failures"][0]
+    assert "traits.replace: true" in failure["message"]
+    kept = live.sandbox.get("batch/v1", "Job", "migrate", "db")
+    assert kept is not None and kept["metadata"]["uid"] == first["metadata"]["uid"]
+    path.write_text(JOB % {"traits": "{replace: true}", "tag": "2"})
+    code, out, err = live.design(capsys, "apply", str(path), "--yes", "-o", "json")
+    assert code == 0, err + out
+    replaced = live.sandbox.get("batch/v1", "Job", "migrate", "db")
+    assert replaced is not None and replaced["metadata"]["uid"] != first["metadata"]["uid"]
+    assert replaced["spec"]["template"]["spec"]["containers"][0]["image"] == "migrate:2"
