@@ -9,7 +9,8 @@ Callers: designer.catalog.building, designer.catalog.sources.*, designer.cli.cat
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -88,11 +89,29 @@ class CatalogEntry:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CatalogIndex:
-    """All entries of one source, sorted by name then version precedence."""
+    """All entries of one source, sorted by name then version precedence.
+
+    Lookups by name and the `@latest` entry of every name are computed once, so search over
+    10,000 entries stays a single linear pass.
+    """
 
     entries: tuple[CatalogEntry, ...]
+    _by_name: dict[str, list[CatalogEntry]] = field(init=False, repr=False, compare=False)
+    _latest: tuple[CatalogEntry, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, list[CatalogEntry]] = {}
+        for entry in self.entries:
+            by_name.setdefault(entry.name, []).append(entry)
+        latest = []
+        for name in sorted(by_name):
+            group = by_name[name]
+            best = versions.latest([e.version for e in group]) if len(group) > 1 else group[0].version
+            latest.append(next(e for e in group if e.version == best))
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_latest", tuple(latest))
 
     @classmethod
     def of(cls, entries: Iterable[CatalogEntry]) -> CatalogIndex:
@@ -113,15 +132,15 @@ class CatalogIndex:
 
     def names(self) -> list[str]:
         """Distinct entry names, sorted."""
-        return sorted({e.name for e in self.entries})
+        return sorted(self._by_name)
 
     def versions_of(self, name: str) -> list[CatalogEntry]:
         """Every entry of ``name``, lowest version first."""
-        return [e for e in self.entries if e.name == name]
+        return list(self._by_name.get(name, ()))
 
     def latest_entries(self) -> list[CatalogEntry]:
         """The `@latest` entry of every name."""
-        return [self.resolve(name) for name in self.names()]
+        return list(self._latest)
 
     def resolve(self, ref: str) -> CatalogEntry:
         """The entry for ``NAME``, ``NAME@latest`` or ``NAME@VERSION``."""
@@ -168,24 +187,23 @@ class CatalogIndex:
                     mesh = value
             else:
                 words.append(word)
-        want_type = type.lower() if type else None
-        want_tag = tag.lower() if tag else None
-        want_mesh = mesh.lower() if mesh else None
-        pool = self.entries if all_versions else self.latest_entries()
-        hits: list[tuple[int, str, CatalogEntry]] = []
-        for entry in pool:
-            if want_type and entry.type.lower() != want_type:
-                continue
-            if want_tag and want_tag not in (t.lower() for t in entry.tags):
-                continue
-            if want_mesh and want_mesh not in (m.lower() for m in entry.meshes):
-                continue
-            hay = entry.haystack
-            if not all(w in hay for w in words):
-                continue
-            hits.append((_rank(entry.name, words), entry.name, entry))
-        hits.sort(key=lambda h: (h[0], h[1], versions.parse(h[2].version).sort_key()))
-        return [h[2] for h in hits]
+        pool: list[CatalogEntry] = list(self.entries if all_versions else self._latest)
+        # List comprehensions, narrowest test first: one linear pass per filter over 10,000 entries.
+        if type:
+            want_type = type.lower()
+            pool = [e for e in pool if e.type.lower() == want_type]
+        if tag:
+            want_tag = tag.lower()
+            pool = [e for e in pool if any(t.lower() == want_tag for t in e.tags)]
+        if mesh:
+            want_mesh = mesh.lower()
+            pool = [e for e in pool if any(m.lower() == want_mesh for m in e.meshes)]
+        for word in words:
+            pool = [e for e in pool if word in e.haystack]
+        if not words:
+            return pool
+        # The pool is in (name, version) order and sort is stable: ranking by rank keeps that order.
+        return sorted(pool, key=lambda e: _rank(e.name, words))
 
 
 def _rank(name: str, words: list[str]) -> int:
@@ -216,8 +234,9 @@ def parse_index(text: str | bytes, *, origin: str) -> CatalogIndex:
         data = json.loads(text)
     except ValueError as exc:
         raise CatalogError(f"{origin}: index is not valid JSON: {exc}", hint="rebuild it") from exc
-    validator = jsonschema.Draft202012Validator(_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    # jsonschema needs ~0.3 ms per entry; a check mirroring the schema (never looser) keeps a
+    # 10,000-entry index fast, and jsonschema still explains any document the check rejects.
+    error = None if _fast_valid(data) else _schema_error(data)
     if error is not None:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise CatalogError(
@@ -233,6 +252,64 @@ def parse_index(text: str | bytes, *, origin: str) -> CatalogIndex:
             raise CatalogError(f"{origin}: {entry.ref} is listed twice", hint="an index lists a version once")
         seen.add(entry.ref)
     return index
+
+
+def _schema_error(data: Any) -> jsonschema.ValidationError | None:
+    validator = jsonschema.Draft202012Validator(_schema())
+    found: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    return found
+
+
+def _fast_valid(data: Any) -> bool:
+    if not isinstance(data, dict) or set(data) != {"schema_version", "kind", "entries"}:
+        return False
+    version = data["schema_version"]
+    if type(version) is not int or version != 1 or data["kind"] != INDEX_KIND:
+        return False
+    items = data["entries"]
+    return isinstance(items, list) and all(_fast_entry(e) for e in items)
+
+
+def _fast_entry(entry: Any) -> bool:
+    if not isinstance(entry, dict) or not _REQUIRED <= entry.keys() <= _ALLOWED:
+        return False
+    rules = _rules()
+    return all(rules[key](value) for key, value in entry.items())
+
+
+_REQUIRED = frozenset({"name", "version", "digest", "size", "archive"})
+_ALLOWED = _REQUIRED | {"description", "type", "tags", "meshes", "file"}
+
+
+@cache
+def _rules() -> dict[str, Callable[[Any], bool]]:
+    props = _schema()["$defs"]["entry"]["properties"]
+
+    def pattern(key: str, *, longest: int | None = None) -> Callable[[Any], bool]:
+        regex = re.compile(props[key]["pattern"])
+        return lambda v: (
+            isinstance(v, str)
+            and regex.search(v) is not None
+            and (longest is None or len(v) <= longest)
+            and len(v) >= props[key].get("minLength", 0)
+        )
+
+    def strings(v: Any) -> bool:
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    kinds = frozenset(props["type"]["enum"])
+    return {
+        "name": pattern("name", longest=props["name"]["maxLength"]),
+        "version": pattern("version"),
+        "digest": pattern("digest"),
+        "file": pattern("file"),
+        "description": lambda v: isinstance(v, str),
+        "type": lambda v: isinstance(v, str) and v in kinds,
+        "tags": strings,
+        "meshes": strings,
+        "size": lambda v: type(v) is int and v >= 1,
+        "archive": lambda v: isinstance(v, str) and len(v) >= 1,
+    }
 
 
 def read_index(folder: Path) -> CatalogIndex:
