@@ -181,6 +181,8 @@ def _apply_component(run: _Run, name: str, steps: list[Step]) -> None:
         written = _write_phase(run, name, component, traits, phase)
         for step, body in written:
             live.append(_wait(run, name, traits, step, body) if traits.wait and run.options.wait else body)
+        if any(s.ref.kind == "CustomResourceDefinition" and s.action is not Action.NOOP for s in phase):
+            run.cluster.invalidate_discovery()  # the new kinds are served now: look again, once per phase
     if run.options.after_ready is not None:
         run.options.after_ready(name, live)
     run.result.add("ready", name)
@@ -251,8 +253,6 @@ def _wait(run: _Run, name: str, traits: ApplyTraits, step: Step, body: KubeObjec
                 message=f"not ready after {timeout:g}s: {outcome.readiness.message}",
             )
         )
-    if step.ref.kind == "CustomResourceDefinition":
-        run.cluster.invalidate_discovery()  # its kind is served now
     run.emit(Event(kind=EventKind.READY, component=name, ref=step.ref))
     return outcome.body or body
 
