@@ -203,20 +203,17 @@ class CatalogIndex:
         if not words:
             return pool
         # The pool is in (name, version) order and sort is stable: ranking by rank keeps that order.
-        return sorted(pool, key=lambda e: _rank(e.name, words))
+        query_text, first = " ".join(words), words[0]
 
+        def rank(entry: CatalogEntry) -> int:
+            name = entry.name
+            if name == query_text:
+                return 0
+            if name.startswith(first):
+                return 1
+            return 2 if any(w in name for w in words) else 3
 
-def _rank(name: str, words: list[str]) -> int:
-    if not words:
-        return 3
-    query = " ".join(words)
-    if name == query:
-        return 0
-    if name.startswith(words[0]):
-        return 1
-    if any(w in name for w in words):
-        return 2
-    return 3
+        return sorted(pool, key=rank)
 
 
 @cache

@@ -32,6 +32,7 @@ TYPES = (
 """Meshery's catalog types (meshery/schemas catalog_data `type`)."""
 
 MAX_DESIGN_BYTES = 4 * 1024 * 1024
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,7 +86,7 @@ def read_design_info(path: Path) -> DesignInfo:
 def design_info(content: bytes, *, file: str, origin: str) -> DesignInfo:
     """Catalog metadata of design text ``content``; ``origin`` names it in errors."""
     try:
-        docs = [d for d in yaml.safe_load_all(content) if d is not None]
+        docs = [d for d in yaml.load_all(content, Loader=_Loader) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(origin, mark.line + 1, mark.column + 1) if mark is not None else None
