@@ -251,6 +251,16 @@ def parse_index(text: str | bytes, *, origin: str) -> CatalogIndex:
     return index
 
 
+def entry_from_untrusted(data: Mapping[str, Any], *, origin: str) -> CatalogEntry:
+    """An entry built from data a source supplied (an OCI config blob), checked like an index entry."""
+    if not _fast_entry(data):
+        document = {"schema_version": 1, "kind": INDEX_KIND, "entries": [dict(data)]}
+        error = _schema_error(document)
+        detail = error.message if error is not None else "invalid entry"
+        raise CatalogError(f"{origin}: metadata breaks catalog.schema.json: {detail}", hint="refused")
+    return CatalogEntry.from_json(data)
+
+
 def _schema_error(data: Any) -> jsonschema.ValidationError | None:
     validator = jsonschema.Draft202012Validator(_schema())
     found: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(validator.iter_errors(data))

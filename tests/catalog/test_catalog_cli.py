@@ -115,3 +115,9 @@ def test_push_to_a_read_only_http_source_is_refused(capsys: pytest.CaptureFixtur
     assert run(["catalog", "add-source", "web", "http://127.0.0.1:9/catalog"]) == 0
     assert run(["catalog", "push", str(PATTERNS / "httpbin.yaml"), "--source", "web"]) == 3
     assert "read-only HTTP index" in capsys.readouterr().err
+
+
+def test_the_built_in_catalog_is_not_pushed_to(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["catalog", "push", str(PATTERNS / "httpbin.yaml")]) == 3
+    err = capsys.readouterr().err
+    assert "is not pushed to" in err and "design catalog build" in err

@@ -129,3 +129,22 @@ def test_unreachable_registry_fails_fast_with_a_clear_error() -> None:
         source.index()
     assert time.monotonic() - started < 10
     assert "registry running" in (info.value.hint or "")
+
+
+def test_artifact_metadata_breaking_the_schema_is_refused(registry: Registry, tmp_path: Path) -> None:
+    """An artifact pushed by another tool with designer's media types but bad metadata is refused."""
+    import oras.provider
+
+    archive = tmp_path / "x-1.0.0.tar.gz"
+    archive.write_bytes(packaging.pack(PATTERNS / "httpbin.yaml").data)
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps({"type": "NotAType", "tags": "oops", "file": "../../etc/passwd"}))
+    oras.provider.Registry(hostname=registry.host, insecure=True).push(
+        target=f"{registry.host}/foreign/httpbin:1.0.0",
+        files=[f"{archive}:{packaging.MEDIA_TYPE}"],
+        manifest_config=f"{config_file}:{packaging.CONFIG_MEDIA_TYPE}",
+        disable_path_validation=True,
+        quiet=True,
+    )
+    with pytest.raises(CatalogError, match=r"metadata breaks catalog\.schema\.json"):
+        oci.OciSource("reg", f"oci://{registry.host}/foreign").resolve("httpbin")

@@ -149,4 +149,4 @@ def open_spec(spec: SourceSpec) -> base.CatalogSource:
         return oci.OciSource(spec.name, spec.url, spec.plain_http)
     parsed = urllib.parse.urlsplit(spec.url)
     folder = Path(urllib.parse.unquote(parsed.path)) if parsed.scheme == "file" else Path(spec.url)
-    return directory.DirectorySource(spec.name, folder)
+    return directory.DirectorySource(spec.name, folder, read_only=spec.builtin)

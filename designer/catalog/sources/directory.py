@@ -20,6 +20,7 @@ class DirectorySource:
 
     name: str
     folder: Path
+    read_only: bool = False
 
     @property
     def url(self) -> str:
@@ -59,6 +60,12 @@ class DirectorySource:
 
     def push(self, package: packaging.Package) -> entries.CatalogEntry:
         """Store the archive under archives/ and list it in index.json."""
+        if self.read_only:
+            raise CatalogError(
+                f"source {self.name} is the catalog built from patterns/ and is not pushed to",
+                hint="add the pattern to patterns/ and run `design catalog build`, or push to a folder, "
+                "HTTP or OCI source added with `design catalog add-source`",
+            )
         index = self.index() if self.folder.exists() else entries.CatalogIndex(())
         existing = base.find(index, package.info.name, package.info.version)
         if base.check_republish(existing, package, self.name):

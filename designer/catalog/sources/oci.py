@@ -149,7 +149,7 @@ class OciSource:
         layer = layers[0]
         data = {key: meta[key] for key in ("description", "type", "tags", "meshes", "file") if key in meta}
         data.update(name=name, version=version, digest=layer["digest"], size=int(layer["size"]), archive=ref)
-        return entries.CatalogEntry.from_json(data)
+        return entries.entry_from_untrusted(data, origin=ref)
 
     def index(self) -> entries.CatalogIndex:
         """Every designer artifact under the namespace (one registry round trip per version)."""
