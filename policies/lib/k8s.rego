@@ -50,11 +50,6 @@ describe(obj) := concat(" ", [kind, name_of(obj)]) if {
 	is_string(kind)
 } else := concat(" ", ["object", name_of(obj)])
 
-# Objects keyed by their index in input.objects.
-by_index[entry.index] := entry.object if {
-	some entry in input.objects
-}
-
 # One entry per object with a pod spec.
 pods := [p |
 	some entry in input.objects
@@ -72,14 +67,10 @@ pods := [p |
 		"object": entry.object,
 		"spec": spec,
 		"path": concat(".", spath),
-		"labels": _object_or_empty(labels),
-		"annotations": _object_or_empty(object_at(meta, "annotations")),
+		"labels": labels,
+		"annotations": object_at(meta, "annotations"),
 	}
 ]
-
-_object_or_empty(x) := x if is_object(x)
-
-_object_or_empty(x) := {} if not is_object(x)
 
 # Every container of every pod spec: index, pod (the `pods` entry), container, name, field, path.
 containers := [c |
