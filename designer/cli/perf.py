@@ -118,15 +118,16 @@ def _run_design(
 
     records: list[Record] = []
     for design in load_paths([path], parse_sets(opts["sets"])):
-        found = running.run_design_profiles(
-            design, overrides=overrides, history=None, progress=progress, labels=labels, only=only
+        records += running.run_design_profiles(
+            design,
+            overrides=overrides,
+            history=history,
+            progress=progress,
+            labels=labels,
+            only=only,
+            version=opts["version"],
+            mesh=opts["mesh"],
         )
-        for record in found:
-            record["version"] = opts["version"] or record["version"]
-            record["mesh"] = opts["mesh"] or record["mesh"]
-            if history is not None:
-                history.save(record)
-        records.extend(found)
     return records
 
 
@@ -161,7 +162,7 @@ def _progress_display() -> Iterator[ProgressFn | None]:
     """A live bar on stderr when it is a terminal; one line per run otherwise."""
     console = Console(stderr=True)
     if not console.is_terminal:
-        yield None
+        yield _plain_progress()
         return
     columns = (TextColumn("load"), BarColumn(), TextColumn("{task.fields[stats]}"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -178,6 +179,21 @@ def _console() -> Console:
     """stdout console; off a terminal, wide enough that tables are not squeezed to 80 columns."""
     console = Console()
     return console if console.is_terminal else Console(width=180)
+
+
+def _plain_progress() -> ProgressFn:
+    """Off a terminal (CI logs): one plain stderr line every 5 seconds of load."""
+    next_at = [0.0]
+
+    def update(p: LoadProgress) -> None:
+        if p.elapsed_s >= next_at[0]:
+            next_at[0] = p.elapsed_s + 5.0
+            click.echo(
+                f"load: {p.elapsed_s:.0f}/{p.total_s:g} s, {p.sent} sent, {p.completed} done, {p.errors} errors",
+                err=True,
+            )
+
+    return update
 
 
 def _emit(records: list[Record], output: str) -> None:

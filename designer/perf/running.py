@@ -64,16 +64,30 @@ def profiles_of(design: Design, overrides: Mapping[str, Any] | None = None) -> l
     return found
 
 
-def design_context(design: Design, labels: Mapping[str, str] | None = None) -> RunContext:
-    """Design name, version and mesh (from metadata.meshes or a mesh component) of a run."""
-    mesh = None
+def design_context(
+    design: Design,
+    labels: Mapping[str, str] | None = None,
+    *,
+    version: str | None = None,
+    mesh: str | None = None,
+) -> RunContext:
+    """Design name, version and mesh (from metadata.meshes or a mesh component) of a run.
+
+    ``version`` and ``mesh`` override what the design says (e.g. ``--version`` on the CLI).
+    """
+    found_mesh = None
     meshes = design.metadata.get("meshes")
     if isinstance(meshes, list | tuple) and meshes:
-        mesh = str(meshes[0])
+        found_mesh = str(meshes[0])
     for comp in design.components:
         if comp.kind in _MESH_KINDS:
-            mesh = _MESH_KINDS[comp.kind]
-    return RunContext(design=design.name, version=design.version, mesh=mesh, labels=dict(labels or {}))
+            found_mesh = _MESH_KINDS[comp.kind]
+    return RunContext(
+        design=design.name,
+        version=version or design.version,
+        mesh=mesh or found_mesh,
+        labels=dict(labels or {}),
+    )
 
 
 def resolve_targets(profile: Profile, design: Design, resolver: TargetResolver | None = None) -> Profile:
@@ -121,13 +135,15 @@ def run_design_profiles(
     progress: ProgressFn | None = None,
     labels: Mapping[str, str] | None = None,
     only: str | None = None,
+    version: str | None = None,
+    mesh: str | None = None,
 ) -> list[Record]:
     """Run every PerformanceProfile of ``design`` (or just ``only``) and return their records.
 
     This is the API behind ``design apply --perf``: call it after the design's components are
     ready. A record's ``slo_passed`` is False when an SLO failed (the caller decides the exit code).
     """
-    context = design_context(design, labels)
+    context = design_context(design, labels, version=version, mesh=mesh)
     profiles = profiles_of(design, overrides)
     if only is not None:
         profiles = [p for p in profiles if p.name == only]

@@ -111,7 +111,7 @@ def test_design_profiles_run_compare_and_report(
             )
             assert run(["perf", "run", str(design), "--history", db, "-o", "json"]) == 0
             record = _json(capsys)
-            assert record["design"] == "shop" and record["version"] == version
+            assert record["design"] == "shop" and record["version"] == version == record["key"]["version"]
             assert record["profile"] == "checkout-load" and record["slo_passed"] is True
     finally:
         fast.stop()
