@@ -5,7 +5,7 @@ import rego.v1
 
 metadata := {
 	"id": "DSN-092",
-	"title": "Removed or deprecated apiVersion",
+	"title": "apiVersion removed from Kubernetes",
 	"severity": "high",
 	"rationale": "API versions removed from Kubernetes make apply fail on current clusters (and upgrades break designs still using them).",
 	"remediation": "Move the object to the supported apiVersion named in the message (fields may need adjusting, e.g. Ingress backends).",
@@ -34,8 +34,6 @@ _removed := {
 	"node.k8s.io/v1beta1": ["1.25", "node.k8s.io/v1"],
 	"flowcontrol.apiserver.k8s.io/v1beta1": ["1.26", "flowcontrol.apiserver.k8s.io/v1"],
 	"flowcontrol.apiserver.k8s.io/v1beta2": ["1.29", "flowcontrol.apiserver.k8s.io/v1"],
-	"networking.istio.io/v1alpha3": ["(deprecated)", "networking.istio.io/v1"],
-	"security.istio.io/v1beta1": ["(deprecated)", "security.istio.io/v1"],
 }
 
 findings contains f if {
@@ -44,11 +42,7 @@ findings contains f if {
 	[removed, instead] := _removed[version]
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s uses apiVersion %s, %s; use %s", [k8s.describe(entry.object), version, _when(removed), instead]),
+		"msg": sprintf("%s uses apiVersion %s, removed in Kubernetes %s; use %s", [k8s.describe(entry.object), version, removed, instead]),
 		"path": "apiVersion",
 	}
 }
-
-_when("(deprecated)") := "which is deprecated"
-
-_when(v) := concat("", ["removed in Kubernetes ", v]) if v != "(deprecated)"
