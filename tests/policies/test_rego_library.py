@@ -289,3 +289,172 @@ def test_one_evaluation_of_1000_objects_stays_fast(checks_engine: RegoEngine) ->
     elapsed = time.perf_counter() - started
     assert sum(len(v.get("findings", [])) for v in result.values()) > 1000
     assert elapsed < 3.0, f"one evaluation of 1,000 objects took {elapsed:.2f} s"
+
+
+def hardened_design() -> list[dict[str, Any]]:
+    """A small design that follows every recommendation of the library (no finding expected)."""
+    labels = {"app": "web", "version": "v1", "app.kubernetes.io/name": "web"}
+
+    def meta(name: str) -> dict[str, Any]:
+        return {"name": name, "namespace": "shop", "labels": labels}
+
+    container = {
+        "name": "web",
+        "image": "registry.example.com/web:1.4.2@sha256:" + "ab" * 32,
+        "ports": [{"name": "http", "containerPort": 8080}],
+        "envFrom": [{"configMapRef": {"name": "web-settings"}}],
+        "env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}],
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "runAsNonRoot": True,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "64Mi"},
+            "limits": {"cpu": "1", "memory": "128Mi"},
+        },
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}},
+        "readinessProbe": {"httpGet": {"path": "/ready", "port": "http"}},
+    }
+    pod_spec = {
+        "serviceAccountName": "web",
+        "automountServiceAccountToken": False,
+        "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
+        "topologySpreadConstraints": [
+            {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"}
+        ],
+        "containers": [container],
+    }
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "shop", "labels": {"istio-injection": "enabled"}},
+        },
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("web")},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("web-settings"), "data": {"MODE": "prod"}},
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": meta("db"),
+            "stringData": {"password": "from-vault"},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": meta("web"),
+            "spec": {
+                "replicas": 3,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": meta("web"),
+            "spec": {
+                "selector": {"app": "web"},
+                "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+            },
+        },
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": meta("web"),
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "web"}}},
+        },
+        {
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": meta("web"),
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                "minReplicas": 3,
+                "maxReplicas": 6,
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": meta("default-deny"),
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": meta("web"),
+            "spec": {
+                "tls": [{"hosts": ["shop.example.com"], "secretName": "db"}],
+                "rules": [
+                    {
+                        "host": "shop.example.com",
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/",
+                                    "pathType": "Prefix",
+                                    "backend": {"service": {"name": "web", "port": {"number": 80}}},
+                                }
+                            ]
+                        },
+                    }
+                ],
+            },
+        },
+        {
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "VirtualService",
+            "metadata": meta("web"),
+            "spec": {
+                "hosts": ["web"],
+                "http": [{"timeout": "5s", "route": [{"destination": {"host": "web", "subset": "v1"}}]}],
+            },
+        },
+        {
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "DestinationRule",
+            "metadata": meta("web"),
+            "spec": {
+                "host": "web.shop.svc.cluster.local",
+                "subsets": [{"name": "v1", "labels": {"version": "v1"}}],
+            },
+        },
+        {
+            "apiVersion": "security.istio.io/v1",
+            "kind": "PeerAuthentication",
+            "metadata": meta("default"),
+            "spec": {"mtls": {"mode": "STRICT"}},
+        },
+        {
+            "apiVersion": "security.istio.io/v1",
+            "kind": "AuthorizationPolicy",
+            "metadata": meta("web"),
+            "spec": {"rules": [{"from": [{"source": {"namespaces": ["shop"]}}]}]},
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": meta("web"),
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+        },
+    ]
+
+
+def test_hardened_design_has_no_finding(checks_engine: RegoEngine) -> None:
+    """No false positive across the whole library on a design that does everything right."""
+    objects = hardened_design()
+    eng = checks_engine.clone()
+    eng.set_input(
+        {
+            "objects": [
+                {"index": i, "component": f"c{i}", "file": "design.yaml", "line": 1, "object": o}
+                for i, o in enumerate(objects)
+            ],
+            "edges": [],
+        }
+    )
+    result = eng.eval_query("data.designer.checks")[0]
+    found = {name: body["findings"] for name, body in result.items() if body.get("findings")}
+    assert found == {}
