@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from designer.catalog import entries, packaging  # noqa: E402
+from designer.catalog import indexfile, packaging  # noqa: E402
 from designer.catalog.sources import base, oci  # noqa: E402
 from tests.catalog.registry import running_registry  # noqa: E402
 
@@ -116,7 +116,7 @@ def generate_index(n: int, seed: int = 7) -> str:
 def bench_search(n: int) -> None:
     text = generate_index(n)
     started = time.perf_counter()
-    index = entries.parse_index(text, origin="generated")
+    index = indexfile.parse_index(text, origin="generated")
     load_ms = (time.perf_counter() - started) * 1000
     print(
         f"index: {len(index.entries)} entries, {len(text) / 1e6:.1f} MB, parse + schema check {load_ms:.0f} ms"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from designer.catalog import entries, packaging
+from designer.catalog import entries, indexfile, packaging
 from designer.errors import CatalogError
 
 ARCHIVES = "archives"
@@ -73,7 +73,7 @@ def build(patterns: Path, out: Path) -> Build:
         for old in folder.glob("*.tar.gz"):
             if old.name not in wanted:
                 old.unlink()
-    entries.write_index(out, result.index)
+    indexfile.write_index(out, result.index)
     return result
 
 
@@ -81,7 +81,7 @@ def check(patterns: Path, out: Path) -> list[str]:
     """What differs between ``out`` and a fresh build of ``patterns`` (empty when current)."""
     result = plan(patterns)
     problems: list[str] = []
-    index_path = out / entries.INDEX_FILE
+    index_path = out / indexfile.INDEX_FILE
     current = index_path.read_text(encoding="utf-8") if index_path.exists() else ""
     if current != result.index.dumps():
         problems.append(f"{index_path} is stale")

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from designer import resources
-from designer.catalog import building, entries, packaging, pulling
+from designer.catalog import building, entries, indexfile, packaging, pulling
 from designer.catalog.sources import base, config
 from designer.errors import CatalogError, ExitCode
 
@@ -78,7 +78,7 @@ def build(ctx: click.Context, patterns: Path | None, out: Path | None, check: bo
         return
     for entry in result.index.entries:
         click.echo(f"{entry.ref:<48} {entry.digest}")
-    click.echo(f"wrote {len(result.index.entries)} entries to {dest / entries.INDEX_FILE}", err=True)
+    click.echo(f"wrote {len(result.index.entries)} entries to {dest / indexfile.INDEX_FILE}", err=True)
 
 
 @catalog.command()

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from designer.adapters.registry import AdapterRegistry
-from designer.catalog import entries, pulling
+from designer.catalog import entries, indexfile, pulling
 from designer.catalog.sources import base, config
 from designer.cli.main import run
 from designer.graph import build_graph
@@ -26,7 +26,7 @@ from designer.rendering import render
 from designer.sandbox.runner import Sandbox
 from tests.conftest import ROOT
 
-INDEX = entries.read_index(ROOT / "catalog")
+INDEX = indexfile.read_index(ROOT / "catalog")
 MESH_GROUPS = ("istio.io", "linkerd.io")
 
 

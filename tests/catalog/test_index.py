@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from designer.catalog import building, entries, packaging
+from designer.catalog import building, entries, indexfile, packaging
 from designer.catalog.sources import base, directory
 from designer.errors import CatalogError
 from tests.conftest import PATTERNS, ROOT
@@ -23,7 +23,7 @@ def test_committed_catalog_is_current() -> None:
 
 
 def test_index_lists_every_pattern_with_metadata_and_digest() -> None:
-    index = entries.read_index(CATALOG)
+    index = indexfile.read_index(CATALOG)
     files = sorted(p.name for p in PATTERNS.glob("*.yaml"))
     assert sorted(e.file for e in index.entries) == files
     assert len(files) >= 15
@@ -38,7 +38,7 @@ def test_a_broken_index_names_the_offending_key(tmp_path: Path) -> None:
     doc = json.loads((CATALOG / "index.json").read_text())
     doc["entries"][2]["digest"] = "md5:abc"
     with pytest.raises(CatalogError) as info:
-        entries.parse_index(json.dumps(doc), origin="index.json")
+        indexfile.parse_index(json.dumps(doc), origin="index.json")
     assert info.value.path == "entries[2].digest"
     assert "catalog.schema.json" in info.value.message
 
@@ -69,7 +69,7 @@ def test_resolve_latest_exact_and_missing() -> None:
 
 
 def test_search_by_words_tag_type_and_mesh() -> None:
-    index = entries.read_index(CATALOG)
+    index = indexfile.read_index(CATALOG)
     names = [e.name for e in index.search("circuit")]
     assert names[0] == "istio-circuit-breaker"
     assert {e.name for e in index.search("", mesh="linkerd")} >= {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from designer.catalog import entries, packaging, pulling
+from designer.catalog import indexfile, packaging, pulling
 from designer.catalog.sources import base, oci
 from designer.cli.main import run
 from designer.errors import CatalogError
@@ -24,7 +24,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 
 
 def _catalog_packages() -> list[packaging.Package]:
-    index = entries.read_index(ROOT / "catalog")
+    index = indexfile.read_index(ROOT / "catalog")
     return [
         packaging.read_package(
             (ROOT / "catalog" / e.archive).read_bytes(), origin=e.ref, expected_digest=e.digest

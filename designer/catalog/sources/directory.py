@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from designer.catalog import building, entries, packaging
+from designer.catalog import building, entries, indexfile, packaging
 from designer.catalog.sources import base
 from designer.errors import CatalogError
 
@@ -31,7 +31,7 @@ class DirectorySource:
         """index.json of the folder (an empty catalog when there is none yet)."""
         if not self.folder.is_dir():
             raise CatalogError(f"catalog folder {self.folder} does not exist", hint="check the source URL")
-        return entries.read_index(self.folder)
+        return indexfile.read_index(self.folder)
 
     def resolve(self, ref: str) -> entries.CatalogEntry:
         """Look ``ref`` up in the index."""
@@ -73,5 +73,5 @@ class DirectorySource:
             return existing
         packaging.write_package(package, self.folder / building.ARCHIVES)
         entry = building.entry_for(package, f"{building.ARCHIVES}/{package.archive_name}")
-        entries.write_index(self.folder, entries.CatalogIndex.of([*index.entries, entry]))
+        indexfile.write_index(self.folder, entries.CatalogIndex.of([*index.entries, entry]))
         return entry

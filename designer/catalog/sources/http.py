@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from designer.catalog import entries, packaging
+from designer.catalog import entries, indexfile, packaging
 from designer.errors import CatalogError
 
 TIMEOUT_S = 30.0
@@ -30,8 +30,8 @@ class HttpSource:
 
     def index(self) -> entries.CatalogIndex:
         """Download and validate the index."""
-        location = urllib.parse.urljoin(self._base(), entries.INDEX_FILE)
-        return entries.parse_index(get(location, entries.MAX_INDEX_BYTES), origin=location)
+        location = urllib.parse.urljoin(self._base(), indexfile.INDEX_FILE)
+        return indexfile.parse_index(get(location, indexfile.MAX_INDEX_BYTES), origin=location)
 
     def resolve(self, ref: str) -> entries.CatalogEntry:
         """Look ``ref`` up in the downloaded index."""

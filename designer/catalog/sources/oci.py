@@ -21,7 +21,7 @@ from typing import Any
 import oras.provider
 import requests
 
-from designer.catalog import entries, packaging, versions
+from designer.catalog import entries, indexfile, packaging, versions
 from designer.catalog.sources import base
 from designer.errors import CatalogError
 
@@ -140,7 +140,7 @@ class OciSource:
         layers = [la for la in manifest.get("layers") or [] if la.get("mediaType") == packaging.MEDIA_TYPE]
         if config.get("mediaType") != packaging.CONFIG_MEDIA_TYPE or len(layers) != 1:
             return None  # some other artifact shares the repository
-        if int(config.get("size", 0)) > entries.MAX_INDEX_BYTES // 64:
+        if int(config.get("size", 0)) > indexfile.MAX_INDEX_BYTES // 64:
             raise CatalogError(f"{ref}: config blob is too large", hint="refused")
         blob = self._call(f"reading config of {ref}", registry.get_blob, ref, config["digest"])
         if blob.status_code != 200 or packaging.digest_of(blob.content) != config["digest"]:
@@ -149,7 +149,7 @@ class OciSource:
         layer = layers[0]
         data = {key: meta[key] for key in ("description", "type", "tags", "meshes", "file") if key in meta}
         data.update(name=name, version=version, digest=layer["digest"], size=int(layer["size"]), archive=ref)
-        return entries.entry_from_untrusted(data, origin=ref)
+        return indexfile.entry_from_untrusted(data, origin=ref)
 
     def index(self) -> entries.CatalogIndex:
         """Every designer artifact under the namespace (one registry round trip per version)."""
