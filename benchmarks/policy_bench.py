@@ -207,10 +207,18 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]
     done = subprocess.run([timer, "-v", *cmd], capture_output=True, env=env, check=False)
     wall = time.perf_counter() - started
     rss_kb = 0
+    cpu = 0.0
     for line in done.stderr.decode(errors="replace").splitlines():
         if "Maximum resident set size" in line:
             rss_kb = int(line.rsplit(":", 1)[1])
-    return {"wall_s": round(wall, 3), "peak_rss_mb": round(rss_kb / 1024, 1), "exit": done.returncode}
+        elif "User time (seconds)" in line or "System time (seconds)" in line:
+            cpu += float(line.rsplit(":", 1)[1])
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),  # user + system: less sensitive than wall time to other load
+        "peak_rss_mb": round(rss_kb / 1024, 1),
+        "exit": done.returncode,
+    }
 
 
 def install_checkov(root: Path) -> Path:
@@ -277,6 +285,7 @@ def main() -> int:
                 **best,
                 "first_run_s": runs[0]["wall_s"],
                 "all_runs_s": [round(r["wall_s"], 3) for r in runs],
+                "all_runs_cpu_s": [r["cpu_s"] for r in runs],
                 "checks": summary.get("checks"),
                 "findings": summary.get("findings"),
             },
@@ -286,11 +295,15 @@ def main() -> int:
                 **min(ck_runs, key=lambda r: r["wall_s"]),
                 "first_run_s": ck_runs[0]["wall_s"],
                 "all_runs_s": [r["wall_s"] for r in ck_runs],
+                "all_runs_cpu_s": [r["cpu_s"] for r in ck_runs],
             }
             ratios = sorted(c["wall_s"] / d["wall_s"] for c, d in zip(ck_runs, runs, strict=True))
             results["speedup"] = round(results["checkov"]["wall_s"] / best["wall_s"], 1)
             results["speedup_paired_median"] = round(ratios[len(ratios) // 2], 1)
             results["speedup_first_runs"] = round(ck_runs[0]["wall_s"] / runs[0]["wall_s"], 1)
+            results["cpu_ratio_best"] = round(
+                min(c["cpu_s"] for c in ck_runs) / max(min(d["cpu_s"] for d in runs), 1e-3), 1
+            )
         print(json.dumps(results, indent=2))
         print(
             f"\n{count} objects: design validate {best['wall_s']:.3f} s, {best['peak_rss_mb']:.0f} MB peak"
