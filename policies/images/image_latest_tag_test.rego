@@ -16,3 +16,11 @@ test_fail_latest_and_untagged if {
 	fs := check.findings with input as t.input_of([t.deployment_with("web", spec)])
 	t.paths(fs) == {"spec.template.spec.containers[0].image", "spec.template.spec.initContainers[0].image"}
 }
+
+test_fail_cronjob_container_path if {
+	cron := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly", "namespace": "shop"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "job", "image": "busybox:latest"}]}}}}}}
+	fs := check.findings with input as t.input_of([cron])
+	t.paths(fs) == {"spec.jobTemplate.spec.template.spec.containers[0].image"}
+	some f in fs
+	contains(f.msg, "container 'job' of CronJob nightly")
+}

@@ -19,3 +19,14 @@ test_fail_selects_nothing if {
 	fs := check.findings with input as t.input_of([t.deployment("web", [t.good_container]), server({"app": "api"}, "http")])
 	t.paths(fs) == {"spec.podSelector"}
 }
+
+test_pass_port_number_without_declared_ports if {
+	c := object.remove(t.good_container, ["ports"])
+	count(check.findings) == 0 with input as t.input_of([t.deployment("web", [c]), server({"app": "web"}, 9090)])
+}
+
+test_fail_named_port_without_declared_ports if {
+	c := object.remove(t.good_container, ["ports"])
+	fs := check.findings with input as t.input_of([t.deployment("web", [c]), server({"app": "web"}, "admin")])
+	t.paths(fs) == {"spec.port"}
+}

@@ -29,3 +29,9 @@ test_fail_default_backend_missing if {
 	fs := check.findings with input as t.input_of([svc, ing])
 	t.paths(fs) == {"spec.defaultBackend.service.name"}
 }
+
+test_fail_v1beta1_backend_missing if {
+	ing := t.object_of("Ingress", "networking.k8s.io/v1beta1", "web", {"rules": [{"http": {"paths": [{"backend": {"serviceName": "old", "servicePort": 80}}]}}]})
+	fs := check.findings with input as t.input_of([svc, ing])
+	t.paths(fs) == {"spec.rules[0].http.paths[0].backend.serviceName"}
+}

@@ -25,3 +25,8 @@ test_fail_pdb_in_other_namespace if {
 test_fail_pdb_selects_other_app if {
 	count(check.findings) == 1 with input as t.input_of([t.deployment("web", [t.good_container]), pdb("shop", {"app": "api"})])
 }
+
+test_pass_match_expressions_counted_as_covering if {
+	expr := {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "pdb", "namespace": "shop"}, "spec": {"maxUnavailable": 1, "selector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]}}}
+	count(check.findings) == 0 with input as t.input_of([t.deployment("web", [t.good_container]), expr])
+}

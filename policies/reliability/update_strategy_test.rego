@@ -20,3 +20,9 @@ test_fail_max_unavailable_all if {
 	fs := check.findings with input as t.input_of([d])
 	t.paths(fs) == {"spec.strategy.rollingUpdate.maxUnavailable"}
 }
+
+test_fail_statefulset_on_delete if {
+	sts := object.union(t.deployment("db", [t.good_container]), {"kind": "StatefulSet", "spec": {"updateStrategy": {"type": "OnDelete"}}})
+	fs := check.findings with input as t.input_of([sts])
+	t.paths(fs) == {"spec.updateStrategy.type"}
+}

@@ -25,3 +25,10 @@ test_fail_uid_zero if {
 	fs := check.findings with input as t.input_of([t.deployment("web", [c])])
 	t.paths(fs) == {"spec.template.spec.containers[0].securityContext.runAsUser"}
 }
+
+test_fail_pod_non_root_overridden_by_container_uid_zero if {
+	c := t.container({"securityContext": {"runAsUser": 0, "runAsNonRoot": false}})
+	spec := object.union(t.pod_spec([c]), {"securityContext": {"runAsNonRoot": true}})
+	fs := check.findings with input as t.input_of([t.deployment_with("web", spec)])
+	t.paths(fs) == {"spec.template.spec.containers[0].securityContext.runAsUser"}
+}

@@ -458,3 +458,29 @@ def test_hardened_design_has_no_finding(checks_engine: RegoEngine) -> None:
     result = eng.eval_query("data.designer.checks")[0]
     found = {name: body["findings"] for name, body in result.items() if body.get("findings")}
     assert found == {}
+
+
+def test_runner_discovers_rule_forms_and_filters(tmp_path: Path) -> None:
+    """`test_x if`, `test_x :=` and `test_x contains` heads are found once each; match filters by id."""
+    (tmp_path / "forms_test.rego").write_text(
+        "package forms_test\n\nimport rego.v1\n\n"
+        "test_if_form if { true }\n\n"
+        "test_assign_form := true\n\n"
+        "test_if_form if { false }\n\n"
+        "helper_test_not_a_test if { true }\n",
+        encoding="utf-8",
+    )
+    results = rego_tests.run([tmp_path], with_library=False)
+    assert sorted((r.test.name, r.test.line, r.outcome) for r in results) == [
+        ("test_assign_form", 7, "pass"),
+        ("test_if_form", 5, "pass"),
+    ]
+    only = rego_tests.run([tmp_path], with_library=False, match="assign")
+    assert [r.test.name for r in only] == ["test_assign_form"]
+
+
+def test_runner_reports_missing_path(tmp_path: Path) -> None:
+    from designer.errors import PolicyError
+
+    with pytest.raises(PolicyError, match="no such policy file or folder"):
+        rego_tests.run([tmp_path / "absent"])
