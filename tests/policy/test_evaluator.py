@@ -66,6 +66,7 @@ def test_annotation_waiver_applies_and_reasonless_annotation_is_a_finding() -> N
     assert "SHOP-12" in (latest.waiver_reason or "")
     (missing,) = _by_id(report, "WAIVER-001")
     assert missing.component == "web-svc"
+    assert missing.line == 36  # the annotation's own line
     assert "TST-001" in missing.message
     assert report.check("WAIVER-001") is not None
 
