@@ -170,7 +170,7 @@ def show(ref: str, source: str | None, output: str) -> None:
     """Show one pattern (NAME, NAME@latest or NAME@VERSION) and its versions."""
     src = config.open_source(source)
     entry = src.resolve(ref)
-    all_versions = [e.version for e in src.index().versions_of(entry.name)] or [entry.version]
+    all_versions = src.versions(entry.name) or [entry.version]
     if output == "json":
         _emit_json({"source": src.name, "entry": entry.as_json(), "versions": all_versions})
         return

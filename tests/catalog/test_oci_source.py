@@ -148,3 +148,21 @@ def test_artifact_metadata_breaking_the_schema_is_refused(registry: Registry, tm
     )
     with pytest.raises(CatalogError, match=r"metadata breaks catalog\.schema\.json"):
         oci.OciSource("reg", f"oci://{registry.host}/foreign").resolve("httpbin")
+
+
+def test_show_lists_versions_from_the_registry_tags(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DESIGNER_CONFIG_DIR", str(tmp_path / "config"))
+    text = (PATTERNS / "istio-retries-timeouts.yaml").read_text()
+    for version in ("0.9.0", "1.0.0"):
+        path = tmp_path / version / "retries.yaml"
+        path.parent.mkdir()
+        path.write_text(text.replace("version: 1.0.0", f"version: {version}", 1))
+        assert run(["catalog", "add-source", "show", f"oci://{registry.host}/show"]) == 0
+        assert run(["catalog", "push", str(path), "--source", "show"]) == 0
+    capsys.readouterr()
+    assert run(["catalog", "show", "istio-retries-timeouts", "--source", "show", "--output", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["entry"]["version"] == "1.0.0" and shown["versions"] == ["0.9.0", "1.0.0"]
+    assert shown["entry"]["type"] == "Resiliency"

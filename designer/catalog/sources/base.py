@@ -35,6 +35,10 @@ class CatalogSource(Protocol):
         """The entry for ``NAME``, ``NAME@latest`` or ``NAME@VERSION``."""
         ...
 
+    def versions(self, name: str) -> list[str]:
+        """Every version of ``name`` the source holds, lowest first."""
+        ...
+
     def fetch(self, entry: entries.CatalogEntry) -> bytes:
         """The raw archive bytes of ``entry`` (unverified; use `pull`)."""
         ...

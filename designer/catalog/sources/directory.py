@@ -37,6 +37,10 @@ class DirectorySource:
         """Look ``ref`` up in the index."""
         return self.index().resolve(ref)
 
+    def versions(self, name: str) -> list[str]:
+        """Versions of ``name`` listed in the index."""
+        return [e.version for e in self.index().versions_of(name)]
+
     def fetch(self, entry: entries.CatalogEntry) -> bytes:
         """Read the archive the entry points at; paths leaving the folder are refused."""
         rel = PurePosixPath(entry.archive)

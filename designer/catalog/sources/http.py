@@ -37,6 +37,10 @@ class HttpSource:
         """Look ``ref`` up in the downloaded index."""
         return self.index().resolve(ref)
 
+    def versions(self, name: str) -> list[str]:
+        """Versions of ``name`` listed in the index."""
+        return [e.version for e in self.index().versions_of(name)]
+
     def fetch(self, entry: entries.CatalogEntry) -> bytes:
         """Download the archive (relative to the index URL, or absolute)."""
         location = urllib.parse.urljoin(self._base(), entry.archive)

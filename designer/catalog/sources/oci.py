@@ -187,6 +187,10 @@ class OciSource:
             )
         return entry
 
+    def versions(self, name: str) -> list[str]:
+        """The semver tags of the design's repository, lowest first."""
+        return sorted(self._tags(name), key=lambda v: versions.parse(v).sort_key())
+
     def fetch(self, entry: entries.CatalogEntry) -> bytes:
         """Download the package layer by digest, bounded in size."""
         registry = self._registry()
