@@ -220,7 +220,9 @@ def main() -> None:
             cluster = connect(Path(tmp) / "engine.kubeconfig")
             rtt = round_trip(cluster)
             start = time.perf_counter()
-            plan = session.plan(cluster, prepared, inventory_namespace="default")
+            plan = session.plan(
+                cluster, prepared, inventory_namespace="default", concurrency=args.concurrency
+            )
             plan_s = time.perf_counter() - start
             counting = Counting(cluster)
             start = time.perf_counter()

@@ -59,14 +59,15 @@ def prepare(design: Design, registry: AdapterRegistry) -> Prepared:
     )
 
 
-def plan(cluster: Cluster, prepared: Prepared, *, inventory_namespace: str) -> Plan:
-    """The Plan (designer.diffing) for ``prepared`` on ``cluster``."""
+def plan(cluster: Cluster, prepared: Prepared, *, inventory_namespace: str, concurrency: int = 8) -> Plan:
+    """The Plan (designer.diffing) for ``prepared`` on ``cluster``, ``concurrency`` dry runs at once."""
     return plan_design(
         thread_safe(cluster),  # the planner dry-runs objects from several threads
         prepared.design.name,
         prepared.objects,
         inventory_namespace=inventory_namespace,
         field_manager=FIELD_MANAGER,
+        concurrency=concurrency,
     )
 
 

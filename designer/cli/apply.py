@@ -134,7 +134,8 @@ def apply(
     try:
         plans = {
             cluster.context_name: [
-                session.plan(cluster, p, inventory_namespace=inventory_namespace) for p in prepared
+                session.plan(cluster, p, inventory_namespace=inventory_namespace, concurrency=concurrency)
+                for p in prepared
             ]
             for cluster in clusters
         }
