@@ -124,3 +124,86 @@ def test_wrong_format_and_missing_helm_are_clear_errors(
     assert run(["import", str(tmp_path), "--from", "helm"]) == 3
     err = capsys.readouterr().err
     assert "needs the helm binary" in err and "--from kubernetes" in err
+
+
+V1BETA1 = """\
+id: 9f0c6c2e-0000-4000-8000-000000000001
+name: Shop Design
+schemaVersion: designs.meshery.io/v1beta1
+version: 0.0.3
+components:
+  - id: 9f0c6c2e-0000-4000-8000-000000000002
+    displayName: shop-ns
+    schemaVersion: components.meshery.io/v1beta1
+    version: v1.0.0
+    model: {name: kubernetes, version: v1.30.0}
+    component: {version: v1, kind: Namespace}
+    configuration: {metadata: {name: shop}}
+    metadata: {isNamespaced: false}
+  - id: 9f0c6c2e-0000-4000-8000-000000000003
+    displayName: web
+    model: {name: kubernetes}
+    component: {version: apps/v1, kind: Deployment}
+    configuration:
+      metadata: {name: web, namespace: shop}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec: {containers: [{name: web, image: "nginx:1.27"}]}
+    metadata: {isNamespaced: true, dependsOn: [shop-ns]}
+relationships: []
+"""
+
+
+def test_meshery_v1beta1_design_keeps_its_explicit_dependency(tmp_path: Path) -> None:
+    source = tmp_path / "design.yaml"
+    source.write_text(V1BETA1)
+    out = tmp_path / "native.yaml"
+    assert run(["import", str(source), "--from", "meshery", "-o", str(out)]) == 0
+    (design,) = load_file(out)
+    assert design.name == "shop-design"
+    web = next(c for c in design.components if c.kind == "Deployment")
+    namespace = next(c for c in design.components if c.kind == "Namespace")
+    assert web.depends_on == (namespace.name,)
+
+
+FAKE_HELM = """#!/bin/sh
+# Stand-in for `helm template RELEASE CHART [--namespace NS]`: prints one manifest naming its arguments.
+[ "$1" = template ] || exit 64
+cat <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: $2-config
+  namespace: ${5:-default}
+data:
+  chart: "$3"
+YAML
+"""
+
+
+def test_helm_chart_is_rendered_with_helm_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """helm is not installed on the test machines, so a shell script stands in for it on PATH; the
+    test checks the command line designer builds and that the rendered output becomes a design."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helm = bin_dir / "helm"
+    helm.write_text(FAKE_HELM)
+    helm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    out = tmp_path / "native.yaml"
+    chart = tmp_path / "web-1.2.3.tgz"
+    chart.write_bytes(b"not read by the stand-in")
+    assert run(["import", str(chart), "--from", "helm", "--namespace", "shop", "-o", str(out)]) == 0
+    (design,) = load_file(out)
+    (config,) = design.components
+    body = config.to_object()
+    assert (body["metadata"]["name"], body["metadata"]["namespace"]) == ("web-config", "shop")
+    assert body["data"]["chart"] == str(chart)
+    helm.write_text("#!/bin/sh\necho 'Error: chart not found' >&2\nexit 1\n")
+    capsys.readouterr()
+    assert run(["import", "missing-chart", "--from", "helm"]) == 3
+    assert "helm template missing-chart failed: Error: chart not found" in capsys.readouterr().err
