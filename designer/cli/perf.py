@@ -318,7 +318,12 @@ def compare(
 
     Each is a result id, or a selector such as version=1.2.0 or mesh=istio,profile=p (latest match).
     """
-    effect = float(min_effect.rstrip("%")) / (100 if min_effect.endswith("%") else 1)
+    try:
+        effect = float(min_effect.rstrip("%")) / (100 if min_effect.endswith("%") else 1)
+    except ValueError:
+        raise click.BadParameter(
+            f"{min_effect!r} is not a fraction or percentage", param_hint="--min-effect"
+        ) from None
     with History(history_path) as store:
         a, fields_a = _select(store, baseline)
         b, fields_b = _select(store, candidate)

@@ -98,3 +98,14 @@ def test_requests_past_the_timeout_are_counted_as_timeouts() -> None:
         server.stop()
     assert m.completed == 0
     assert m.errors["timeout"] == m.sent > 0
+
+
+def test_connections_are_spread_over_several_targets() -> None:
+    first, second = StubServer().start(), StubServer().start()
+    try:
+        m = run_plan(LoadPlan(urls=(first.url, second.url), rate=400, connections=4, duration_s=0.5))
+    finally:
+        first.stop()
+        second.stop()
+    assert m.completed == 200 and first.requests + second.requests == 200
+    assert first.requests > 0 and second.requests > 0

@@ -158,3 +158,13 @@ def test_profile_settings_are_schema_checked(tmp_path: Path, capsys: pytest.Capt
     )
     assert run(["perf", "run", str(design), "--no-save"]) == 3
     assert "error:" in capsys.readouterr().err
+
+
+def test_compare_rejects_a_bad_min_effect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["perf", "compare", "a", "b", "--min-effect", "lots", "--history", str(tmp_path / "h.db")])
+    assert code == 2 and "--min-effect" in capsys.readouterr().err
+
+
+def test_unknown_result_id_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["perf", "show", "20990101", "--history", str(tmp_path / "h.db")]) == 3
+    assert "no perf result with id '20990101'" in capsys.readouterr().err
