@@ -42,7 +42,7 @@ findings contains f if {
 	prefix := trim_suffix(p.path, "spec")
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s opts out of sidecar injection (%s sidecar.istio.io/inject: \"false\") in meshed namespace %s", [k8s.describe(p.object), where, p.namespace]),
+		"msg": sprintf("%s opts out of sidecar injection (%s sidecar.istio.io/inject: \"false\") in meshed namespace %s", [p.description, where, p.namespace]),
 		"path": concat("", [prefix, "metadata.", where]),
 	}
 }

@@ -63,6 +63,7 @@ pods := [p |
 		"index": entry.index,
 		"kind": kind,
 		"name": name_of(entry.object),
+		"description": describe(entry.object),
 		"namespace": namespace_of(entry.object),
 		"object": entry.object,
 		"spec": spec,
@@ -80,13 +81,15 @@ containers := [c |
 	is_array(list)
 	some i, ct in list
 	is_object(ct)
+	name := get(ct, "name", sprintf("#%d", [i]))
 	c := {
 		"index": p.index,
 		"pod": p,
 		"container": ct,
-		"name": get(ct, "name", sprintf("#%d", [i])),
+		"name": name,
 		"field": field,
 		"path": sprintf("%s.%s[%d]", [p.path, field, i]),
+		"where": sprintf("%s '%s' of %s", [_container_word[field], name, p.description]),
 	}
 ]
 
@@ -185,8 +188,8 @@ replicas(obj) := n if {
 # Workloads that run several replicas of one pod template.
 replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
 
-# "container 'app' of Deployment web", used in container-level messages.
-where(c) := sprintf("%s '%s' of %s", [_container_word[c.field], c.name, describe(c.pod.object)])
+# "container 'app' of Deployment web", used in container-level messages (computed once per container).
+where(c) := c.where
 
 _container_word := {"containers": "container", "initContainers": "init container", "ephemeralContainers": "ephemeral container"}
 

@@ -21,7 +21,7 @@ _all contains r if {
 	is_object(source)
 	not source.optional == true
 	name := k8s.string_at(source, spec[1])
-	r := _ref(p.index, spec[0], name, p.namespace, sprintf("%s.volumes[%d].%s.%s", [p.path, i, field, spec[1]]), k8s.describe(p.object))
+	r := _ref(p.index, spec[0], name, p.namespace, sprintf("%s.volumes[%d].%s.%s", [p.path, i, field, spec[1]]), p.description)
 }
 
 _volume_refs := {
@@ -38,7 +38,7 @@ _all contains r if {
 	ref := k8s.get(source, field, null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(p.index, kind, k8s.string_at(ref, "name"), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), k8s.describe(p.object))
+	r := _ref(p.index, kind, k8s.string_at(ref, "name"), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), p.description)
 }
 
 _all contains r if {
@@ -64,7 +64,7 @@ _all contains r if {
 _all contains r if {
 	some p in k8s.pods
 	some i, secret in k8s.array_at(p.spec, "imagePullSecrets")
-	r := _ref(p.index, "Secret", k8s.string_at(secret, "name"), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), k8s.describe(p.object))
+	r := _ref(p.index, "Secret", k8s.string_at(secret, "name"), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), p.description)
 }
 
 _all contains r if {
@@ -72,7 +72,7 @@ _all contains r if {
 	account := object.get(p.spec, "serviceAccountName", object.get(p.spec, "serviceAccount", "default"))
 	is_string(account)
 	account != "default"
-	r := _ref(p.index, "ServiceAccount", account, p.namespace, concat("", [p.path, ".serviceAccountName"]), k8s.describe(p.object))
+	r := _ref(p.index, "ServiceAccount", account, p.namespace, concat("", [p.path, ".serviceAccountName"]), p.description)
 }
 
 _ref(index, kind, name, ns, path, from) := {"index": index, "kind": kind, "name": name, "namespace": ns, "path": path, "from": from}

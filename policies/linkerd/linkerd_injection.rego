@@ -32,7 +32,7 @@ findings contains f if {
 	k8s.string_at(p.annotations, "linkerd.io/inject") == "disabled"
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s opts out of Linkerd injection (linkerd.io/inject: disabled) in meshed namespace %s", [k8s.describe(p.object), p.namespace]),
+		"msg": sprintf("%s opts out of Linkerd injection (linkerd.io/inject: disabled) in meshed namespace %s", [p.description, p.namespace]),
 		"path": concat("", [trim_suffix(p.path, "spec"), "metadata.annotations"]),
 	}
 }
@@ -44,7 +44,7 @@ findings contains f if {
 	not k8s.string_at(p.annotations, "linkerd.io/inject") in _on
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s is not injected (no linkerd.io/inject: enabled on it or on namespace %s), yet the namespace has Linkerd policies", [k8s.describe(p.object), p.namespace]),
+		"msg": sprintf("%s is not injected (no linkerd.io/inject: enabled on it or on namespace %s), yet the namespace has Linkerd policies", [p.description, p.namespace]),
 		"path": concat("", [trim_suffix(p.path, "spec"), "metadata.annotations"]),
 	}
 }

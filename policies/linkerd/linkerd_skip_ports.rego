@@ -19,7 +19,7 @@ findings contains f if {
 	ports != ""
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s sets %s: %v, so that traffic bypasses the Linkerd proxy", [k8s.describe(p.object), key, ports]),
+		"msg": sprintf("%s sets %s: %v, so that traffic bypasses the Linkerd proxy", [p.description, key, ports]),
 		"path": concat("", [trim_suffix(p.path, "spec"), "metadata.annotations"]),
 	}
 }

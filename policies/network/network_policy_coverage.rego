@@ -23,7 +23,7 @@ findings contains f if {
 	not i in _covered
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s in namespace %s is not selected by any NetworkPolicy of the design", [k8s.describe(p.object), p.namespace]),
+		"msg": sprintf("%s in namespace %s is not selected by any NetworkPolicy of the design", [p.description, p.namespace]),
 		"path": "",
 	}
 }

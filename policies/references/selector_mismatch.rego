@@ -19,7 +19,7 @@ findings contains f if {
 	object.get(p.labels, key, null) != value
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s selects %s=%v but its pod template labels do not carry it", [k8s.describe(p.object), key, value]),
+		"msg": sprintf("%s selects %s=%v but its pod template labels do not carry it", [p.description, key, value]),
 		"path": "spec.selector.matchLabels",
 	}
 }
@@ -31,7 +31,7 @@ findings contains f if {
 	object.get(p.labels, key, null) != value
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s selects %s=%v but its pod template labels do not carry it", [k8s.describe(p.object), key, value]),
+		"msg": sprintf("%s selects %s=%v but its pod template labels do not carry it", [p.description, key, value]),
 		"path": "spec.selector",
 	}
 }

@@ -26,7 +26,7 @@ findings contains f if {
 	not i in _covered
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s runs several replicas but no PodDisruptionBudget selects its pods", [k8s.describe(p.object)]),
+		"msg": sprintf("%s runs several replicas but no PodDisruptionBudget selects its pods", [p.description]),
 		"path": "",
 	}
 }

@@ -20,7 +20,7 @@ findings contains f if {
 	count(k8s.array_at(p.spec, "topologySpreadConstraints")) == 0
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s has neither podAntiAffinity nor topologySpreadConstraints: replicas may share one node", [k8s.describe(p.object)]),
+		"msg": sprintf("%s has neither podAntiAffinity nor topologySpreadConstraints: replicas may share one node", [p.description]),
 		"path": concat("", [p.path, ".topologySpreadConstraints"]),
 	}
 }

@@ -19,7 +19,7 @@ findings contains f if {
 	n < 2
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s runs %v replica(s); it is unavailable during rollouts and node drains", [k8s.describe(p.object), n]),
+		"msg": sprintf("%s runs %v replica(s); it is unavailable during rollouts and node drains", [p.description, n]),
 		"path": "spec.replicas",
 	}
 }

@@ -24,7 +24,7 @@ findings contains f if {
 	k8s.string_at(p.object, keys) == value
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s uses the %s update strategy", [k8s.describe(p.object), value]),
+		"msg": sprintf("%s uses the %s update strategy", [p.description, value]),
 		"path": path,
 	}
 }
@@ -35,7 +35,7 @@ findings contains f if {
 	k8s.string_at(p.object, ["spec", "strategy", "rollingUpdate", "maxUnavailable"]) == "100%"
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s allows every pod to be unavailable during a rollout (maxUnavailable: 100%%)", [k8s.describe(p.object)]),
+		"msg": sprintf("%s allows every pod to be unavailable during a rollout (maxUnavailable: 100%%)", [p.description]),
 		"path": "spec.strategy.rollingUpdate.maxUnavailable",
 	}
 }

@@ -27,7 +27,7 @@ findings contains f if {
 	not _account_quiet(p, account)
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s mounts the token of service account '%s' (automountServiceAccountToken is not false)", [k8s.describe(p.object), account]),
+		"msg": sprintf("%s mounts the token of service account '%s' (automountServiceAccountToken is not false)", [p.description, account]),
 		"path": concat("", [p.path, ".automountServiceAccountToken"]),
 	}
 }

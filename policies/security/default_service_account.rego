@@ -17,7 +17,7 @@ findings contains f if {
 	object.get(p.spec, "serviceAccountName", object.get(p.spec, "serviceAccount", "default")) == "default"
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s runs with the namespace's default service account", [k8s.describe(p.object)]),
+		"msg": sprintf("%s runs with the namespace's default service account", [p.description]),
 		"path": concat("", [p.path, ".serviceAccountName"]),
 	}
 }

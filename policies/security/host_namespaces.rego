@@ -20,7 +20,7 @@ findings contains f if {
 	object.get(p.spec, field, false) == true
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s shares the host %s namespace (%s: true)", [k8s.describe(p.object), word, field]),
+		"msg": sprintf("%s shares the host %s namespace (%s: true)", [p.description, word, field]),
 		"path": concat(".", [p.path, field]),
 	}
 }

@@ -23,7 +23,7 @@ findings contains f if {
 	note := _note(where)
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s mounts hostPath %s in volume '%s'%s", [k8s.describe(p.object), where, k8s.string_at(volume, "name"), note]),
+		"msg": sprintf("%s mounts hostPath %s in volume '%s'%s", [p.description, where, k8s.string_at(volume, "name"), note]),
 		"path": sprintf("%s.volumes[%d].hostPath", [p.path, i]),
 	}
 }

@@ -33,7 +33,7 @@ findings contains f if {
 	not kind in _confined
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s uses seccomp profile %v for the whole pod", [k8s.describe(p.object), kind]),
+		"msg": sprintf("%s uses seccomp profile %v for the whole pod", [p.description, kind]),
 		"path": concat("", [p.path, ".securityContext.seccompProfile.type"]),
 	}
 }

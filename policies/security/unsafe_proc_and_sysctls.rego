@@ -47,7 +47,7 @@ findings contains f if {
 	not name in _safe_sysctls
 	f := {
 		"index": p.index,
-		"msg": sprintf("%s sets unsafe sysctl %s", [k8s.describe(p.object), name]),
+		"msg": sprintf("%s sets unsafe sysctl %s", [p.description, name]),
 		"path": sprintf("%s.securityContext.sysctls[%d].name", [p.path, i]),
 	}
 }
