@@ -8,7 +8,11 @@ from __future__ import annotations
 from designer.adapters.registry import AdapterRegistry
 from designer.errors import AdapterError
 from designer.graph import DesignGraph
-from designer.model import Design, RenderedObject
+from designer.model import Component, Design, KubeObject, RenderedObject
+
+PRUNE_ANNOTATION = "designer.dev/prune"
+"""Set to ``disabled`` on objects of components with ``traits.prune: false``: prune never deletes them,
+and the intent travels with the object (diff, apply and a later prune all see it)."""
 
 
 def render(design: Design, graph: DesignGraph, registry: AdapterRegistry) -> list[RenderedObject]:
@@ -27,5 +31,16 @@ def render(design: Design, graph: DesignGraph, registry: AdapterRegistry) -> lis
                 location=component.location,
                 hint="this is a bug in the adapter; report it to its authors",
             ) from exc
-        objects.extend(RenderedObject(component=component, body=body) for body in bodies)
+        objects.extend(
+            RenderedObject(component=component, body=with_intent(component, body)) for body in bodies
+        )
     return objects
+
+
+def with_intent(component: Component, body: KubeObject) -> KubeObject:
+    """``body`` carrying the component's apply intent that must travel with the object (prune: false)."""
+    if component.traits.get("prune") is not False:
+        return body
+    meta = dict(body.get("metadata") or {})
+    meta["annotations"] = {**(meta.get("annotations") or {}), PRUNE_ANNOTATION: "disabled"}
+    return {**body, "metadata": meta}

@@ -37,8 +37,8 @@ from designer.cluster.inventory import (
 from designer.errors import ClusterError
 from designer.model import Component, KubeObject, ObjectRef
 from designer.planning import Action, Plan, Step
+from designer.rendering import PRUNE_ANNOTATION
 
-PRUNE_ANNOTATION = "designer.dev/prune"
 """Set to ``disabled`` on objects of components with ``traits.prune: false``: prune keeps them."""
 
 AfterReady = Callable[[str, Sequence[KubeObject]], None]
@@ -80,16 +80,14 @@ def workers(concurrency: int) -> int:
 
 
 def prepare_body(body: KubeObject, design: str, component: Component | None, ref: ObjectRef) -> KubeObject:
-    """The body designer sends: ownership labels, prune protection, namespace from the ref.
+    """The body designer sends: ownership labels and the namespace from the ref.
 
-    `design diff` must build its desired bodies the same way, or a re-apply would differ.
+    (Prune protection is already on the rendered object: see designer.rendering.)
     """
     prepared = with_ownership(body, design)
     meta = prepared["metadata"]
     if ref.namespace and not meta.get("namespace"):
         meta["namespace"] = ref.namespace
-    if not traits_of(component).prune:
-        meta["annotations"] = {**(meta.get("annotations") or {}), PRUNE_ANNOTATION: "disabled"}
     return prepared
 
 

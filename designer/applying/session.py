@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from designer.adapters.capabilities import ordering_hints, readiness_rules
 from designer.adapters.readiness import Rule
 from designer.adapters.registry import AdapterRegistry
-from designer.applying.engine import PRUNE_ANNOTATION, ApplyOptions, apply_plan
+from designer.applying.engine import ApplyOptions, apply_plan
 from designer.applying.events import EventSink, RunResult
 from designer.applying.threadsafe import thread_safe
-from designer.applying.traits import traits_of
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.diffing.planner import plan_design
 from designer.graph import build_graph
@@ -49,7 +48,7 @@ def prepare(design: Design, registry: AdapterRegistry) -> Prepared:
             and not _reaches(deps, edge.dependency, edge.dependent)
         ):
             deps[edge.dependent].add(edge.dependency)
-    objects = tuple(_protected(obj) for obj in render(design, graph, registry))
+    objects = tuple(render(design, graph, registry))
     return Prepared(
         design=design,
         components=tuple(design.component(name) for name in order),
@@ -98,13 +97,3 @@ def _reaches(deps: dict[str, set[str]], start: str, target: str) -> bool:
             seen.add(node)
             stack.extend(deps.get(node, ()))
     return False
-
-
-def _protected(obj: RenderedObject) -> RenderedObject:
-    if traits_of(obj.component).prune:
-        return obj
-    body = dict(obj.body)
-    meta = dict(body.get("metadata") or {})
-    meta["annotations"] = {**(meta.get("annotations") or {}), PRUNE_ANNOTATION: "disabled"}
-    body["metadata"] = meta
-    return RenderedObject(component=obj.component, body=body)

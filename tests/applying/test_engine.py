@@ -16,6 +16,7 @@ from designer.cluster.inventory import inventory_ref, ownership_labels, read_inv
 from designer.errors import Location
 from designer.model import Component, KubeObject, ObjectRef
 from designer.planning import Action, Plan, Step
+from designer.rendering import with_intent
 from tests.applying.fakecluster import FakeCluster, conflict, invalid
 
 
@@ -33,7 +34,7 @@ def _component(name: str, kind: str = "Deployment", **traits: Any) -> Component:
 
 
 def _body(comp: Component, **spec: Any) -> KubeObject:
-    body = comp.to_object()
+    body = with_intent(comp, comp.to_object())  # as designer.rendering.render builds it
     body["spec"] = {"replicas": 1, **spec} if comp.kind == "Deployment" else spec
     return body
 
