@@ -1,9 +1,8 @@
 """From a loaded design to what the engine needs: rendered objects, dependencies, readiness rules.
 
-`prepare` runs the lead's pipeline (graph, render through the adapters) and merges the graph's
-edges with the adapters' ordering hints (a hint that would close a cycle is dropped: explicit and
-inferred edges win). Objects of components with ``traits.prune: false`` get the
-``designer.dev/prune: disabled`` annotation *before* planning, so diff and apply agree on it.
+`prepare` runs the shared pipeline (graph, render through the adapters; rendering also marks
+``traits.prune: false`` objects, so diff and apply agree) and merges the graph's edges with the
+adapters' ordering hints (a hint that would close a cycle is dropped: explicit and inferred edges win).
 Callers: designer.cli.apply (apply and delete) and benchmarks/apply_bench.py.
 """
 
