@@ -68,6 +68,8 @@ def to_native(design: Design, options: ImportOptions) -> dict[str, Any]:
             metadata[key] = design.metadata[key]
     if options.type:
         metadata["type"] = options.type
+    if "meshes" not in metadata:
+        metadata["meshes"] = _meshes(design)
     if "description" not in metadata:
         origin = f" from {options.origin}" if options.origin else ""
         metadata["description"] = f"{design.name} (imported{origin}, {design.source_format})"
@@ -121,6 +123,13 @@ def write_designs(designs: list[Design], options: ImportOptions) -> str:
             hint="the input uses something designer cannot express yet; please report it",
         ) from exc
     return text
+
+
+def _meshes(design: Design) -> list[str]:
+    """The meshes a design needs, from the API groups of its components (for catalog search)."""
+    groups = {c.api_version.rpartition("/")[0] for c in design.components}
+    found = [mesh for mesh in ("istio", "linkerd") if any(g.endswith(f"{mesh}.io") for g in groups)]
+    return found or ["none"]
 
 
 def _component_names(design: Design) -> dict[str, str]:

@@ -85,6 +85,7 @@ def test_kubernetes_manifests_keep_dollar_text_literal_and_can_pin_inferred_deps
     assert run(["import", str(source), "--from", "kubernetes", "-o", str(pinned), "--explicit-deps"]) == 0
     (design,) = load_file(plain)
     assert design.version == "1.2.0" and design.name == "shop"
+    assert design.metadata["meshes"] == ["none"]
     config = next(c for c in design.components if c.kind == "ConfigMap")
     assert config.to_object()["data"]["start.sh"] == 'exec web --home "${HOME}"'
     assert all(not c.depends_on for c in design.components)  # left to inference by default
