@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -28,6 +29,7 @@ CONFIG_MEDIA_TYPE = "application/vnd.designer.config.v1+json"
 METADATA_FILE = "metadata.json"
 MAX_ARCHIVE_BYTES = 8 * 1024 * 1024
 MAX_MEMBERS = 8
+_DESIGN_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.(yaml|yml|json)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,11 @@ def read_package(data: bytes, *, origin: str, expected_digest: str | None = None
             hint="is it a designer package?",
         )
     name = str(meta["file"])
+    if _DESIGN_FILE.fullmatch(name) is None:
+        raise CatalogError(
+            f"{origin}: design file name {name!r} is not NAME.yaml, NAME.yml or NAME.json",
+            hint="refused; nothing written",
+        )
     info = metadata.design_info(files[name], file=name, origin=f"{origin}!{name}")
     if meta.get("design_digest") != info.content_digest:
         raise CatalogError(f"{origin}: {name} does not match the digest in {METADATA_FILE}")

@@ -88,6 +88,13 @@ CONTENT = DESIGN.read_bytes()
         ([archives.regular("x.yaml", CONTENT)], "no metadata.json"),
         (
             [
+                archives.regular("metadata.json", _meta_for(".bashrc", CONTENT)),
+                archives.regular(".bashrc", CONTENT),
+            ],
+            "is not NAME.yaml",
+        ),
+        (
+            [
                 archives.regular("metadata.json", _meta_for("x.yaml", CONTENT)),
                 archives.regular("x.yaml", CONTENT),
                 archives.regular("extra.sh", b"rm -rf /"),
