@@ -60,7 +60,7 @@ def perf() -> None:
 )
 @click.option("--body", help="Request body for --url.")
 @click.option(
-    "--slo", "slos", multiple=True, help="SLO like 'p(99) < 250ms' (repeatable; adds to the design's)."
+    "--slo", "slos", multiple=True, help="SLO like 'p(99) < 250ms' (repeatable; replaces the profile's SLOs)."
 )
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a design variable.")
 @click.option("--label", "labels", multiple=True, metavar="NAME=VALUE", help="Label stored with the result.")
