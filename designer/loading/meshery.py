@@ -47,10 +47,6 @@ def deprettify(key: str) -> str:
     return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
-def _prettified_match(written: str, wanted: str) -> bool:
-    return written == wanted or deprettify(written) == wanted
-
-
 def read_pattern(doc: Document) -> Design:
     """The Design of a legacy pattern file."""
     raw = doc.value
@@ -125,7 +121,7 @@ def _service(
         object_name=object_name or (str(svc["name"]) if svc.get("name") else None),
         location=nearest(doc, path),
         key_path=path,
-        positions=NodePositions(node, doc.file, component_layout, _prettified_match),
+        positions=NodePositions(node, doc.file, component_layout, deprettify),
     )
 
 
@@ -273,7 +269,7 @@ def read_v1beta1(doc: Document) -> Design:
                 location=nearest(doc, path),
                 key_path=path,
                 positions=NodePositions(
-                    node, doc.file, lambda p: f"configuration.{p}" if p else "", _prettified_match
+                    node, doc.file, lambda p: f"configuration.{p}" if p else "", deprettify
                 ),
             )
         )

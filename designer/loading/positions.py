@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 import yaml
 
 from designer.errors import Location
-from designer.loading.yamlnodes import KeyMatcher, locate, node_location
+from designer.loading.yamlnodes import KeyNormalizer, locate, node_location
 
 Translate = Callable[[str], str]
 
@@ -20,16 +20,16 @@ Translate = Callable[[str], str]
 class NodePositions(Mapping[str, Location]):
     """A read-only lookup from object key paths to file locations (lookup only; iterates empty)."""
 
-    __slots__ = ("_file", "_matches", "_node", "_translate")
+    __slots__ = ("_file", "_node", "_normalize", "_translate")
 
-    def __init__(self, node: yaml.Node, file: str, translate: Translate, matches: KeyMatcher) -> None:
+    def __init__(self, node: yaml.Node, file: str, translate: Translate, normalize: KeyNormalizer) -> None:
         self._node = node
         self._file = file
         self._translate = translate
-        self._matches = matches
+        self._normalize = normalize
 
     def __getitem__(self, object_path: str) -> Location:
-        found = locate(self._node, self._translate(object_path), self._file, self._matches)
+        found = locate(self._node, self._translate(object_path), self._file, self._normalize)
         if found is None:
             raise KeyError(object_path)
         return found
@@ -45,9 +45,9 @@ class NodePositions(Mapping[str, Location]):
         return node_location(self._node, self._file)
 
 
-def exact(written: str, wanted: str) -> bool:
-    """Keys match when equal."""
-    return written == wanted
+def exact(key: str) -> str:
+    """Keys stand for themselves."""
+    return key
 
 
 def identity(path: str) -> str:

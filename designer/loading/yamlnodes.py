@@ -230,14 +230,15 @@ def _key_text(key: Any, node: yaml.Node) -> str:
     return str(text)
 
 
-KeyMatcher = Callable[[str, str], bool]
+KeyNormalizer = Callable[[str], str]
+"""Turns a key as written into the key it stands for (identity, or Meshery's de-prettifying)."""
 
 
-def _exact(written: str, wanted: str) -> bool:
-    return written == wanted
+def _as_written(key: str) -> str:
+    return key
 
 
-def locate(node: yaml.Node, path: str, file: str, key_matches: KeyMatcher = _exact) -> Location | None:
+def locate(node: yaml.Node, path: str, file: str, normalize: KeyNormalizer = _as_written) -> Location | None:
     """The position of ``path`` (``a.b[2].c``) under ``node``; None when the path is not written.
 
     Keys may contain dots (label and annotation keys do), so each step takes the longest key of the
@@ -259,7 +260,7 @@ def locate(node: yaml.Node, path: str, file: str, key_matches: KeyMatcher = _exa
             continue
         if not isinstance(current, yaml.MappingNode):
             return None
-        found = _match_key(current, rest, key_matches)
+        found = _match_key(current, rest, normalize)
         if found is None:
             return None
         key_node, value_node, consumed = found
@@ -271,15 +272,17 @@ def locate(node: yaml.Node, path: str, file: str, key_matches: KeyMatcher = _exa
 
 
 def _match_key(
-    node: yaml.MappingNode, rest: str, key_matches: KeyMatcher
+    node: yaml.MappingNode, rest: str, normalize: KeyNormalizer
 ) -> tuple[yaml.Node, yaml.Node, int] | None:
+    # The candidate keys are the prefixes of the path up to each '.' or '[': usually one or two.
+    candidates = {rest[:end]: end for end in _segment_ends(rest)}
     best: tuple[yaml.Node, yaml.Node, int] | None = None
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             continue
-        for end in _segment_ends(rest):
-            if key_matches(str(key_node.value), rest[:end]) and (best is None or end > best[2]):
-                best = (key_node, value_node, end)
+        end = candidates.get(normalize(str(key_node.value)))
+        if end is not None and (best is None or end > best[2]):
+            best = (key_node, value_node, end)
     return best
 
 
