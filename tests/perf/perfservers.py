@@ -97,7 +97,7 @@ class StubServer:
         self.body = body
         self.requests = 0
         self.first_request: float | None = None
-        self.port = free_port()
+        self.port = 0  # the kernel picks a free port when the server binds (no race with other tests)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -109,8 +109,9 @@ class StubServer:
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
         server = self._loop.run_until_complete(
-            self._loop.create_server(lambda: _Handler(self), "127.0.0.1", self.port, backlog=512)
+            self._loop.create_server(lambda: _Handler(self), "127.0.0.1", 0, backlog=512)
         )
+        self.port = int(server.sockets[0].getsockname()[1])
         self._ready.set()
         self._loop.run_forever()
         server.close()
@@ -161,33 +162,53 @@ class Nginx:
         self.port = free_port()
         (prefix / "html").mkdir(parents=True)
         (prefix / "html" / "index.html").write_bytes(b"x" * 600)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.error = ""
+        self._write_config()
+
+    def _write_config(self) -> None:
         # As root, nginx's workers would run as nobody and could not read a private temp dir.
         user = "user root;" if os.geteuid() == 0 else ""
-        (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=self.port, user=user))
-        self.proc: subprocess.Popen[bytes] | None = None
+        conf = NGINX_CONF.format(prefix=self.prefix, port=self.port, user=user)
+        (self.prefix / "nginx.conf").write_text(conf)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/index.html"
 
     def start(self) -> Nginx:
+        """Start nginx; if its port was taken meanwhile (it exits), retry on a new port."""
+        for _attempt in range(3):
+            if self._launch():
+                return self
+            self.port = free_port()
+            self._write_config()
+        raise AssertionError(f"nginx did not start: {self.error}")
+
+    def _launch(self) -> bool:
         self.proc = subprocess.Popen(
             [self.binary, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-e", "stderr"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        pid_file = self.prefix / "nginx.pid"
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(
-                    f"nginx exited: {self.proc.stderr.read().decode() if self.proc.stderr else ''}"
-                )
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
-            except OSError:
-                time.sleep(0.02)
-        raise AssertionError("nginx did not start listening within 10 s")
+                self.error = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                self.stop()
+                return False
+            # the pid file appears once nginx has bound its port, so a connect reaches our nginx
+            if pid_file.exists():
+                try:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                        return True
+                except OSError:
+                    pass
+            time.sleep(0.02)
+        self.error = "not listening within 10 s"
+        self.stop()
+        return False
 
     def stop(self) -> None:
         if self.proc is not None:

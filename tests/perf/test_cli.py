@@ -29,7 +29,8 @@ def test_run_url_json_has_the_documented_fields(
     code = run(["perf", "run", "--url", stub_server.url, "--rate", "200", "-d", "0.5s", "-c", "4",
                 "--history", db, "-o", "json"])  # fmt: skip
     record = _json(capsys)
-    assert code == 0
+    counts = (code, record["requests"], record["sent"], record["dropped"], record["errors"])
+    assert counts == (0, 100, 100, 0, 0), record["warnings"]
     assert record["schema_version"] == 1
     for key in (
         "engine",

@@ -17,7 +17,7 @@ import resource
 import ssl
 import time
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,7 +77,8 @@ class LoadRun:
         self.requests = [build_request(u, plan.method, plan.headers, plan.body) for u in plan.urls]
         self.head = plan.method == "HEAD"
         self.conns: list[HttpConnection] = []
-        self.idle: list[HttpConnection] = []
+        # FIFO: every connection (and so every target) takes its turn, as in a per-connection schedule
+        self.idle: deque[HttpConnection] = deque()
         self.waiter: asyncio.Future[None] | None = None
         self.running = False
         self.corrected = array("q")
@@ -193,7 +194,7 @@ class LoadRun:
                 except TimeoutError:
                     break
                 continue
-            conn = self.idle.pop()
+            conn = self.idle.popleft()
             measured = due >= self.measure_from
             conn.send(due, measured)
             if measured:
@@ -230,7 +231,7 @@ class LoadRun:
             return_exceptions=True,
         )
         failures = [r for r in opened if isinstance(r, BaseException)]
-        self.idle = [r for r in opened if isinstance(r, HttpConnection)]
+        self.idle = deque(r for r in opened if isinstance(r, HttpConnection))
         if not self.idle:
             raise ProfileError(
                 f"cannot connect to {', '.join(plan.urls)}: {failures[0]}",
@@ -246,8 +247,8 @@ class LoadRun:
         watchdog = asyncio.get_running_loop().create_task(self._watchdog())
         try:
             if self.closed_loop:
-                for conn in list(self.idle):
-                    self.idle.remove(conn)
+                starting, self.idle = self.idle, deque()
+                for conn in starting:
                     self._send_closed(conn)
                 await asyncio.sleep(max(0.0, self.end - time.perf_counter()))
             else:
