@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from designer.applying.engine import workers
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
+from designer.applying.limiting import limit_requests
 from designer.applying.pruning import owned_by
 from designer.applying.scheduler import run_graph
-from designer.applying.threadsafe import thread_safe
 from designer.applying.waiting import wait_gone
 from designer.cluster.base import Cluster, namespaced_ref
 from designer.cluster.errors import NotFoundError
@@ -42,7 +42,7 @@ def delete_design(
 ) -> RunResult:
     """Delete ``objects`` (rendered, in apply order) of ``design``; failures are in the result."""
     started = time.monotonic()
-    cluster = thread_safe(cluster, concurrency)
+    cluster = limit_requests(cluster, concurrency)
     result = RunResult(cluster=cluster.context_name)
     by_component: dict[str, list[ObjectRef]] = {}
     for obj in objects:

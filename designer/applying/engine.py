@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from designer.adapters.kindorder import phases
 from designer.adapters.readiness import Rule
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
+from designer.applying.limiting import limit_requests
 from designer.applying.pruning import prune
 from designer.applying.rollback import Applied, roll_back
 from designer.applying.scheduler import run_graph
-from designer.applying.threadsafe import thread_safe
 from designer.applying.traits import ApplyTraits, traits_of
 from designer.applying.waiting import PollSchedule, wait_ready
 from designer.applying.writing import write
@@ -115,7 +115,7 @@ def apply_plan(
         emit: receives progress events.
     """
     options = options or ApplyOptions()
-    cluster = thread_safe(cluster, options.concurrency)
+    cluster = limit_requests(cluster, options.concurrency)
     started = time.monotonic()
     run = _Run(
         cluster=cluster,

@@ -15,7 +15,6 @@ from designer.adapters.readiness import Rule
 from designer.adapters.registry import AdapterRegistry
 from designer.applying.engine import ApplyOptions, apply_plan
 from designer.applying.events import EventSink, RunResult
-from designer.applying.threadsafe import thread_safe
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.diffing.planner import plan_design
 from designer.graph import build_graph
@@ -60,7 +59,7 @@ def prepare(design: Design, registry: AdapterRegistry) -> Prepared:
 def plan(cluster: Cluster, prepared: Prepared, *, inventory_namespace: str, concurrency: int = 8) -> Plan:
     """The Plan (designer.diffing) for ``prepared`` on ``cluster``, ``concurrency`` dry runs at once."""
     return plan_design(
-        thread_safe(cluster),  # the planner dry-runs objects from several threads
+        cluster,  # thread-safe discovery is the client's job; the planner's pool bounds requests
         prepared.design.name,
         prepared.objects,
         inventory_namespace=inventory_namespace,

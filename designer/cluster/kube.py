@@ -3,7 +3,16 @@
 Created by `designer.cluster.connecting.connect` (imported lazily, so commands that never reach a
 cluster do not load the kubernetes package). Discovery goes through DynamicClient, whose on-disk
 cache lives in a private temp dir; on top of it a per-process map of (apiVersion, kind) to
-resource, which `invalidate_discovery` clears once a CRD became Established.
+resource (and of kinds the server lacks), which `invalidate_discovery` clears once a CRD became
+Established.
+
+Thread safety: the diff planner and the apply engine call one KubeCluster from many threads.
+DynamicClient's discoverer is not thread-safe: two threads missing its cache at once rebuild it
+concurrently and corrupt it (KeyError 'resources' / 'apis'; reproduced with 8 threads), so every
+discovery — first lookup, miss, invalidation — runs under one lock, and the per-kind map lets the
+common case skip the lock entirely. Requests run in parallel: they use the resolved resource and
+never touch the discoverer. How many requests are in flight is the caller's business (the
+planner's pool size, the engine's ``--concurrency``), not the client's.
 
 Every call goes through `designer.cluster.retrying.Retrier`: throttling (429), server errors (5xx),
 connection failures and timeouts are retried with backoff; other API errors become the typed
@@ -75,8 +84,10 @@ class KubeCluster:
         self._cache_dir: str | None = None
         self._dynamic: Any = None
         self._resources: dict[tuple[str, str], tuple[ResourceInfo, Any]] = {}
-        # DynamicClient's discoverer is not thread-safe (a miss resets its cache under a concurrent
-        # search), and diff runs objects in parallel: discovery is serialized, requests are not.
+        # kinds the server lacks, remembered until invalidate_discovery: each miss would otherwise
+        # make DynamicClient re-read all of discovery (a design's CRs before their CRD exists)
+        self._missing: dict[tuple[str, str], errors.NotFoundError] = {}
+        # serializes every use of DynamicClient's discoverer (see the module docstring)
         self._discovery_lock = threading.RLock()
 
     # -- protocol properties -------------------------------------------------------------------
@@ -118,10 +129,14 @@ class KubeCluster:
         """Forget discovery (ours and DynamicClient's); the next lookup asks the server again."""
         with self._discovery_lock:
             self._resources.clear()
+            self._missing.clear()
             if self._dynamic is not None:
                 self._retrier.call(self._dynamic.resources.invalidate_cache, "discover", "API resources")
 
     def _client(self) -> Any:
+        dynamic = self._dynamic
+        if dynamic is not None:  # set once, never reset while open: no lock on the hot path
+            return dynamic
         with self._discovery_lock:
             return self._client_locked()
 
@@ -152,7 +167,20 @@ class KubeCluster:
         cached = self._resources.get(key)
         if cached is not None:
             return cached
-        dyn = self._client()
+        missing = self._missing.get(key)
+        if missing is not None:
+            raise missing.with_traceback(None)
+        try:
+            found = self._lookup(api_version, kind)
+        except errors.NotFoundError as exc:
+            if exc.missing == "kind":
+                self._missing[key] = exc
+            raise
+        self._resources[key] = found
+        return found
+
+    def _lookup(self, api_version: str, kind: str) -> tuple[ResourceInfo, Any]:
+        dyn = self._client_locked()
         target = f"{kind} in {api_version}"
         try:
             resource = self._retrier.call(
@@ -179,7 +207,6 @@ class KubeCluster:
             verbs=tuple(str(v) for v in (resource.verbs or ())),
             subresources=tuple(sorted(str(s) for s in (resource.subresources or {}))),
         )
-        self._resources[key] = (info, resource)
         return info, resource
 
     @staticmethod

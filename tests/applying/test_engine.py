@@ -257,28 +257,19 @@ def test_after_ready_hook_runs_once_per_component_after_readiness(fake_cluster: 
     assert result.ok and seen == [("a", True), ("b", True)]
 
 
-def test_thread_safe_wrapper_remembers_missing_kinds_until_invalidated() -> None:
-    """Discovery through the wrapper: a missing kind is asked once, then again after invalidation."""
-    from designer.applying.threadsafe import thread_safe
-    from designer.cluster.errors import NotFoundError
+def test_request_limit_bounds_in_flight_requests_not_threads() -> None:
+    """Through the limit, 16 threads sending requests never have more than 3 in flight at once."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    asked: list[str] = []
+    from designer.applying.limiting import limit_requests
 
-    class Discovering(FakeCluster):
-        def resource_info(self, api_version: str, kind: str) -> Any:
-            asked.append(kind)
-            if kind == "Widget":
-                raise NotFoundError("no Widget", missing="kind")
-            return super().resource_info(api_version, kind)
-
-    wrapped = thread_safe(Discovering())
-    for _ in range(3):
-        try:
-            wrapped.get(ObjectRef("example.com/v1", "Widget", "ns", "w"))
-        except NotFoundError:
-            pass
-        wrapped.get(ObjectRef("v1", "ConfigMap", "ns", "c"))
-    assert asked == ["Widget", "ConfigMap"]
-    wrapped.invalidate_discovery()
-    wrapped.get(ObjectRef("v1", "ConfigMap", "ns", "c"))
-    assert asked == ["Widget", "ConfigMap", "ConfigMap"]
+    fake = FakeCluster(latency=0.02)
+    limited = limit_requests(fake, 3)
+    bodies = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{i}", "namespace": "ns"}}
+        for i in range(24)
+    ]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(limited.apply, bodies))
+    assert fake.max_in_flight == 3
+    assert limit_requests(limited, 5).inner is fake  # re-wrapping replaces the limit, never nests
