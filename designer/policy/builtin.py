@@ -68,10 +68,16 @@ class BuiltinChecks:
         packages = self._evaluate(design_input(objects, edges))
         findings: list[Finding] = []
         located: dict[tuple[int, str | None], Location] = {}  # several checks often flag one key
+        catalog: dict[str, CheckInfo] = {}
         for name, body in sorted(packages.items()):
             info = _check_info(name, body)
+            catalog[info.id] = info
             for raw in body.get("findings") or []:
                 findings.append(_finding(info, raw, objects, located))
+        if self._catalog is None:
+            # The metadata do not depend on the input: this evaluation gives the catalog too, which
+            # spares `catalog()` (asked for by every report) an evaluation of its own.
+            self._catalog = catalog
         return findings
 
     def _evaluate(self, document: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,16 +18,20 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from designer.errors import PolicyError
 from designer.model import Edge, RenderedObject
 from designer.policy.backend import RegoModule
 from designer.policy.builtin import BuiltinChecks
-from designer.policy.conftest import ConftestPolicies
 from designer.policy.findings import CheckInfo, Finding, Report
-from designer.policy.gatekeeper import GatekeeperPolicies
-from designer.policy.waivers import FileWaiver, apply_waivers, load_waiver_file, waiver_checks
-from designer.policy.yamlfile import read_documents
+from designer.policy.waivers import FileWaiver, apply_waivers, waiver_checks
+
+# conftest, Gatekeeper and the waiver file's reader are imported when a run uses them: `design validate`
+# with only the built-in checks should not pay for them at start-up.
+if TYPE_CHECKING:
+    from designer.policy.conftest import ConftestPolicies
+    from designer.policy.gatekeeper import GatekeeperPolicies
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,10 +66,14 @@ class PolicySet:
             policies.builtin = BuiltinChecks(roots, options.adapter_policies)
         rego, gatekeeper = load_user_policies(options.policy_paths)
         if rego:
+            from designer.policy.conftest import ConftestPolicies
+
             policies.conftest = ConftestPolicies(rego)
         if gatekeeper is not None:
             policies.gatekeeper = gatekeeper
         if options.waivers_file is not None:
+            from designer.policy.waivers import load_waiver_file
+
             policies.waivers = load_waiver_file(options.waivers_file)
         return policies
 
@@ -130,6 +138,11 @@ def merge(reports: Sequence[Report]) -> Report:
 def load_user_policies(paths: Sequence[Path]) -> tuple[list[RegoModule], GatekeeperPolicies | None]:
     """conftest Rego modules and Gatekeeper templates/constraints found under ``paths``."""
     modules: list[RegoModule] = []
+    if not paths:
+        return modules, None
+    from designer.policy.gatekeeper import GatekeeperPolicies
+    from designer.policy.yamlfile import read_documents
+
     gatekeeper = GatekeeperPolicies()
     for root in paths:
         if not root.exists():

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from designer.errors import Location, PolicyError
 from designer.model import RenderedObject
 from designer.policy.findings import CheckInfo, Finding, Severity
@@ -87,6 +85,8 @@ def load_waiver_file(path: Path) -> list[FileWaiver]:
     doc = _dates_as_text(doc)
     schema = json.loads((schemas_dir() / "waivers.schema.json").read_text(encoding="utf-8"))
     lines = sequence_item_lines(path, "waivers") or sequence_item_lines(path)
+    import jsonschema  # only when a waiver file is given (start-up time of plain validate runs)
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(doc))
     if error is not None:
         index = error.absolute_path[1] if len(error.absolute_path) > 1 else None

@@ -230,3 +230,13 @@ def test_reused_engine_does_not_leak_between_designs(tmp_path: Path) -> None:
     assert [f.id for f in lonely.findings] == ["TST-003"]
     assert lonely.findings[0].component is not None and "lonely" in lonely.findings[0].message
     assert again.findings == first.findings
+
+
+def test_catalog_taken_from_an_evaluation_equals_a_fresh_one() -> None:
+    """The catalog is filled by the first evaluation (no extra one); it must match one built alone."""
+    evaluated = PolicySet.load(PolicyOptions(builtin_roots=(CHECKS,)))
+    evaluated.evaluate(*_design())
+    assert evaluated.builtin is not None and evaluated.builtin._catalog is not None
+    fresh = PolicySet.load(PolicyOptions(builtin_roots=(CHECKS,)))
+    assert evaluated.checks() == fresh.checks()
+    assert {c.id for c in evaluated.checks()} == {"TST-001", "TST-002", "TST-003"}

@@ -303,3 +303,18 @@ def test_sarif_marks_failed_runs(report: Report) -> None:
     failed = RenderContext(exit_code=3, tool_version="0.1.0", base=ROOT)
     log = json.loads(renderer("sarif")(report, failed))
     assert log["runs"][0]["invocations"] == [{"executionSuccessful": False, "exitCode": 3}]
+
+
+def test_relative_paths_follow_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths are made relative through a cache; a relative file name must still resolve against the
+    working folder of the moment, not the one of an earlier call."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    context = RenderContext(base=tmp_path)
+    monkeypatch.chdir(tmp_path / "a")
+    assert context.relative("d.yaml") == "a/d.yaml"
+    monkeypatch.chdir(tmp_path / "b")
+    assert context.relative("d.yaml") == "b/d.yaml"
+    assert context.relative(str(tmp_path / "a" / "x" / "d.yaml")) == "a/x/d.yaml"
+    assert RenderContext(base=tmp_path / "a").relative("d.yaml") == "d.yaml"  # outside: as given
+    assert context.relative(None) is None

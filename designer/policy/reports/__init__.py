@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from designer.policy.findings import Report
@@ -25,11 +26,18 @@ class RenderContext:
         """``file`` relative to the base folder (POSIX separators) when it lies below it."""
         if not file:
             return None
-        path = Path(file)
-        try:
-            return path.resolve().relative_to(self.base.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return _relative(file, self.base, Path.cwd())
+
+
+@lru_cache(maxsize=1024)
+def _relative(file: str, base: Path, cwd: Path) -> str:
+    # Cached: a report names a handful of files thousands of times, and resolve() asks the file system.
+    # The working folder is part of the key because relative paths resolve against it.
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
