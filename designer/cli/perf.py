@@ -54,6 +54,9 @@ def perf() -> None:
 @click.option("--warmup", help="Warm-up before measuring, e.g. 2s.")
 @click.option("--engine", type=click.Choice(ENGINES), help="Load generator (default builtin).")
 @click.option("--processes", type=int, help="Built-in engine worker processes (default 1).")
+@click.option(
+    "--precise", is_flag=True, default=None, help="Sub-ms send timing (built-in; keeps a core busy)."
+)
 @click.option("-X", "--method", help="HTTP method for --url (default GET).")
 @click.option(
     "-H", "--header", "headers", multiple=True, metavar="NAME: VALUE", help="Request header (repeatable)."
@@ -136,6 +139,7 @@ def _overrides(opts: dict[str, Any]) -> dict[str, Any]:
         "connections": opts["connections"],
         "engine": opts["engine"],
         "processes": opts["processes"],
+        "precise": opts["precise"],
         "duration_s": parse_duration(opts["duration"]) if opts["duration"] else None,
         "warmup_s": parse_duration(opts["warmup"], what="warmup") if opts["warmup"] else None,
         "rate": opts["rate"],

@@ -56,6 +56,7 @@ class Profile:
     timeout_s: float = 10.0
     engine: str = "builtin"
     processes: int = 1
+    precise: bool = False
     slos: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
 
@@ -152,6 +153,7 @@ def profile_from_settings(name: str, settings: Mapping[str, Any]) -> Profile:
         timeout_s=parse_duration(settings.get("timeout", 10), what="timeout"),
         engine=engine,
         processes=int(settings.get("processes") or 1),
+        precise=bool(settings.get("precise", False)),
         slos=tuple(str(s) for s in settings.get("slos") or ()),
         labels={str(k): str(v) for k, v in (settings.get("labels") or {}).items()},
     )

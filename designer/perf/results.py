@@ -84,6 +84,7 @@ def build_record(measurement: Measurement, profile: Profile, context: RunContext
             "duration_s": profile.duration_s,
             "warmup_s": profile.warmup_s,
             "processes": profile.processes,
+            "precise": profile.precise,
         },
         "target_rate": m.target_rate,
         "achieved_rate": round(m.achieved_rate, 2),

@@ -33,3 +33,13 @@ def test_two_processes_merge_histograms(nginx: Nginx) -> None:
     assert m.completed == 1000 and m.corrected.count == 1000 and m.raw.count == 1000
     assert m.connections == 8 and m.target_rate == 1000
     assert any("2 worker processes" in w for w in m.warnings)
+
+
+def test_precise_mode_sends_within_a_fraction_of_a_millisecond(nginx: Nginx) -> None:
+    """Event-loop timers tick in whole milliseconds; polling the last stretch removes that lag."""
+    profile = Profile(
+        name="n", targets=(Target(url=nginx.url),), rate=200, connections=4, duration_s=1.0, precise=True
+    )
+    m = run_engine(profile)
+    assert m.completed == 200 and m.send_lag is not None
+    assert m.send_lag.percentile_us(50) < 200

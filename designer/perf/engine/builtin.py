@@ -32,6 +32,7 @@ _RECONNECT_BACKOFF_S = 0.05
 # A slot due before the end may go out a little late (timer lateness, a brief backlog); its latency
 # still counts from the intended time. Slots still unsent this long after the end are dropped.
 _SEND_GRACE_S = 0.5
+_SPIN_S = 0.0015
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +49,8 @@ class LoadPlan:
     warmup_s: float = 0.0
     timeout_s: float = 10.0
     offset_s: float = 0.0
-    start_at: float | None = None  # wall-clock start shared by worker processes
+    start_at: float | None = None
+    precise: bool = False  # poll instead of sleeping the last ~1.5 ms before a slot  # wall-clock start shared by worker processes
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,12 @@ class LoadRun:
             due = start + k * interval
             now = time.perf_counter()
             if now < due:
-                await asyncio.sleep(due - now)
+                wait = due - now
+                # Event-loop timers tick in whole milliseconds; ``precise`` polls the loop for the
+                # last stretch instead, trading a busy core for sub-millisecond send times.
+                if self.plan.precise:
+                    wait = 0.0 if wait < _SPIN_S else wait - _SPIN_S
+                await asyncio.sleep(wait)
                 continue
             if now >= send_deadline:
                 break

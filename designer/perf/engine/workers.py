@@ -36,6 +36,7 @@ def plan_for(profile: Profile) -> LoadPlan:
         duration_s=profile.duration_s,
         warmup_s=profile.warmup_s,
         timeout_s=profile.timeout_s,
+        precise=profile.precise,
     )
 
 
