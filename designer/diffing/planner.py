@@ -1,10 +1,13 @@
 """Build the `Plan` for a design against a cluster: the engine of `design diff` (read-only).
 
-For each rendered object in graph order: discover its kind, GET the live object, server-side
+For each rendered object in graph order: discover its kind, read the live object, server-side
 apply it with ``dryRun=All`` (force, so the prediction shows what apply would take over), compare
-(`designer.diffing.comparing`) and decide create / update / noop / replace. Then the inventory
-says which objects designer applied earlier that left the design: those are deletes. The only
-requests are GET/LIST and dry-run PATCHes, so a diff never changes the cluster.
+(`designer.diffing.comparing`) and decide create / update / noop / replace. Live objects come from
+one LIST per (apiVersion, kind, namespace) group of several objects (`designer.diffing.snapshot`,
+which also keeps resourceVersions honest), else from a GET; the dry run stays per object (it gives
+server defaults and validation). Then the inventory says which objects designer applied earlier
+that left the design: those are deletes. The only requests are GET/LIST and dry-run PATCHes, so a
+diff never changes the cluster.
 
 Special cases (kube-api.md sections 2 and 7): a custom resource whose CRD (or a namespaced object
 whose Namespace) is created by the same design cannot be dry-run yet, so it is a create without
@@ -15,13 +18,15 @@ Callers: `designer.cli.diff`, `design apply` (via the same Plan), benchmarks/dif
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from designer.cluster import errors
 from designer.cluster.base import FIELD_MANAGER, Cluster, namespaced_ref
 from designer.cluster.inventory import DEFAULT_NAMESPACE, read_inventory, with_ownership
+from designer.diffing import snapshot
 from designer.diffing.comparing import compare
 from designer.model import KubeObject, ObjectRef, RenderedObject
 from designer.planning import Action, Plan, Step
@@ -73,18 +78,18 @@ def plan_design(
     """
     scope = _DesignScope.of(objects)
     notes: list[str] = []
+    # Discovery in this thread, object after object: it is cached per kind, and an unreachable
+    # cluster fails once, on the first object, after its retries (not once per worker).
+    scoped = [_scope(cluster, design, obj, scope) for obj in objects]
+    with _parallel(concurrency) as run:
+        listed = snapshot.take(cluster, (s.ref for s in scoped if isinstance(s, _Scoped)), run)
 
-    def plan_one(obj: RenderedObject) -> Step:
-        return _plan_object(cluster, design, obj, scope, field_manager)
+        def plan_one(item: Step | _Scoped) -> Step:
+            if isinstance(item, Step):
+                return item
+            return _plan_scoped(cluster, item, listed, scope, field_manager)
 
-    # The first object alone: it warms discovery up and, if the cluster is unreachable, fails
-    # once after its retries instead of once per worker.
-    steps = [plan_one(obj) for obj in objects[:1]]
-    if concurrency <= 1:
-        steps += [plan_one(obj) for obj in objects[1:]]
-    else:
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="designer-diff") as pool:
-            steps += list(pool.map(plan_one, objects[1:]))
+        steps = list(run(plan_one, scoped))
     if any(not s.server_validated and LESS_PRECISE in s.reason for s in steps):
         notes.append(
             "some objects were compared locally because the server refused the dry run; "
@@ -119,9 +124,28 @@ def _get_live(cluster: Cluster, ref: ObjectRef) -> KubeObject | None:
         return None
 
 
-def _plan_object(
-    cluster: Cluster, design: str, obj: RenderedObject, scope: _DesignScope, field_manager: str
-) -> Step:
+@contextmanager
+def _parallel(concurrency: int) -> Iterator[snapshot.Mapper]:
+    """An ordered map over one pool of ``concurrency`` threads (a plain loop when 1): the planner's
+    whole request concurrency (LISTs, GETs and dry runs share it)."""
+    if concurrency <= 1:
+        yield lambda fn, items: [fn(item) for item in items]
+        return
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="designer-diff") as pool:
+        yield lambda fn, items: list(pool.map(fn, items))
+
+
+@dataclass(frozen=True, slots=True)
+class _Scoped:
+    """An object whose kind the server serves: its ref (namespace set for its scope) and body."""
+
+    component: str
+    ref: ObjectRef
+    body: KubeObject
+
+
+def _scope(cluster: Cluster, design: str, obj: RenderedObject, scope: _DesignScope) -> Step | _Scoped:
+    """Discover the object's kind; a kind whose CRD this design creates is an unvalidated create."""
     body = with_ownership(obj.body, design)
     raw_ref = ObjectRef.of(body)
     component = obj.component.name
@@ -144,9 +168,45 @@ def _plan_object(
     ref = namespaced_ref(raw_ref, cluster.default_namespace, namespaced=info.namespaced)
     if ref.namespace:
         body["metadata"] = {**body["metadata"], "namespace": ref.namespace}
-    live = cluster.get(ref)
+    return _Scoped(component, ref, body)
+
+
+def _plan_scoped(
+    cluster: Cluster, item: _Scoped, live_objects: snapshot.Snapshot, scope: _DesignScope, field_manager: str
+) -> Step:
+    listed, live = live_objects.lookup(item.ref)
+    if not listed:
+        live = cluster.get(item.ref)
+    outcome = _dry_run(cluster, item, live, scope, field_manager)
+    if listed and isinstance(outcome, dict) and not snapshot.matches(live, outcome):
+        # created, changed or deleted since the LIST: read it again, as without a LIST
+        live = cluster.get(item.ref)
+        outcome = _dry_run(cluster, item, live, scope, field_manager)
+    if isinstance(outcome, Step):
+        return outcome
+    predicted = outcome
+    component, ref, body = item.component, item.ref, item.body
+    if live is None:
+        return Step(action=Action.CREATE, component=component, ref=ref, desired=body, predicted=predicted)
+    result = compare(live, predicted, field_manager=field_manager)
+    return Step(
+        action=Action.UPDATE if result.changes else Action.NOOP,
+        component=component,
+        ref=ref,
+        desired=body,
+        live=live,
+        predicted=predicted,
+        changes=result.changes,
+    )
+
+
+def _dry_run(
+    cluster: Cluster, item: _Scoped, live: KubeObject | None, scope: _DesignScope, field_manager: str
+) -> KubeObject | Step:
+    """The server's prediction for ``item``, or the Step when the dry run cannot give one."""
+    component, ref, body = item.component, item.ref, item.body
     try:
-        predicted = cluster.apply(body, field_manager=field_manager, dry_run=True, force=True)
+        return cluster.apply(body, field_manager=field_manager, dry_run=True, force=True)
     except errors.InvalidError as exc:
         if not exc.immutable or live is None:
             raise
@@ -174,18 +234,6 @@ def _plan_object(
         )
     except (errors.DryRunUnsupportedError, errors.ForbiddenError) as exc:
         return _local_step(component, ref, body, live, exc, field_manager)
-    if live is None:
-        return Step(action=Action.CREATE, component=component, ref=ref, desired=body, predicted=predicted)
-    result = compare(live, predicted, field_manager=field_manager)
-    return Step(
-        action=Action.UPDATE if result.changes else Action.NOOP,
-        component=component,
-        ref=ref,
-        desired=body,
-        live=live,
-        predicted=predicted,
-        changes=result.changes,
-    )
 
 
 def _local_step(
