@@ -24,7 +24,8 @@ from designer.adapters.registry import AdapterInfo, AdapterRegistry, discover, l
 from designer.applying import session
 from designer.applying.deleting import delete_design
 from designer.applying.engine import ApplyOptions
-from designer.cli.apply import ClusterFactory, Output, confirm
+from designer.cli.apply import ClusterFactory, confirm
+from designer.cli.apply_output import Output
 from designer.cli.options import output_option
 from designer.cluster.connecting import connect
 from designer.errors import AdapterError, ExitCode, Location

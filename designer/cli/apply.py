@@ -14,35 +14,26 @@ each component is ready — `design apply --perf` plugs its profile runner in th
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from designer.adapters.registry import AdapterRegistry
 from designer.applying import session
 from designer.applying.deleting import delete_design
 from designer.applying.engine import AfterReady, ApplyOptions
-from designer.applying.events import Event, EventKind, RunResult
+from designer.applying.events import RunResult
 from designer.applying.traits import parse_duration
-from designer.cli.diff import render_text
+from designer.cli.apply_output import Output
 from designer.cli.options import output_option, parse_sets, set_option
 from designer.cluster.base import Cluster
 from designer.cluster.connecting import connect
 from designer.cluster.inventory import DEFAULT_NAMESPACE
 from designer.errors import DesignerError, ExitCode
 from designer.loading import load_paths
-from designer.planning import SCHEMA_VERSION, Plan
 
 ClusterFactory = Callable[[str | None, str | None], Cluster]
 
@@ -261,155 +252,3 @@ def _in_parallel(
     with ThreadPoolExecutor(max_workers=len(clusters), thread_name_prefix="designer-cluster") as pool:
         futures = [(c.context_name, pool.submit(work, c)) for c in clusters]
         return [(name, future.result()) for name, future in futures]
-
-
-class Output:
-    """Renders plans, events and the summary as text (stderr progress, stdout tables) or JSON lines."""
-
-    def __init__(self, fmt: str) -> None:
-        self.json = fmt == "json"
-        self.lock = threading.Lock()
-        self.err = Console(file=sys.stderr, highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
-        self.started: dict[tuple[str, str, str], float] = {}
-        # On a terminal: one live line per running component with its elapsed time; off it, plain lines.
-        self.live: Progress | None = None
-        self.tasks: dict[tuple[str, str, str], TaskID] = {}
-        if not self.json and self.err.is_terminal:
-            self.live = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=self.err,
-                transient=True,
-            )
-            self.live.start()
-
-    def close(self) -> None:
-        """Stop the live display (idempotent)."""
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
-
-    def plans(self, plans: Sequence[Plan]) -> None:
-        if self.json:
-            for plan in plans:
-                self._line({"event": "plan", **plan.to_json()})
-        else:
-            render_text(plans, _stdout_console())
-
-    def emitter(self, cluster: str, design: str) -> Callable[[Event], None]:
-        def emit(event: Event) -> None:
-            if self.json:
-                self._line({**event.as_json(), "cluster": cluster, "design": design})
-            else:
-                self._progress(cluster, design, event)
-
-        return emit
-
-    def _line(self, doc: dict[str, Any]) -> None:
-        with self.lock:
-            click.echo(json.dumps({"schema_version": SCHEMA_VERSION, **doc}, default=str))
-
-    def _progress(self, cluster: str, design: str, event: Event) -> None:
-        key = (cluster, design, event.component or "")
-        now = time.monotonic()
-        with self.lock:
-            if event.kind is EventKind.STARTED:
-                self.started[key] = now
-                if self.live is not None:
-                    self.tasks[key] = self.live.add_task(f"[{cluster}] {event.component}")
-                return
-            if event.kind is EventKind.WAITING and self.live is not None and key in self.tasks:
-                self.live.update(
-                    self.tasks[key], description=f"[{cluster}] {event.component}: {event.message}"
-                )
-            if event.kind in (EventKind.SUMMARY, EventKind.WAITING, EventKind.UNCHANGED):
-                return
-            if event.ref is None and self.live is not None and key in self.tasks:
-                self.live.remove_task(self.tasks.pop(key))
-            elapsed = now - self.started.get(key, now)
-            what = str(event.ref) if event.ref else (event.component or "")
-            style = {
-                EventKind.FAILED: "red",
-                EventKind.SKIPPED: "yellow",
-                EventKind.READY: "green",
-                EventKind.PRUNED: "magenta",
-                EventKind.DELETED: "magenta",
-            }.get(event.kind, "")
-            line = f"[{cluster}] {event.kind.value:<11} {what}"
-            if event.ref is None and event.kind is EventKind.READY:
-                line += f"  ({elapsed:.1f}s)"
-            if event.message and event.kind is not EventKind.READY:
-                line += f"  {event.message}"
-            console = self.live.console if self.live is not None else self.err
-            console.print(line, style=style, soft_wrap=True, markup=False)
-
-    def finish(self, results: Sequence[tuple[str, Sequence[tuple[str, RunResult]]]]) -> None:
-        self.close()
-        if self.json:
-            return  # every run already ended with its summary event
-        console = _stdout_console()
-        table = Table(box=box.SIMPLE_HEAD if console.is_terminal else box.ASCII2, show_edge=False)
-        for column in (
-            "CLUSTER",
-            "DESIGN",
-            "APPLIED",
-            "UNCHANGED",
-            "FAILED",
-            "SKIPPED",
-            "PRUNED",
-            "DELETED",
-            "ROLLED BACK",
-            "TIME",
-        ):
-            table.add_column(column)
-        for cluster, per in results:
-            for design, r in per:
-                table.add_row(
-                    cluster,
-                    design,
-                    str(len(r.applied)),
-                    str(len(r.unchanged)),
-                    str(len(r.failed)),
-                    str(len(r.skipped) + len(r.cancelled)),
-                    str(len(r.pruned)),
-                    str(len(r.deleted)),
-                    str(len(r.rolled_back)),
-                    f"{r.elapsed:.1f}s",
-                )
-        console.print(table)
-        for cluster, per in results:
-            for _design, r in per:
-                for f in r.failed:
-                    reason = f" [{f.reason}{' ' + str(f.status) if f.status else ''}]" if f.reason else ""
-                    console.print(
-                        f"failed: {cluster} {f.component} {f.ref or ''}{reason}: {f.message}",
-                        style="red",
-                        soft_wrap=True,
-                        markup=False,
-                    )
-                    for cause in f.causes:
-                        console.print(f"  cause: {cause}", soft_wrap=True, markup=False)
-                for name, because in sorted(r.skipped.items()):
-                    console.print(
-                        f"skipped: {cluster} {name} (depends on failed {because})",
-                        style="yellow",
-                        markup=False,
-                    )
-                for name in r.cancelled:
-                    console.print(
-                        f"not started: {cluster} {name} (the run stopped after a failure)", markup=False
-                    )
-                for ref in r.protected:
-                    console.print(
-                        f"kept: {cluster} {ref} (protected or not applied by designer)", markup=False
-                    )
-
-
-def _stdout_console() -> Console:
-    return Console(
-        file=sys.stdout,
-        highlight=False,
-        width=None if sys.stdout.isatty() else 200,
-        no_color=bool(os.environ.get("NO_COLOR")),
-    )
