@@ -157,6 +157,11 @@ class Sandbox:
         async def shutdown() -> None:
             if runner is not None:
                 await runner.cleanup()
+            # Open watch streams and scheduled work must end before the loop closes.
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
         future = asyncio.run_coroutine_threadsafe(shutdown(), self._loop)
         try:
