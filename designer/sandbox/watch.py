@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from designer.sandbox import selectors
+from designer.sandbox import selectors, tables
 from designer.sandbox.operations import Api
 from designer.sandbox.resources import ResourceType
 from designer.sandbox.status import bad_request
@@ -54,6 +54,14 @@ async def serve(
     except ValueError as exc:
         raise bad_request("timeoutSeconds must be a number") from exc
     rv_param = query.get("resourceVersion", "")
+    as_table = "as=Table" in request.headers.get("Accept", "")
+
+    def shape(obj: dict[str, Any]) -> dict[str, Any]:
+        """`kubectl get -w` asks for Tables: each event then carries a one-row Table."""
+        if not as_table:
+            return obj
+        return tables.table(rt.kind, [obj], obj["metadata"].get("resourceVersion", ""))
+
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[WatchEvent] = asyncio.Queue()
 
@@ -91,7 +99,7 @@ async def serve(
             return response
         for event_type, obj in backlog:
             if match is None or match(obj):
-                await response.write(_line(event_type, api.view(rt, obj)))
+                await response.write(_line(event_type, shape(api.view(rt, obj))))
         bookmarks = query.get("allowWatchBookmarks") in ("true", "1", "True")
         if bookmarks:
             await response.write(_line("BOOKMARK", _bookmark(rt, current)))
@@ -106,7 +114,7 @@ async def serve(
             if event.key != rt.key or (scope is not None and event.namespace != scope):
                 continue
             if match is None or match(event.obj):
-                await response.write(_line(event.type, api.view(rt, event.obj)))
+                await response.write(_line(event.type, shape(api.view(rt, event.obj))))
         if bookmarks:
             await response.write(_line("BOOKMARK", _bookmark(rt, store.resource_version)))
     except ConnectionResetError:

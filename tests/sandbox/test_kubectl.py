@@ -212,3 +212,37 @@ def test_imperative_create_and_table_columns(kube_api: KubeTarget, namespace: st
         namespace,
         "Active",
     ]
+
+
+def test_get_watch_prints_new_objects_as_table_rows(kube_api: KubeTarget, namespace: str) -> None:
+    ok(kubectl(kube_api, "create", "configmap", "first", "-n", namespace))
+    binary = shutil.which("kubectl") or "/usr/bin/kubectl"
+    with subprocess.Popen(
+        [
+            binary,
+            "--kubeconfig",
+            str(kube_api.kubeconfig_path),
+            "get",
+            "configmaps",
+            "-n",
+            namespace,
+            "-w",
+            "--request-timeout=5s",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as watcher:
+        assert watcher.stdout is not None
+        header = watcher.stdout.readline().split()
+        lines = [watcher.stdout.readline()]
+        while not lines[-1].startswith("first"):
+            assert lines[-1], "the watch ended before listing the existing object"
+            lines.append(watcher.stdout.readline())
+        ok(kubectl(kube_api, "create", "configmap", "second", "-n", namespace, "--from-literal=k=v"))
+        while not lines[-1].startswith("second"):
+            lines.append(watcher.stdout.readline())
+            assert lines[-1], "the watch ended before the new object was printed"
+        watcher.kill()
+    assert header == ["NAME", "DATA", "AGE"]
+    assert lines[-1].split()[:2] == ["second", "1"]
