@@ -1,5 +1,8 @@
 """Kubeconfig loading, the way kubectl does it: --kubeconfig, else $KUBECONFIG (a ``:``-separated
 list of files, merged), else ~/.kube/config; --context, else the file's current-context.
+One addition: with neither --kubeconfig nor $KUBECONFIG, ``--context designer-sandbox`` falls back
+to the kubeconfig ``design sandbox up`` wrote (`designer.statepaths`) when ~/.kube/config lacks that
+context or does not exist, so a sandbox works without touching the user's kubeconfig.
 
 Called by `designer.cluster.connecting.connect`. One of the two modules that import ``kubernetes``
 (with `designer.cluster.kube`); its config exceptions become `ClusterError` here.
@@ -14,8 +17,11 @@ from typing import Any
 
 from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import KubeConfigMerger
+from yaml import YAMLError
 
 from designer.errors import ClusterError
+from designer.statepaths import SANDBOX_CONTEXT, sandbox_kubeconfigs
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,12 @@ def load_client(
 ) -> ClientSettings:
     """A fresh ApiClient for ``context`` (never touches the kubernetes package's global config)."""
     source = kubeconfig_source(kubeconfig)
+    if (
+        context == SANDBOX_CONTEXT
+        and not kubeconfig
+        and not os.environ.get("KUBECONFIG", "").strip(os.pathsep)
+    ):
+        source = _sandbox_fallback(source)
     files = [p for p in source.split(os.pathsep) if p]
     if not any(Path(p).expanduser().is_file() for p in files):
         raise ClusterError(
@@ -50,8 +62,8 @@ def load_client(
             hint="pass --kubeconfig FILE, set KUBECONFIG, or start one with `design sandbox up`",
         )
     try:
-        contexts, current = config.list_kube_config_contexts(config_file=source)  # type: ignore[no-untyped-call]
-        chosen = _pick_context(contexts or [], current, context, source)
+        contexts, current = _contexts(source)
+        chosen = _pick_context(contexts, current, context, source)
         configuration = client.Configuration()
         config.load_kube_config(  # type: ignore[no-untyped-call]
             config_file=source,
@@ -59,7 +71,7 @@ def load_client(
             client_configuration=configuration,
             persist_config=False,
         )
-    except ConfigException as exc:
+    except (ConfigException, YAMLError) as exc:
         hint = "check the file with `kubectl config view`"
         if "current-context" in str(exc):
             hint = "pass --context NAME or run `kubectl config use-context NAME`"
@@ -71,6 +83,36 @@ def load_client(
         namespace=namespace,
         source=source,
     )
+
+
+def _sandbox_fallback(source: str) -> str:
+    """``source`` if it has the sandbox context, else the kubeconfig a sandbox wrote (if any)."""
+    if _has_context(source, SANDBOX_CONTEXT):
+        return source
+    for candidate in sandbox_kubeconfigs():
+        if _has_context(str(candidate), SANDBOX_CONTEXT):
+            return str(candidate)
+    return source
+
+
+def _has_context(source: str, name: str) -> bool:
+    if not Path(source).expanduser().is_file():
+        return False
+    try:
+        contexts, _ = _contexts(source)
+    except (ConfigException, YAMLError, OSError, ValueError):
+        return False  # unreadable: the sandbox's own file is a better bet
+    return any(entry.get("name") == name for entry in contexts)
+
+
+def _contexts(source: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The merged files' contexts and the current one (None when unset: unlike the client's
+    list_kube_config_contexts, a file without current-context is fine when --context names one)."""
+    merged = KubeConfigMerger(source).config.value  # type: ignore[no-untyped-call]
+    contexts = [getattr(entry, "value", entry) for entry in merged.get("contexts") or []]
+    current_name = merged.get("current-context")
+    current = next((c for c in contexts if current_name and c.get("name") == current_name), None)
+    return contexts, current
 
 
 def _pick_context(

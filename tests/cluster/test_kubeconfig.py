@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ import yaml
 from designer.cluster.connecting import connect
 from designer.cluster.kubeconfig import kubeconfig_source, load_client
 from designer.errors import ClusterError
+from tests.conftest import ROOT
 
 
 def _write(path: Path, contexts: dict[str, str | None], current: str | None) -> Path:
@@ -69,3 +73,85 @@ def test_missing_file_and_missing_current_context(tmp_path: Path) -> None:
     with pytest.raises(ClusterError, match="current-context") as info:
         load_client(cfg)
     assert info.value.hint and "--context" in info.value.hint
+
+
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty HOME (no XDG_STATE_HOME, no KUBECONFIG): a fresh user's machine."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    return home
+
+
+def _sandbox_kubeconfig(home: Path) -> Path:
+    state = home / ".local" / "state" / "designer" / "sandbox"
+    state.mkdir(parents=True)
+    return _write(state / "kubeconfig", {"designer-sandbox": "sb"}, "designer-sandbox")
+
+
+def test_sandbox_context_falls_back_to_the_sandbox_kubeconfig(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ~/.kube/config at all, then one without the context: both use the sandbox's own file."""
+    home = _home(tmp_path, monkeypatch)
+    written = _sandbox_kubeconfig(home)
+    settings = load_client(None, "designer-sandbox")
+    assert (settings.source, settings.context_name, settings.namespace) == (
+        str(written),
+        "designer-sandbox",
+        "sb",
+    )
+    (home / ".kube").mkdir()
+    _write(home / ".kube" / "config", {"work": None}, "work")
+    assert load_client(None, "designer-sandbox").source == str(written)
+    assert load_client(None, None).context_name == "work"  # only the sandbox context falls back
+
+
+def test_no_fallback_when_the_user_chose_a_kubeconfig_or_has_the_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = _home(tmp_path, monkeypatch)
+    _sandbox_kubeconfig(home)
+    (home / ".kube").mkdir()
+    mine = _write(home / ".kube" / "config", {"designer-sandbox": "mine"}, None)
+    assert load_client(None, "designer-sandbox").namespace == "mine"  # ~/.kube/config has it: kubectl's rule
+    other = _write(tmp_path / "other", {"work": None}, "work")
+    monkeypatch.setenv("KUBECONFIG", str(other))
+    with pytest.raises(ClusterError, match="not in kubeconfig"):
+        load_client(None, "designer-sandbox")
+    monkeypatch.delenv("KUBECONFIG")
+    with pytest.raises(ClusterError, match="not in kubeconfig"):
+        load_client(other, "designer-sandbox")
+    assert mine.is_file()
+
+
+def test_design_diff_against_a_detached_sandbox_with_an_empty_home(tmp_path: Path) -> None:
+    """`design sandbox up --detach`, then `design diff --context designer-sandbox` with HOME in a
+    temp dir and no KUBECONFIG: the diff finds the sandbox through its own kubeconfig."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "XDG_STATE_HOME")}
+    env |= {"HOME": str(home), "NO_COLOR": "1"}
+    design = [sys.executable, "-c", "from designer.cli.main import main; main()"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*design, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    up = run("sandbox", "up", "--detach")
+    assert up.returncode == 0, up.stderr
+    try:
+        assert not (home / ".kube" / "config").exists()
+        diff = run(
+            "diff", str(ROOT / "patterns" / "httpbin.yaml"), "--context", "designer-sandbox", "-o", "json"
+        )
+        assert diff.returncode == 0, diff.stderr
+        doc = json.loads(diff.stdout)
+        assert doc["context"] == "designer-sandbox"
+        assert doc["steps"] and {s["action"] for s in doc["steps"]} == {"create"}
+    finally:
+        down = run("sandbox", "down")
+    assert down.returncode == 0, down.stderr

@@ -1,0 +1,45 @@
+"""Where designer keeps state between runs: the detached sandbox's state file and kubeconfig.
+
+A neutral module (standard library only) so both sides of one convention share it without a layering
+inversion: `designer.sandbox.daemon` writes there (``design sandbox up``), and
+`designer.cluster.kubeconfig` reads there to find the ``designer-sandbox`` context when the user's
+own kubeconfig lacks it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+SANDBOX_CONTEXT = "designer-sandbox"
+"""The kubeconfig context ``design sandbox up`` writes."""
+
+
+def sandbox_state_dir() -> Path:
+    """``$XDG_STATE_HOME/designer/sandbox`` (default ``~/.local/state/designer/sandbox``)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "designer" / "sandbox"
+
+
+def sandbox_state_file() -> Path:
+    """The running detached sandbox's ``state.json`` (pid, url, kubeconfig, context)."""
+    return sandbox_state_dir() / "state.json"
+
+
+def sandbox_default_kubeconfig() -> Path:
+    """The kubeconfig ``design sandbox up`` writes when given no ``--kubeconfig``."""
+    return sandbox_state_dir() / "kubeconfig"
+
+
+def sandbox_kubeconfigs() -> list[Path]:
+    """Existing kubeconfig files a sandbox wrote: the running one's (state file) first, then the default."""
+    candidates: list[Path] = []
+    try:
+        recorded = json.loads(sandbox_state_file().read_text(encoding="utf-8")).get("kubeconfig")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    if isinstance(recorded, str) and recorded:
+        candidates.append(Path(recorded))
+    candidates.append(sandbox_default_kubeconfig())
+    return [p for p in dict.fromkeys(candidates) if p.is_file()]
