@@ -16,9 +16,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from designer import statepaths
 from designer.errors import ClusterError
 
-CONTEXT = "designer-sandbox"
+CONTEXT = statepaths.SANDBOX_CONTEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +34,15 @@ class SandboxState:
 
 def state_dir() -> Path:
     """``$XDG_STATE_HOME/designer/sandbox`` (default ``~/.local/state/designer/sandbox``)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "designer" / "sandbox"
+    return statepaths.sandbox_state_dir()  # shared with designer.cluster.kubeconfig's fallback
 
 
 def state_file() -> Path:
-    return state_dir() / "state.json"
+    return statepaths.sandbox_state_file()
 
 
 def default_kubeconfig() -> Path:
-    return state_dir() / "kubeconfig"
+    return statepaths.sandbox_default_kubeconfig()
 
 
 def write_state(state: SandboxState) -> None:

@@ -2,6 +2,7 @@
 
 - DELETE of an object with finalizers sets ``deletionTimestamp``; it disappears when the last finalizer
   is removed (operations.Api.commit). Without finalizers it goes at once and a Status is returned.
+- Dependents named by ownerReferences are deleted after their owner (collector.py).
 - A deleted Namespace turns ``Terminating``, its contents are deleted, then the namespace itself.
 - A created CRD becomes Established/NamesAccepted after ``crd_delay`` seconds and only then are its kinds
   served (discovery included); deleting it deletes its custom resources.
@@ -15,6 +16,7 @@ import json
 from typing import Any
 
 from designer.sandbox import selectors
+from designer.sandbox.collector import GarbageCollector
 from designer.sandbox.operations import Api, now
 from designer.sandbox.resources import ResourceType, crd_storage_key
 from designer.sandbox.status import ApiError, bad_request, not_found, success
@@ -30,15 +32,21 @@ class Lifecycle:
         self.api = api
         self.crd_delay = crd_delay
         api.listeners.append(self._on_change)
+        self.collector = GarbageCollector(api, lambda rt, ns, name: self.delete(rt, ns, name, dry_run=False))
 
     # -- delete ------------------------------------------------------------------------------------
 
-    def delete(self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool) -> KubeObject:
+    def delete(
+        self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool, orphan: bool = False
+    ) -> KubeObject:
+        """Delete now, or mark for deletion while finalizers remain; ``orphan`` keeps dependents."""
         api = self.api
         ns = namespace if rt.namespaced else ""
         old = api.store.get(rt.key, ns, name)
         if old is None:
             raise not_found(rt, name)
+        if orphan and not dry_run:
+            self.collector.orphan(old["metadata"].get("uid", ""))
         if rt.key == NS_KEY or old["metadata"].get("finalizers"):
             if old["metadata"].get("deletionTimestamp"):
                 return api.view(rt, old)

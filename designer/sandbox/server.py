@@ -155,7 +155,8 @@ async def _resource(
         if method == "DELETE" and name is not None:
             options = json.loads(raw) if raw.strip() else {}
             dry_run = dry_run or "All" in (options.get("dryRun") or [])
-            return _json(lifecycle.delete(rt, ns, name, dry_run=dry_run))
+            orphan = (options.get("propagationPolicy") or query.get("propagationPolicy")) == "Orphan"
+            return _json(lifecycle.delete(rt, ns, name, dry_run=dry_run, orphan=orphan))
         if name is None:
             raise method_not_allowed(method)
         content_type = request.headers.get("Content-Type", "")

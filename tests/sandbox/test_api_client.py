@@ -448,3 +448,33 @@ def test_service_cluster_ip_is_kept_and_immutable(api_client: ApiClient, namespa
     code, body = status_of(exc)
     # Real servers name spec.clusterIP or spec.clusterIPs[0] ("may not change once set").
     assert code == 422 and body["details"]["causes"][0]["field"].startswith("spec.clusterIP")
+
+
+def test_owner_deletion_collects_dependents_unless_orphaned(api_client: ApiClient, namespace: str) -> None:
+    import time
+
+    core = client.CoreV1Api(api_client)
+
+    def owned_by(name: str, owner: object) -> dict[str, object]:
+        ref = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "name": owner.metadata.name,  # type: ignore[attr-defined]
+            "uid": owner.metadata.uid,
+        }  # type: ignore[attr-defined]
+        return {"metadata": {"name": name, "ownerReferences": [ref]}}
+
+    parent = core.create_namespaced_config_map(namespace, cm_body("parent"))
+    core.create_namespaced_config_map(namespace, owned_by("child", parent))
+    keeper = core.create_namespaced_config_map(namespace, cm_body("keeper"))
+    core.create_namespaced_config_map(namespace, owned_by("orphan", keeper))
+    core.delete_namespaced_config_map("parent", namespace)
+    core.delete_namespaced_config_map("keeper", namespace, propagation_policy="Orphan")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        names = {i.metadata.name for i in core.list_namespaced_config_map(namespace).items}
+        if "child" not in names:
+            break
+        time.sleep(0.05)
+    assert "child" not in names
+    assert "orphan" in names
