@@ -14,6 +14,8 @@ each component is ready — `design apply --perf` plugs its profile runner in th
 
 from __future__ import annotations
 
+import json
+
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +36,7 @@ from designer.cluster.connecting import connect
 from designer.cluster.inventory import DEFAULT_NAMESPACE
 from designer.errors import DesignerError, ExitCode
 from designer.loading import load_paths
+from designer.model import Design
 
 ClusterFactory = Callable[[str | None, str | None], Cluster]
 
@@ -87,6 +90,11 @@ def _cluster_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--force-conflicts", is_flag=True, help="Take ownership of fields other managers own.")
 @click.option("--keep-going", is_flag=True, help="After a failure, keep running independent components.")
 @click.option("--no-wait", is_flag=True, help="Do not wait for readiness (dependents still start in order).")
+@click.option(
+    "--perf",
+    is_flag=True,
+    help="After everything is applied and ready, run the design's PerformanceProfiles (exit 1 when an SLO fails).",
+)
 @click.pass_context
 def apply(
     ctx: click.Context,
@@ -105,6 +113,7 @@ def apply(
     force_conflicts: bool,
     keep_going: bool,
     no_wait: bool,
+    perf: bool,
 ) -> None:
     """Apply the designs in PATH in dependency order, waiting for each component to be ready."""
     options = ApplyOptions(
@@ -151,6 +160,30 @@ def apply(
     out.finish(results)
     if any(not r.ok or r.skipped or r.cancelled for _, per in results for _, r in per):
         ctx.exit(int(ExitCode.FINDINGS))
+    if perf and not _run_profiles([p.design for p in prepared], output):
+        ctx.exit(int(ExitCode.FINDINGS))
+
+
+def _run_profiles(designs: Sequence[Design], output: str) -> bool:
+    """Run every PerformanceProfile of ``designs`` once (after all clusters are ready); True if all SLOs hold."""
+    from designer.cli.perf import emit_records  # lazy: the load engines are only needed with --perf
+    from designer.perf.history import History
+    from designer.perf.running import profiles_of, run_design_profiles
+
+    records = []
+    with History(None) as history:
+        for design in designs:
+            if profiles_of(design, None):
+                records += run_design_profiles(design, history=history)
+    if not records:
+        click.echo("--perf: the design has no PerformanceProfile component", err=True)
+        return True
+    if output == "json":  # one line per record, like every other event of apply
+        for record in records:
+            click.echo(json.dumps({"schema_version": 1, "event": "perf", **record}, default=str))
+    else:
+        emit_records(records, "text")
+    return all(r.get("slo_passed") is not False for r in records)
 
 
 @click.command()

@@ -103,7 +103,7 @@ def run(
     finally:
         if history is not None:
             history.close()
-    _emit(records, opts["output"])
+    emit_records(records, opts["output"])
     failed = any(r.get("slo_passed") is False for r in records)
     ctx.exit(int(ExitCode.FINDINGS if failed else ExitCode.OK))
 
@@ -200,7 +200,8 @@ def _plain_progress() -> ProgressFn:
     return update
 
 
-def _emit(records: list[Record], output: str) -> None:
+def emit_records(records: list[Record], output: str) -> None:
+    """Print result records as text, JSON, SMP or Fortio JSON (also used by `design apply --perf`)."""
     if output == "json":
         data: Any = records[0] if len(records) == 1 else {"schema_version": 1, "results": records}
         click.echo(json.dumps(data, indent=2))
@@ -305,7 +306,7 @@ def show(run_id: str, history_path: Path | None, output: str) -> None:
     """Show one stored result (or export it as SMP or Fortio JSON)."""
     with History(history_path) as store:
         record = store.get(run_id)
-    _emit([record], output)
+    emit_records([record], output)
 
 
 @perf.command()

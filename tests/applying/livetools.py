@@ -18,6 +18,7 @@ import pytest
 from designer.adapters.istio import IstioAdapter
 from designer.adapters.kubernetes import KubernetesAdapter
 from designer.adapters.linkerd import LinkerdAdapter
+from designer.adapters.performance import PerformanceAdapter
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import run
 from designer.model import ObjectRef
@@ -29,7 +30,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meshes"
 
 def registry() -> AdapterRegistry:
     """The built-in adapters, built directly (independent of installed entry points)."""
-    return AdapterRegistry.from_adapters([KubernetesAdapter(), IstioAdapter(), LinkerdAdapter()])
+    return AdapterRegistry.from_adapters(
+        [KubernetesAdapter(), IstioAdapter(), LinkerdAdapter(), PerformanceAdapter()]
+    )
 
 
 @dataclass

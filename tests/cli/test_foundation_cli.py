@@ -150,3 +150,32 @@ def test_installed_console_script_runs() -> None:
     result = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "validate" in result.stdout and "graph" in result.stdout and "render" in result.stdout
+
+
+def test_a_design_with_a_performance_profile_validates_and_orders_it_last(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = """\
+  - name: load
+    kind: PerformanceProfile
+    apiVersion: designer/v1
+    settings:
+      targets: [{component: web, port: 80, path: /}]
+      rate: 100
+      duration: 5s
+"""
+    design = write(tmp_path, "measured.yaml", GOOD + profile)
+    assert run(["validate", "--no-builtin-policies", str(design)]) == 0
+    capsys.readouterr()
+    assert run(["graph", str(design), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["order"][-1] == "load"
+    assert {
+        "from": "web",
+        "to": "load",
+        "reason": "performance profile load measures it",
+        "explicit": False,
+    } in doc["edges"]
+    assert run(["render", str(design)]) == 0
+    kinds = [d["kind"] for d in yaml.safe_load_all(capsys.readouterr().out)]
+    assert "PerformanceProfile" not in kinds  # a profile is load to send, not an object to apply
