@@ -53,7 +53,7 @@ describe(obj) := concat(" ", [kind, name_of(obj)]) if {
 # One entry per object with a pod spec.
 pods := [p |
 	some entry in input.objects
-	kind := string_at(entry.object, "kind")
+	kind := object.get(entry.object, "kind", "")
 	spath := pod_spec_path[kind]
 	spec := object.get(entry.object, spath, null)
 	is_object(spec)
@@ -96,10 +96,22 @@ containers := [c |
 # Only the long-running containers (probes, ports and resources concern these).
 app_containers := [c | some c in containers; c.field == "containers"]
 
+# The indexes below read kind, namespace and name with builtins instead of string_at / namespace_of /
+# name_of: they run once per object of the design, and a user function call costs regorus several
+# times a builtin. `object.get({true: v}, is_string(v), fallback)` is `v` when it is a string, else
+# `fallback` (exactly what those helpers return). k8s_test.rego pins the odd cases.
+
 # Set of "Kind/namespace/name" keys of every namespaced object in the design.
 object_keys contains key if {
 	some entry in input.objects
-	key := concat("/", [string_at(entry.object, "kind"), namespace_of(entry.object), name_of(entry.object)])
+	kind := object.get(entry.object, "kind", "")
+	ns := object.get(entry.object, ["metadata", "namespace"], "default")
+	name := object.get(entry.object, ["metadata", "name"], "")
+	key := concat("/", [
+		object.get({true: kind}, is_string(kind), ""),
+		object.get({true: ns}, is_string(ns), "default"),
+		object.get({true: name}, is_string(name), ""),
+	])
 }
 
 has_object(kind, ns, name) if concat("/", [kind, ns, name]) in object_keys
@@ -107,12 +119,14 @@ has_object(kind, ns, name) if concat("/", [kind, ns, name]) in object_keys
 # Objects of one kind: kind -> list of {index, object}.
 objects_of_kind[kind] contains entry if {
 	some entry in input.objects
-	kind := string_at(entry.object, "kind")
+	raw := object.get(entry.object, "kind", "")
+	kind := object.get({true: raw}, is_string(raw), "")
 }
 
 # Set of namespaces used by the design's objects.
-namespaces contains namespace_of(entry.object) if {
+namespaces contains object.get({true: ns}, is_string(ns), "default") if {
 	some entry in input.objects
+	ns := object.get(entry.object, ["metadata", "namespace"], "default")
 }
 
 # Pod label index: "namespace/key=value" -> set of `pods` positions.

@@ -45,3 +45,23 @@ test_pass_object_keys if {
 	k8s.has_object("Deployment", "shop", "web") with input as t.input_of(objs)
 	not k8s.has_object("Deployment", "shop", "api") with input as t.input_of(objs)
 }
+
+# The object indexes read kind, namespace and name inline (no helper calls, for speed); values that
+# are missing or not strings must fall back exactly as string_at and namespace_of do.
+test_pass_indexes_tolerate_odd_metadata if {
+	objs := [
+		{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}},
+		{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "numbered", "namespace": 7}},
+		{"apiVersion": "v1", "kind": 3, "metadata": {"name": 5, "namespace": "shop"}},
+		{"apiVersion": "v1", "metadata": {"namespace": "shop"}},
+	]
+	k8s.object_keys == {"ConfigMap/default/plain", "ConfigMap/default/numbered", "/shop/"} with input as t.input_of(objs)
+	k8s.namespaces == {"default", "shop"} with input as t.input_of(objs)
+	{e.index | some e in k8s.objects_of_kind.ConfigMap} == {0, 1} with input as t.input_of(objs)
+	{e.index | some e in k8s.objects_of_kind[""]} == {2, 3} with input as t.input_of(objs)
+}
+
+test_fail_pods_skip_objects_whose_kind_is_not_a_workload if {
+	odd := {"apiVersion": "v1", "kind": 3, "metadata": {"name": "x"}, "spec": {"containers": []}}
+	count(k8s.pods) == 0 with input as t.input_of([odd])
+}
