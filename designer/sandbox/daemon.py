@@ -33,8 +33,8 @@ class SandboxState:
 
 
 def state_dir() -> Path:
-    """``$XDG_STATE_HOME/designer/sandbox`` (default ``~/.local/state/designer/sandbox``)."""
-    return statepaths.sandbox_state_dir()  # shared with designer.cluster.kubeconfig's fallback
+    """Where the state file, default kubeconfig and log live (shared with designer.cluster)."""
+    return statepaths.sandbox_state_dir()
 
 
 def state_file() -> Path:
