@@ -10,12 +10,15 @@ so its CPU does not share our GIL):
   through the sandbox's controllers);
 - one by one: every object server-side applied in apply order, one request after the other and no
   readiness waits at all (what ``kubectl apply --server-side -f`` does: generous to the peer);
-- lower bounds, with RTT the measured median GET round trip:
+- lower bounds, with RTT the measured median round trip of one GET alone:
   apply  = max(critical path, throughput floor), where the critical path is the longest chain of
            the dependency graph, each component costing (its objects x RTT) plus, for kinds with a
            controller, (controller delay + RTT) for one readiness read; and the throughput floor is
            (one write per object + one readiness read per controlled object) x RTT / concurrency;
   plan   = (one dry run per object + one read per group + 1 inventory read) x RTT / concurrency.
+  The RTT of a request sent alone is optimistic once ``concurrency`` requests share the machine's CPU
+  (client and emulator), so the bench also measures a request's cost with that many GETs in flight
+  and shows the throughput floors at that cost, for reference.
 
 Goals (issue 5): designer apply within 1.3x of its lower bound, at least 5x faster than one by one.
 
@@ -33,6 +36,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -133,6 +137,17 @@ def round_trip(cluster: Cluster, samples: int = 15) -> float:
     return statistics.median(times)
 
 
+def loaded_round_trip(cluster: Cluster, concurrency: int, requests: int = 240) -> float:
+    """Seconds per request when ``concurrency`` GETs are always in flight: what one request really
+    costs under the run's load (client and emulator CPU included), to tell designer's overhead from
+    the machine's."""
+    ref = ObjectRef("v1", "Namespace", None, "default")
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(lambda _: cluster.get(ref), range(requests)))
+    return (time.perf_counter() - start) * concurrency / requests
+
+
 def lower_bound(
     prepared: session.Prepared, rtt: float, controller_delay: float, concurrency: int
 ) -> tuple[float, float]:
@@ -163,11 +178,13 @@ def plan_lower_bound(prepared: session.Prepared, rtt: float, concurrency: int) -
 
 
 class Counting:
-    """Counts the requests a run sends (get/apply/delete), delegating everything else."""
+    """Counts the requests a run sends (get/list/apply/delete) and the time they are in flight,
+    delegating everything else."""
 
     def __init__(self, inner: Cluster) -> None:
         self.inner = inner
         self.calls: Counter[str] = Counter()
+        self.busy = 0.0  # request-seconds: busy / wall time = mean requests in flight
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
@@ -176,9 +193,13 @@ class Counting:
             return attr
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                self.calls[name] += 1
-            return attr(*args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.calls[name] += 1
+                    self.busy += time.perf_counter() - started
 
         return counted
 
@@ -230,6 +251,7 @@ def main() -> None:
         ):
             cluster = connect(Path(tmp) / "engine.kubeconfig")
             rtt = round_trip(cluster)
+            loaded = loaded_round_trip(cluster, args.concurrency)
             planning = Counting(cluster)
             start = time.perf_counter()
             plan = session.plan(
@@ -237,6 +259,7 @@ def main() -> None:
             )
             plan_s = time.perf_counter() - start
             planned = dict(planning.calls)
+            plan_busy = planning.busy
             counting = Counting(cluster)
             start = time.perf_counter()
             result = session.run(
@@ -245,6 +268,7 @@ def main() -> None:
             apply_s = time.perf_counter() - start
             assert result.ok and len(result.applied) == len(prepared.objects), result.summary()
             sent = dict(counting.calls)
+            apply_busy = counting.busy
             cluster.close()
 
             peer = connect(Path(tmp) / "peer.kubeconfig")
@@ -263,12 +287,13 @@ def main() -> None:
     print(
         f"plan:                                {plan_s:7.2f} s   requests: {planned} = "
         f"{plan_sent / n:.2f}/object, {1000 * plan_s * args.concurrency / plan_sent:.1f} ms each "
-        f"(x concurrency)"
+        f"(x concurrency), {plan_busy / plan_s:.1f} in flight on average"
     )
     print(
         f"designer apply (waits included):     {apply_s:7.2f} s   requests: {sent} = "
         f"{apply_sent / n:.2f}/object, {1000 * apply_s * args.concurrency / apply_sent:.1f} ms each "
-        f"(x concurrency)"
+        f"(x concurrency), {apply_busy / apply_s:.1f} in flight on average, "
+        f"{1000 * apply_busy / apply_sent:.1f} ms each"
     )
     print(f"one by one, no waits (kubectl-like): {peer_s:7.2f} s   ({1000 * peer_s / n:.1f} ms per object)")
     print("lower bounds (see the module docstring for how they are computed):")
@@ -280,6 +305,10 @@ def main() -> None:
     print(
         f"  plan:  {plan_min} requests x {rtt * 1000:.1f} ms / {args.concurrency} -> {plan_bound:.2f} s;"
         f" plan + apply -> {plan_bound + bound:.2f} s"
+    )
+    print(
+        f"  with {args.concurrency} GETs always in flight one takes {loaded * 1000:.1f} ms (not {rtt * 1000:.1f}):"
+        f" the same floors at that cost are apply {floor * loaded / rtt:.2f} s, plan {plan_bound * loaded / rtt:.2f} s"
     )
     print(f"designer apply / lower bound:        {apply_s / bound:7.2f}x   (goal <= 1.3x)")
     print(f"one by one / designer apply:         {peer_s / apply_s:7.2f}x   (goal >= 5x)")
