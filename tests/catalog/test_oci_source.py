@@ -56,7 +56,7 @@ def test_artifact_uses_designer_media_types(registry: Registry) -> None:
     source = oci.OciSource("reg", f"oci://{registry.host}/media")
     package = packaging.pack(PATTERNS / "httpbin.yaml")
     source.push(package)
-    url = f"http://{registry.host}/v2/media/httpbin/manifests/1.0.0"
+    url = f"http://{registry.host}/v2/media/httpbin/manifests/{package.info.version}"
     import urllib.request
 
     request = urllib.request.Request(url, headers={"Accept": oci.OCI_MANIFEST})
@@ -67,7 +67,7 @@ def test_artifact_uses_designer_media_types(registry: Registry) -> None:
         "application/vnd.designer.design.v1.tar+gzip"
     ]
     assert manifest["layers"][0]["digest"] == package.digest
-    assert manifest["annotations"]["org.opencontainers.image.version"] == "1.0.0"
+    assert manifest["annotations"]["org.opencontainers.image.version"] == package.info.version
 
 
 def test_modified_blob_is_refused_and_nothing_written(registry: Registry, tmp_path: Path) -> None:
