@@ -103,7 +103,7 @@ def plan_design(
         return Plan(steps=tuple(steps), context=cluster.context_name, design=design, notes=tuple(notes))
     current = [s.ref for s in steps]
     for ref in inventory.left_design(current):
-        live = _get_live(cluster, ref)
+        live = _get_live(cluster, ref, listed)
         if live is not None:
             steps.append(
                 Step(
@@ -117,7 +117,10 @@ def plan_design(
     return Plan(steps=tuple(steps), context=cluster.context_name, design=design, notes=tuple(notes))
 
 
-def _get_live(cluster: Cluster, ref: ObjectRef) -> KubeObject | None:
+def _get_live(cluster: Cluster, ref: ObjectRef, listed: snapshot.Snapshot) -> KubeObject | None:
+    in_list, live = listed.lookup(ref)
+    if in_list:  # its group was listed: no dry run follows, so the LIST's answer is as good as a GET
+        return live
     try:
         return cluster.get(ref)
     except errors.NotFoundError:  # its kind is gone (CRD removed): nothing left to delete

@@ -11,7 +11,9 @@ is checked against it (`matches`): a dry-run apply of an existing object returns
 current resourceVersion, of an absent one none. When they disagree (the object was created,
 changed or deleted after the LIST) the planner reads the object again and redoes the dry run, which
 is exactly the per-object GET path. resourceVersions are only compared for equality, never ordered
-(they are opaque strings). A LIST that RBAC forbids falls back to GETs for its group.
+(they are opaque strings). A LIST that RBAC forbids falls back to GETs for its group. Inventory
+objects that left the design are looked up in the snapshot too when their group was listed (no dry
+run follows for them, so the LIST's answer is as good as a GET).
 Callers: designer.diffing.planner.
 """
 

@@ -138,9 +138,12 @@ def test_deletes_come_from_the_inventory_not_from_the_listed_namespace(
     _apply_all(team, objects)
     write_inventory(team, "team", [obj.ref for obj in objects])
     team.apply(_configmap("someone-elses", {"x": "1"}), field_manager="kubectl")
-    plan, _ = _plan(team, sandbox, _design(tmp_path, ["a", "b", "c"]))
+    plan, sent = _plan(team, sandbox, _design(tmp_path, ["a", "b", "c"]))
     deletes = [s.ref for s in plan.steps if s.action is Action.DELETE]
     assert deletes == [ObjectRef("v1", "ConfigMap", "team", "d")]
+    by_delete = next(s for s in plan.steps if s.action is Action.DELETE)
+    assert by_delete.live is not None and by_delete.live["data"] == {"mode": "fast"}
+    assert not [r for r in sent if r.method == "GET" and r.path.startswith(f"{PREFIX}/configmaps/")]
     assert "someone-elses" not in {s.ref.name for s in plan.steps}
 
 
