@@ -11,6 +11,9 @@ Goals (issue 3): 1,000 objects with all built-in checks under 1 s; >= 10x faster
 peak memory under 100 MB.
 
     python benchmarks/policy_bench.py [--objects 1000] [--files 10] [--skip-checkov] [--checkov PATH]
+
+``--phases`` adds where ``design validate``'s CPU time goes (one extra child: imports, loading and
+rendering, Rego evaluation, finding-to-line mapping and waivers, JSON output), to direct optimisation.
 """
 
 from __future__ import annotations
@@ -221,6 +224,64 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]
     }
 
 
+# Run in a child so imports are measured cold; CPU time (process_time) is steadier than wall time on a
+# shared machine. The phases follow what `design validate` does, through the public APIs.
+_PHASES = """
+import json, sys, time
+clock = time.process_time
+t0 = clock()
+from designer.adapters.capabilities import policies_of
+from designer.adapters.registry import AdapterRegistry
+from designer.graph import build_graph
+from designer.loading import load_paths
+from designer.policy.builtin import design_input
+from designer.policy.evaluator import PolicyOptions, PolicySet, merge
+from designer.policy.reports import RenderContext, renderer
+from designer.rendering import render
+t1 = clock()
+registry = AdapterRegistry.from_entry_points()
+extra = tuple(p for a in registry.adapters for p in policies_of(a))
+policies = PolicySet.load(PolicyOptions(adapter_policies=extra))
+t2 = clock()
+designs = []
+for design in load_paths([sys.argv[1]]):
+    graph = build_graph(design)
+    designs.append((render(design, graph, registry), graph.edges))
+t3 = clock()
+engine = policies.builtin._engine
+rego = 0.0
+for objects, edges in designs:
+    engine.set_input_json(json.dumps(design_input(objects, edges), separators=(",", ":")))
+    started = clock()
+    engine.eval_query("data.designer.checks")
+    rego += clock() - started
+t4 = clock()
+report = merge([policies.evaluate(objects, edges) for objects, edges in designs])
+t5 = clock()
+text = renderer("json")(report, RenderContext())
+t6 = clock()
+print(json.dumps({
+    "imports_s": t1 - t0,
+    "policy_compile_s": t2 - t1,
+    "load_graph_render_s": t3 - t2,
+    "rego_eval_s": rego,
+    "input_json_s": t4 - t3 - rego,
+    "evaluate_total_s": t5 - t4,
+    "findings_mapping_waivers_s": max(t5 - t4 - (t4 - t3), 0.0),
+    "json_output_s": t6 - t5,
+    "total_cpu_s": t6 - t0 - (t4 - t3),  # without the separate Rego timing loop above
+}))
+"""
+
+
+def phases(manifests: Path) -> dict[str, float]:
+    """CPU seconds of each phase of a validate run (imports, load+render, Rego, mapping, output)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PHASES, str(manifests)], capture_output=True, text=True, check=True
+    )
+    return {k: round(v, 3) for k, v in json.loads(done.stdout).items()}
+
+
 def install_checkov(root: Path) -> Path:
     """checkov in its own venv under ``root``; returns the checkov executable."""
     venv = root / "checkov-venv"
@@ -241,6 +302,9 @@ def main() -> int:
     parser.add_argument("--checkov", type=Path, help="an installed checkov executable to use")
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each tool (first and best are reported)"
+    )
+    parser.add_argument(
+        "--phases", action="store_true", help="also report the CPU time of each validate phase"
     )
     args = parser.parse_args()
 
@@ -290,6 +354,8 @@ def main() -> int:
                 "findings": summary.get("findings"),
             },
         }
+        if args.phases:
+            results["design_validate_phases_cpu"] = phases(manifests)
         if ck_runs:
             results["checkov"] = {
                 **min(ck_runs, key=lambda r: r["wall_s"]),
