@@ -105,18 +105,17 @@ def _has_context(source: str, name: str) -> bool:
     return any(entry.get("name") == name for entry in contexts)
 
 
-def _contexts(source: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """The merged files' contexts and the current one (None when unset: unlike the client's
-    list_kube_config_contexts, a file without current-context is fine when --context names one)."""
+def _contexts(source: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The merged files' contexts and the current-context's name (None when unset: unlike the
+    client's list_kube_config_contexts, a file without current-context is fine with --context)."""
     merged = KubeConfigMerger(source).config.value  # type: ignore[no-untyped-call]
     contexts = [getattr(entry, "value", entry) for entry in merged.get("contexts") or []]
-    current_name = merged.get("current-context")
-    current = next((c for c in contexts if current_name and c.get("name") == current_name), None)
-    return contexts, current
+    current = merged.get("current-context")
+    return contexts, str(current) if current else None
 
 
 def _pick_context(
-    contexts: list[dict[str, Any]], current: dict[str, Any] | None, wanted: str | None, source: str
+    contexts: list[dict[str, Any]], current: str | None, wanted: str | None, source: str
 ) -> dict[str, Any]:
     if wanted is None:
         if not current:
@@ -124,7 +123,7 @@ def _pick_context(
                 f"kubeconfig {source} has no current-context",
                 hint="pass --context NAME or run `kubectl config use-context NAME`",
             )
-        return current
+        wanted = current
     for entry in contexts:
         if entry.get("name") == wanted:
             return entry

@@ -155,3 +155,15 @@ def test_design_diff_against_a_detached_sandbox_with_an_empty_home(tmp_path: Pat
     finally:
         down = run("sandbox", "down")
     assert down.returncode == 0, down.stderr
+
+
+def test_context_flag_works_without_current_context_and_a_dangling_one_is_named(tmp_path: Path) -> None:
+    """kubectl accepts --context on a file without current-context; a current-context naming no
+    context is reported by name, with the contexts there are."""
+    bare = _write(tmp_path / "bare", {"x": "ns-x"}, None)
+    assert load_client(bare, "x").namespace == "ns-x"
+    with pytest.raises(ClusterError, match="no current-context"):
+        load_client(bare)
+    dangling = _write(tmp_path / "dangling", {"x": None}, "gone")
+    with pytest.raises(ClusterError, match=r"context 'gone' is not in kubeconfig .* \(contexts: x\)"):
+        load_client(dangling)
