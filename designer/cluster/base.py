@@ -4,6 +4,10 @@ Callers: `designer.diffing`/`designer.cli.diff` (get, list and dry-run apply onl
 engine (apply, delete, watch). The implementation on the official client is
 `designer.cluster.kube.KubeCluster`; tests run it against the sandbox API emulator or a real cluster.
 
+Implementations are called from several threads at once (the diff planner's pool, the apply
+engine's component threads) and must be safe for that, discovery included: `KubeCluster` serializes
+its discovery itself. Limiting how many requests are in flight is the caller's job.
+
 Every method raises `designer.errors.ClusterError` (usually one of the subclasses in
 `designer.cluster.errors`, which carry the HTTP status, the Kubernetes reason and the causes) and
 never a third-party exception. Bodies going in and out are plain JSON-like dicts.
