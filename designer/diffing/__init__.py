@@ -4,7 +4,8 @@
 compares resource quantities by value, `comparing` runs deepdiff (its only importer) and turns the
 result into `designer.planning.Change` values, `ownership` reads managedFields to say which field
 manager owns a live field, `masking` hides Secret values, `planner` drives a `Cluster` to build the
-`designer.planning.Plan` (with `snapshot`: one LIST per group of objects instead of a GET each), and `text` renders the kubectl-diff-style unified YAML diff.
+`designer.planning.Plan` (with `snapshot`: one LIST per group of objects instead of a GET each),
+and `text` renders the kubectl-diff-style unified YAML diff.
 Callers: `designer.cli.diff` and the apply engine (which executes the same Plan).
 """
 
