@@ -24,20 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from designer.catalog import indexfile, packaging  # noqa: E402
+from designer.catalog import indexfile, metadata, packaging  # noqa: E402
 from designer.catalog.sources import base, oci  # noqa: E402
 from tests.catalog.registry import running_registry  # noqa: E402
 
-TYPES = [
-    "Deployment",
-    "Observability",
-    "Resiliency",
-    "Scaling",
-    "Security",
-    "Traffic-management",
-    "Troubleshooting",
-    "Workloads",
-]
 WORDS = [
     "istio",
     "linkerd",
@@ -101,7 +91,7 @@ def generate_index(n: int, seed: int = 7) -> str:
                 "name": name,
                 "version": f"1.{i % 4}.0",
                 "description": " ".join(rnd.choice(WORDS) for _ in range(18)),
-                "type": rnd.choice(TYPES),
+                "type": rnd.choice(metadata.TYPES),
                 "tags": sorted({rnd.choice(WORDS) for _ in range(4)}),
                 "meshes": [rnd.choice(["istio", "linkerd", "none"])],
                 "digest": "sha256:" + f"{rnd.getrandbits(256):064x}",

@@ -16,20 +16,10 @@ from designer.applying.events import Event, EventKind, EventSink, Failure, RunRe
 from designer.applying.waiting import wait_gone
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.cluster.errors import InvalidError
+from designer.diffing.normalizing import SERVER_METADATA
 from designer.errors import ClusterError
 from designer.model import KubeObject, ObjectRef
 from designer.planning import Action, Step
-
-_SERVER_METADATA = (
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "managedFields",
-    "selfLink",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +33,7 @@ class Applied:
 def restorable(live: KubeObject) -> KubeObject:
     """``live`` without server-owned metadata and status, ready to be applied again."""
     body: dict[str, Any] = {k: v for k, v in live.items() if k != "status"}
-    body["metadata"] = {k: v for k, v in (live.get("metadata") or {}).items() if k not in _SERVER_METADATA}
+    body["metadata"] = {k: v for k, v in (live.get("metadata") or {}).items() if k not in SERVER_METADATA}
     return body
 
 
