@@ -20,6 +20,7 @@ from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import report_error
 from designer.cli.options import error_json, output_option, parse_sets, set_option
 from designer.errors import DesignerError, ExitCode
+from designer.gcpause import paused_gc
 from designer.graph import DesignGraph, build_graph
 from designer.loading import expand_paths, load_file
 from designer.model import Design, RenderedObject
@@ -137,8 +138,9 @@ def validate(
             click.echo(f"no design changed since {changed_since}", err=True)
         paths = tuple(str(p) for p in selected)
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
-    run = check_paths(paths, variables) if paths else ValidationRun()
-    report = merge([policy_set.evaluate(c.objects, c.graph.edges) for c in run.checked])
+    with paused_gc():  # loading, rendering and evaluation build no reference cycles worth collecting
+        run = check_paths(paths, variables) if paths else ValidationRun()
+        report = merge([policy_set.evaluate(c.objects, c.graph.edges) for c in run.checked])
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
     code = ExitCode.INPUT if run.errors else ExitCode.FINDINGS if report.failing(threshold) else ExitCode.OK
     context = RenderContext(exit_code=int(code), tool_version=__version__)

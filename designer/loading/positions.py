@@ -20,16 +20,21 @@ Translate = Callable[[str], str]
 class NodePositions(Mapping[str, Location]):
     """A read-only lookup from object key paths to file locations (lookup only; iterates empty)."""
 
-    __slots__ = ("_file", "_node", "_normalize", "_translate")
+    __slots__ = ("_cache", "_file", "_node", "_normalize", "_translate")
 
     def __init__(self, node: yaml.Node, file: str, translate: Translate, normalize: KeyNormalizer) -> None:
         self._node = node
         self._file = file
         self._translate = translate
         self._normalize = normalize
+        self._cache: dict[str, Location | None] = {}  # findings ask for the same paths many times
 
     def __getitem__(self, object_path: str) -> Location:
-        found = locate(self._node, self._translate(object_path), self._file, self._normalize)
+        if object_path in self._cache:
+            found = self._cache[object_path]
+        else:
+            found = locate(self._node, self._translate(object_path), self._file, self._normalize)
+            self._cache[object_path] = found
         if found is None:
             raise KeyError(object_path)
         return found

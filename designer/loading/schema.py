@@ -11,14 +11,15 @@ import functools
 import json
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from designer.errors import Location, SchemaError
 from designer.loading.hints import did_you_mean
 from designer.resources import schemas_dir
+
+if TYPE_CHECKING:  # jsonschema is imported on first use: manifests-only runs never need it
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
 
 Locator = Callable[[str], Location]
 
@@ -26,7 +27,9 @@ _UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected")
 
 
 @functools.cache
-def _validator(name: str) -> jsonschema.protocols.Validator | None:
+def _validator(name: str) -> Validator | None:
+    import jsonschema
+
     path = schemas_dir() / name
     if not path.is_file():
         return None
@@ -61,9 +64,11 @@ def validate_kind_settings(kind: str, settings: Any, locate: Locator, prefix: st
         _raise_best(validator, settings, locate, prefix=prefix)
 
 
-def _raise_best(validator: jsonschema.protocols.Validator, doc: Any, locate: Locator, prefix: str) -> None:
+def _raise_best(validator: Validator, doc: Any, locate: Locator, prefix: str) -> None:
     if validator.is_valid(doc):  # the fast path; collecting errors is several times slower
         return
+    from jsonschema.exceptions import best_match
+
     error = best_match(validator.iter_errors(doc))
     if error is None:
         return
