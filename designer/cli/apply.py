@@ -15,7 +15,6 @@ each component is ready — `design apply --perf` plugs its profile runner in th
 from __future__ import annotations
 
 import json
-
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
