@@ -32,6 +32,11 @@ class _Handler(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self.server.transports.add(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.transport is not None:
+            self.server.transports.discard(self.transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -98,6 +103,7 @@ class StubServer:
         self.requests = 0
         self.first_request: float | None = None
         self.port = 0  # the kernel picks a free port when the server binds (no race with other tests)
+        self.transports: set[asyncio.Transport] = set()  # open client connections, closed on stop
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -115,6 +121,11 @@ class StubServer:
         self._ready.set()
         self._loop.run_forever()
         server.close()
+        # Server.close() leaves accepted connections open: close them here, on their own loop, so no
+        # transport is left for the garbage collector (a ResourceWarning in whatever test runs next).
+        for transport in list(self.transports):
+            transport.close()
+        self._loop.run_until_complete(asyncio.sleep(0))
         self._loop.run_until_complete(server.wait_closed())
         self._loop.close()
 
