@@ -158,16 +158,26 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             result = self._mapping(node)
         elif isinstance(node, yaml.SequenceNode):
-            items = [self._build(child) for child in node.value]
-            result = ([v for v, _ in items], 1 + sum(size for _, size in items))
+            values = []
+            size = 1
+            for child in node.value:
+                value, child_size = self._child(child)
+                values.append(value)
+                size += child_size
+            result = (values, size)
         else:
             result = (self._scalar(node), 1)
         self._built[id(node)] = result
         return result
 
+    def _child(self, node: yaml.Node) -> tuple[Any, int]:
+        # Plain scalars (most nodes) skip the alias memo: only collections can make an alias bomb.
+        if type(node) is yaml.ScalarNode and node.tag == _STR_TAG:
+            return node.value, 1
+        return self._build(node)
+
     def _mapping(self, node: yaml.MappingNode) -> tuple[dict[str, Any], int]:
         out: dict[str, Any] = {}
-        first_seen: dict[str, yaml.Node] = {}
         merged: dict[str, Any] = {}
         size = 1
         for key_node, value_node in node.value:
@@ -185,22 +195,24 @@ class _Builder:
                     "mapping keys must be plain strings, not lists or mappings",
                     location=node_location(key_node, self.file),
                 )
-            key = self._scalar(key_node)
+            key = key_node.value if key_node.tag == _STR_TAG else self._scalar(key_node)
             key = key if isinstance(key, str) else _key_text(key, key_node)
-            previous = first_seen.get(key)
-            if previous is not None:
-                raise DesignError(
-                    f"duplicate key {key!r} (first written at line {previous.start_mark.line + 1})",
-                    location=node_location(key_node, self.file),
-                    hint="remove one of the two entries; YAML would silently keep only the last",
-                )
-            first_seen[key] = key_node
-            value, vsize = self._build(value_node)
+            if key in out:
+                self._duplicate(node, key, key_node)
+            value, vsize = self._child(value_node)
             out[key] = value
             size += vsize
         for k, v in merged.items():
             out.setdefault(k, v)
         return out, size
+
+    def _duplicate(self, node: yaml.MappingNode, key: str, again: yaml.Node) -> None:
+        first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and str(k.value) == key)
+        raise DesignError(
+            f"duplicate key {key!r} (first written at line {first.start_mark.line + 1})",
+            location=node_location(again, self.file),
+            hint="remove one of the two entries; YAML would silently keep only the last",
+        )
 
     def _scalar(self, node: yaml.Node) -> Any:
         tag = node.tag
