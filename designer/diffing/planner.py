@@ -160,13 +160,8 @@ def _scope(cluster: Cluster, design: str, obj: RenderedObject, scope: _DesignSco
             raise
         crd_name, namespaced = crd
         ref = namespaced_ref(raw_ref, cluster.default_namespace, namespaced=namespaced)
-        return Step(
-            action=Action.CREATE,
-            component=component,
-            ref=ref,
-            desired=body,
-            reason=f"not validated by the server: its CRD {crd_name} is created by this design ({exc.message})",
-            server_validated=False,
+        return _unvalidated_create(
+            component, ref, body, f"its CRD {crd_name} is created by this design ({exc.message})"
         )
     ref = namespaced_ref(raw_ref, cluster.default_namespace, namespaced=info.namespaced)
     if ref.namespace:
@@ -227,13 +222,8 @@ def _dry_run(
     except errors.NotFoundError as exc:
         if exc.missing != "namespace" or live is not None or ref.namespace not in scope.namespaces:
             raise
-        return Step(
-            action=Action.CREATE,
-            component=component,
-            ref=ref,
-            desired=body,
-            reason=f"not validated by the server: namespace {ref.namespace} is created by this design",
-            server_validated=False,
+        return _unvalidated_create(
+            component, ref, body, f"namespace {ref.namespace} is created by this design"
         )
     except (errors.DryRunUnsupportedError, errors.ForbiddenError) as exc:
         return _local_step(component, ref, body, live, exc, field_manager)
@@ -266,5 +256,17 @@ def _local_step(
         live=live,
         changes=result.changes,
         reason=reason,
+        server_validated=False,
+    )
+
+
+def _unvalidated_create(component: str | None, ref: ObjectRef, body: KubeObject, why: str) -> Step:
+    """A create the server cannot dry-run yet (its CRD or namespace comes with this design)."""
+    return Step(
+        action=Action.CREATE,
+        component=component,
+        ref=ref,
+        desired=body,
+        reason=f"not validated by the server: {why}",
         server_validated=False,
     )
