@@ -19,36 +19,17 @@ import json
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-NGINX_CONF = """
-{user}
-worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{ root {prefix}/html; }}
-    }}
-}}
-"""
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.perf.perfservers import Nginx  # noqa: E402  (the perf tests' nginx, same config)
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -56,31 +37,6 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_nginx(prefix: Path) -> tuple[subprocess.Popen[bytes], str]:
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    port = free_port()
-    (prefix / "html").mkdir(parents=True)
-    (prefix / "html" / "index.html").write_bytes(b"x" * 600)
-    user = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=port, user=user))
-    proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "stderr"])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, f"http://127.0.0.1:{port}/index.html"
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("nginx did not start")
 
 
 def timed(argv: list[str]) -> tuple[str, float]:
@@ -146,7 +102,8 @@ def main() -> None:
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
             raise SystemExit(f"{tool} is not installed (apt-get install nginx-light wrk hey)")
     with tempfile.TemporaryDirectory(prefix="designer-bench-") as tmp:
-        nginx, url = start_nginx(Path(tmp) / "nginx")
+        nginx = Nginx(Path(tmp) / "nginx").start()
+        url = nginx.url
         script = Path(tmp) / "report.lua"
         script.write_text(WRK_REPORT)
         try:
@@ -165,8 +122,7 @@ def main() -> None:
                 for name, fn in (("builtin", builtin), ("hey", hey_run))
             }
         finally:
-            nginx.terminate()
-            nginx.wait(10)
+            nginx.stop()
     report(runs, rates, args)
 
 

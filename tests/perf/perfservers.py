@@ -145,7 +145,7 @@ worker_processes 1;
 daemon off;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
+events {{ worker_connections 4096; }}
 http {{
     access_log off;
     client_body_temp_path {prefix}/body;
@@ -153,7 +153,7 @@ http {{
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
-    keepalive_requests 100000;
+    keepalive_requests 1000000;
     server {{
         listen 127.0.0.1:{port};
         location / {{ root {prefix}/html; }}
@@ -163,7 +163,10 @@ http {{
 
 
 class Nginx:
-    """A private nginx (1 worker, keep-alive, 600-byte static file) under a temp prefix."""
+    """A private nginx (1 worker, keep-alive, 600-byte static file) under a temp prefix.
+
+    Shared by the perf tests and benchmarks/perf_bench.py, so both measure the same server.
+    """
 
     def __init__(self, prefix: Path) -> None:
         binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
