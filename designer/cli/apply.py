@@ -59,7 +59,7 @@ def _cluster_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 default=8,
                 show_default=True,
                 type=click.IntRange(1, 64),
-                help="Components worked on at once.",
+                help="API requests in flight at once (components waiting for readiness hold none).",
             ),
             click.option(
                 "--timeout",
