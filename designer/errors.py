@@ -81,6 +81,21 @@ class DesignerError(Exception):
         parts.append(self.message)
         return "".join(parts)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled when a forked `validate` worker sends its errors back (designer.validation). The
+        # default reduction calls ``cls(*args)``, which subclasses with other signatures (CycleError)
+        # cannot take: rebuild from the attributes instead.
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(
+    cls: type[DesignerError], args: tuple[object, ...], state: dict[str, object]
+) -> DesignerError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class DesignError(DesignerError):
     """The design input is malformed: YAML, structure, types or values."""

@@ -9,7 +9,6 @@ Exit codes: 0 clean (no unwaived finding at or above ``--fail-on``), 1 findings 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -20,55 +19,14 @@ from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import report_error
 from designer.cli.options import error_json, output_option, parse_sets, set_option
 from designer.errors import DesignerError, ExitCode
-from designer.gcpause import paused_gc
-from designer.graph import DesignGraph, build_graph
-from designer.loading import expand_paths, load_file
-from designer.model import Design, RenderedObject
+from designer.loading import expand_paths
 from designer.policy.changed import changed_files, select_designs
-from designer.policy.evaluator import PolicyOptions, PolicySet, merge
+from designer.policy.evaluator import PolicyOptions, PolicySet
 from designer.policy.findings import SEVERITY_NAMES, Report, Severity
 from designer.policy.reports import FORMATS, RenderContext, renderer
 from designer.policy.reports.github import error_annotation
 from designer.policy.reports.json_report import document as findings_document
-from designer.rendering import render
-
-
-@dataclass
-class Checked:
-    """One design that loaded, graphed and rendered."""
-
-    design: Design
-    graph: DesignGraph
-    objects: list[RenderedObject]
-
-
-@dataclass
-class ValidationRun:
-    """What `validate` found across all files."""
-
-    checked: list[Checked] = field(default_factory=list)
-    errors: list[DesignerError] = field(default_factory=list)
-
-
-def check_paths(paths: tuple[str, ...], variables: dict[str, str]) -> ValidationRun:
-    """Load, graph and render every design under ``paths``, collecting errors per file."""
-    run = ValidationRun()
-    registry: AdapterRegistry | None = None
-    try:
-        files = expand_paths(paths)
-    except DesignerError as exc:
-        run.errors.append(exc)
-        return run
-    for file in files:
-        try:
-            designs = load_file(file, variables)
-            for design in designs:
-                graph = build_graph(design)
-                registry = registry or AdapterRegistry.from_entry_points()
-                run.checked.append(Checked(design, graph, render(design, graph, registry)))
-        except DesignerError as exc:
-            run.errors.append(exc)
-    return run
+from designer.validation import Validation, validate_files
 
 
 @click.command()
@@ -102,6 +60,11 @@ def check_paths(paths: tuple[str, ...], variables: dict[str, str]) -> Validation
 @click.option(
     "--output-file", type=click.Path(path_type=Path), help="Write the report here instead of stdout."
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes that validate files at once [default: the CPUs, for large inputs].",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -115,6 +78,7 @@ def validate(
     fail_on: str,
     changed_since: str | None,
     output_file: Path | None,
+    jobs: int | None,
 ) -> None:
     """Check designs: YAML, schema, references, dependency graph, rendering and policies.
 
@@ -124,10 +88,11 @@ def validate(
     3 when a design or a policy is broken.
     """
     variables = parse_sets(sets)
+    registry = AdapterRegistry.from_entry_points()
     options = PolicyOptions(
         policy_paths=policies,
         builtin=not no_builtin_policies,
-        adapter_policies=() if no_builtin_policies else _adapter_policies(),
+        adapter_policies=() if no_builtin_policies else _adapter_policies(registry),
         waivers_file=waivers,
         annotation_waivers=not no_annotation_waivers,
     )
@@ -138,9 +103,8 @@ def validate(
             click.echo(f"no design changed since {changed_since}", err=True)
         paths = tuple(str(p) for p in selected)
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
-    with paused_gc():  # loading, rendering and evaluation build no reference cycles worth collecting
-        run = check_paths(paths, variables) if paths else ValidationRun()
-        report = merge([policy_set.evaluate(c.objects, c.graph.edges) for c in run.checked])
+    run = _validate(paths, variables, policy_set, registry, jobs)
+    report = run.report
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
     code = ExitCode.INPUT if run.errors else ExitCode.FINDINGS if report.failing(threshold) else ExitCode.OK
     context = RenderContext(exit_code=int(code), tool_version=__version__)
@@ -158,9 +122,24 @@ def validate(
     ctx.exit(int(code))
 
 
-def _adapter_policies() -> tuple[Path, ...]:
+def _validate(
+    paths: tuple[str, ...],
+    variables: dict[str, str],
+    policy_set: PolicySet,
+    registry: AdapterRegistry,
+    jobs: int | None,
+) -> Validation:
+    if not paths:
+        return Validation()
+    try:
+        files = expand_paths(paths)
+    except DesignerError as exc:
+        return Validation(errors=[exc])
+    return validate_files(files, variables, policy_set, registry, jobs=jobs)
+
+
+def _adapter_policies(registry: AdapterRegistry) -> tuple[Path, ...]:
     """Rego files the installed adapters contribute; they run with the built-in checks."""
-    registry = AdapterRegistry.from_entry_points()
     return tuple(path for adapter in registry.adapters for path in policies_of(adapter))
 
 
@@ -168,7 +147,7 @@ def _changed(paths: tuple[str, ...], ref: str, always_all: list[Path]) -> list[P
     try:
         files = expand_paths(paths)
     except DesignerError:
-        return [Path(p) for p in paths]  # let check_paths report it
+        return [Path(p) for p in paths]  # let validation report it
     return select_designs(files, changed_files(ref), always_all=always_all)
 
 
@@ -185,43 +164,42 @@ def _emit(text: str, output_file: Path | None) -> None:
         ) from exc
 
 
-def _print_text(run: ValidationRun, report: Report, context: RenderContext) -> str:
-    for item in run.checked:
-        d = item.design
+def _print_text(run: Validation, report: Report, context: RenderContext) -> str:
+    for d in run.designs:
         click.echo(
-            f"ok  {d.file}: design {d.name!r} ({d.source_format}): {len(d.components)} components, "
-            f"{len(item.graph.edges)} edges, {len(item.graph.waves())} waves, {len(item.objects)} objects"
+            f"ok  {d.file}: design {d.name!r} ({d.source_format}): {d.components} components, "
+            f"{d.edges} edges, {d.waves} waves, {d.objects} objects"
         )
     for exc in run.errors:
         report_error(exc)
-    files = len({c.design.file for c in run.checked}) + len(run.errors)
-    click.echo(f"{len(run.checked)} designs valid, {len(run.errors)} errors in {files} files", err=True)
+    files = len({d.file for d in run.designs}) + len(run.errors)
+    click.echo(f"{len(run.designs)} designs valid, {len(run.errors)} errors in {files} files", err=True)
     return renderer("text")(report, context) if report.findings else ""
 
 
-def _json_text(run: ValidationRun, report: Report, context: RenderContext) -> str:
+def _json_text(run: Validation, report: Report, context: RenderContext) -> str:
     policy = findings_document(report, context)
     doc = {
         "schema_version": 1,
         "designs": [
             {
-                "name": c.design.name,
-                "file": str(Path(c.design.file)),
-                "format": c.design.source_format,
-                "components": len(c.design.components),
-                "edges": len(c.graph.edges),
-                "objects": len(c.objects),
+                "name": d.name,
+                "file": d.file,
+                "format": d.source_format,
+                "components": d.components,
+                "edges": d.edges,
+                "objects": d.objects,
             }
-            for c in run.checked
+            for d in run.designs
         ],
         "findings": policy["findings"],
         "checks": policy["checks"],
         "notes": policy["notes"],
         "errors": [error_json(e) for e in run.errors],
         "summary": {
-            "designs": len(run.checked),
-            "components": sum(len(c.design.components) for c in run.checked),
-            "objects": sum(len(c.objects) for c in run.checked),
+            "designs": len(run.designs),
+            "components": sum(d.components for d in run.designs),
+            "objects": sum(d.objects for d in run.designs),
             "findings": policy["summary"]["findings"],
             "errors": len(run.errors),
             "waived": policy["summary"]["waived"],
