@@ -8,7 +8,6 @@ Exit codes: 0 clean (no unwaived finding at or above ``--fail-on``), 1 findings 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -19,6 +18,7 @@ from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import report_error
 from designer.cli.options import error_json, output_option, parse_sets, set_option
 from designer.errors import DesignerError, ExitCode
+from designer.jsontext import pretty
 from designer.loading import expand_paths
 from designer.policy.changed import changed_files, select_designs
 from designer.policy.evaluator import PolicyOptions, PolicySet
@@ -208,4 +208,4 @@ def _json_text(run: Validation, report: Report, context: RenderContext) -> str:
             "exit_code": context.exit_code,
         },
     }
-    return json.dumps(doc, indent=2)
+    return pretty(doc)

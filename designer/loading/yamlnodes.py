@@ -11,6 +11,7 @@ Callers: the format readers in designer/loading/.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,8 +299,8 @@ def _match_key(
     return best
 
 
-def _segment_ends(rest: str) -> Iterator[int]:
-    for i, ch in enumerate(rest):
-        if ch in ".[":
-            yield i
-    yield len(rest)
+def _segment_ends(rest: str) -> list[int]:
+    return [m.start() for m in _SEPARATOR.finditer(rest)] + [len(rest)]
+
+
+_SEPARATOR = re.compile(r"[.\[]")

@@ -13,12 +13,12 @@ Callers: designer.policy.evaluator (validate) and designer.cli.policy (``policy 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from designer.errors import Location, PolicyError
+from designer.jsontext import compact
 from designer.model import Edge, RenderedObject
 from designer.policy.backend import RegoEngine, RegoModule
 from designer.policy.findings import CheckInfo, Finding, Severity
@@ -83,7 +83,7 @@ class BuiltinChecks:
     def _evaluate(self, document: Mapping[str, Any]) -> dict[str, Any]:
         # The base engine itself is reused: set_input replaces the whole input and nothing else changes,
         # while a clone would pay regorus's preparation again (~10 ms) on its first evaluation.
-        self._engine.set_input_json(json.dumps(document, separators=(",", ":")))
+        self._engine.set_input_json(compact(document))
         values = self._engine.eval_query(CHECKS_ROOT)
         if not values:
             return {}

@@ -26,16 +26,17 @@ class RenderContext:
         """``file`` relative to the base folder (POSIX separators) when it lies below it."""
         if not file:
             return None
-        return _relative(file, self.base, Path.cwd())
+        return _relative(file, str(self.base), str(Path.cwd()))
 
 
 @lru_cache(maxsize=1024)
-def _relative(file: str, base: Path, cwd: Path) -> str:
+def _relative(file: str, base: str, cwd: str) -> str:
     # Cached: a report names a handful of files thousands of times, and resolve() asks the file system.
-    # The working folder is part of the key because relative paths resolve against it.
+    # The working folder is part of the key because relative paths resolve against it; the key is
+    # made of strings because hashing Paths for every finding cost more than the lookup saved.
     path = Path(file)
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return path.resolve().relative_to(Path(base).resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

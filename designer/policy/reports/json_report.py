@@ -6,9 +6,9 @@ relative to the working folder when below it. Caller: designer.policy.reports.re
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from designer.jsontext import pretty
 from designer.policy.findings import Report
 from designer.policy.reports import RenderContext
 
@@ -31,4 +31,4 @@ def document(report: Report, context: RenderContext) -> dict[str, Any]:
 
 def render(report: Report, context: RenderContext) -> str:
     """The document as indented JSON text."""
-    return json.dumps(document(report, context), indent=2)
+    return pretty(document(report, context))

@@ -9,9 +9,9 @@ with an accepted ``suppressions`` entry. Caller: designer.policy.reports.rendere
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from designer.jsontext import pretty
 from designer.policy.findings import CheckInfo, Finding, Report, Severity
 from designer.policy.reports import RenderContext
 
@@ -67,7 +67,7 @@ def document(report: Report, context: RenderContext) -> dict[str, Any]:
 
 def render(report: Report, context: RenderContext) -> str:
     """The SARIF log as JSON text."""
-    return json.dumps(document(report, context), indent=2)
+    return pretty(document(report, context))
 
 
 def _rule(check: CheckInfo) -> dict[str, Any]:
