@@ -1,4 +1,5 @@
-"""Where designer keeps state between runs: the detached sandbox's state file and kubeconfig.
+"""Where designer keeps state between runs: the detached sandbox's state file and kubeconfig, and the
+cache of discovered adapters.
 
 A neutral module (standard library only) so both sides of one convention share it without a layering
 inversion: `designer.sandbox.daemon` writes there (``design sandbox up``), and
@@ -43,3 +44,9 @@ def sandbox_kubeconfigs() -> list[Path]:
         candidates.append(Path(recorded))
     candidates.append(sandbox_default_kubeconfig())
     return [p for p in dict.fromkeys(candidates) if p.is_file()]
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/designer`` (default ``~/.cache/designer``): data that can be rebuilt at will."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "designer"
