@@ -3,7 +3,8 @@
 Contract with the Rego library: one package per check, ``designer.checks.<name>``, each with
 ``metadata := {"id", "title", "severity", "rationale", "remediation"}`` and
 ``findings contains {"index": i, "msg": …, "path": …}``. The input is the whole design:
-``{"objects": [{"index", "component", "file", "line", "object"}], "edges": [{"from", "to", "reason"}]}``,
+``{"objects": [{"index", "component", "file", "line", "object", "kind", "namespace", "name"}],
+"edges": [{"from", "to", "reason"}]}`` (kind, namespace and name are precomputed: see policies/lib/k8s.rego),
 so cross-object checks (a Service selecting nothing, a missing ConfigMap) see every object and the graph.
 ``data.designer.checks`` is evaluated once; each finding is mapped back to its component and to the line
 of its key path (`Component.locate`).
@@ -97,16 +98,35 @@ def design_input(objects: Sequence[RenderedObject], edges: Sequence[Edge]) -> di
     """The input document of the built-in checks."""
     return {
         "objects": [
-            {
-                "index": index,
-                "component": item.component.name,
-                "file": item.component.location.file,
-                "line": item.component.location.line,
-                "object": item.body,
-            }
+            object_entry(
+                index,
+                item.component.name,
+                item.component.location.file,
+                item.component.location.line,
+                item.body,
+            )
             for index, item in enumerate(objects)
         ],
         "edges": [{"from": e.dependency, "to": e.dependent, "reason": e.reason} for e in edges],
+    }
+
+
+def object_entry(index: int, component: str, file: str, line: int, body: Mapping[str, Any]) -> dict[str, Any]:
+    """One entry of ``input.objects``, with the object's kind, namespace and name precomputed as the
+    Rego helpers define them ("", "default" and "" when they are not strings)."""
+    metadata = body.get("metadata")
+    if not isinstance(metadata, Mapping):
+        metadata = {}
+    kind, namespace, name = body.get("kind"), metadata.get("namespace"), metadata.get("name")
+    return {
+        "index": index,
+        "component": component,
+        "file": file,
+        "line": line,
+        "object": body,
+        "kind": kind if isinstance(kind, str) else "",
+        "namespace": namespace if isinstance(namespace, str) else "default",
+        "name": name if isinstance(name, str) else "",
     }
 
 

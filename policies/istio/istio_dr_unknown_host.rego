@@ -16,7 +16,7 @@ metadata := {
 findings contains f if {
 	some entry in k8s.objects_of_kind.DestinationRule
 	host := k8s.string_at(entry.object, ["spec", "host"])
-	ns := k8s.namespace_of(entry.object)
+	ns := entry.namespace
 	istio.host_checkable(host, ns)
 	not istio.host_defined(host, ns)
 	f := {

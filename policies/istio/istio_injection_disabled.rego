@@ -13,7 +13,7 @@ metadata := {
 }
 
 # Namespaces of the design labelled for injection.
-_meshed contains k8s.name_of(entry.object) if {
+_meshed contains entry.name if {
 	some entry in k8s.objects_of_kind.Namespace
 	labels := k8s.object_at(entry.object, ["metadata", "labels"])
 	_injecting(labels)
@@ -29,7 +29,7 @@ _injecting(labels) if {
 _istio_routing := {"VirtualService", "DestinationRule", "PeerAuthentication", "AuthorizationPolicy", "Sidecar"}
 
 # Namespaces holding Istio configuration.
-_istio_namespaces contains k8s.namespace_of(entry.object) if {
+_istio_namespaces contains entry.namespace if {
 	some kind in _istio_routing
 	some entry in k8s.get(k8s.objects_of_kind, kind, set())
 }
@@ -50,7 +50,7 @@ findings contains f if {
 findings contains f if {
 	some entry in k8s.objects_of_kind.Namespace
 	k8s.string_at(entry.object, ["metadata", "labels", "istio-injection"]) == "disabled"
-	k8s.name_of(entry.object) in _istio_namespaces
+	entry.name in _istio_namespaces
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s disables sidecar injection but holds Istio traffic or security configuration", [k8s.describe(entry.object)]),

@@ -15,7 +15,7 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.VirtualService
-	ns := k8s.namespace_of(entry.object)
+	ns := entry.namespace
 	some i, ref in k8s.array_at(entry.object, ["spec", "gateways"])
 	is_string(ref)
 	ref != "mesh"

@@ -24,7 +24,7 @@ service_key(host, ns) := concat("/", [ns, host]) if {
 	parts[2] == "svc"
 }
 
-services contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)]) if {
+services contains concat("/", [entry.namespace, entry.name]) if {
 	some entry in k8s.objects_of_kind.Service
 }
 
@@ -47,7 +47,7 @@ host_checkable(host, ns) if service_key(host, ns)
 # host key -> subset names defined by the design's DestinationRules.
 subsets[key] contains name if {
 	some entry in k8s.objects_of_kind.DestinationRule
-	key := host_key(k8s.string_at(entry.object, ["spec", "host"]), k8s.namespace_of(entry.object))
+	key := host_key(k8s.string_at(entry.object, ["spec", "host"]), entry.namespace)
 	some subset in k8s.array_at(entry.object, ["spec", "subsets"])
 	name := k8s.string_at(subset, "name")
 }
@@ -62,7 +62,7 @@ destinations := [d |
 	d := {
 		"index": entry.index,
 		"object": entry.object,
-		"namespace": k8s.namespace_of(entry.object),
+		"namespace": entry.namespace,
 		"host": k8s.string_at(destination, "host"),
 		"subset": k8s.string_at(destination, "subset"),
 		"path": path,
@@ -83,7 +83,7 @@ _targets(route, protocol, i) := array.concat(
 )
 
 # Set of "namespace/name" of the design's Gateways.
-gateways contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)]) if {
+gateways contains concat("/", [entry.namespace, entry.name]) if {
 	some entry in k8s.objects_of_kind.Gateway
 	startswith(k8s.string_at(entry.object, "apiVersion"), "networking.istio.io/")
 }

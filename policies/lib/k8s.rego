@@ -1,7 +1,13 @@
 # Shared helpers for the built-in checks (package designer.lib.k8s).
 #
 # Every check under policies/ reads the whole design from `input.objects` (one entry per rendered
-# object: index, component, file, line, object) and `input.edges`. This package turns that into the
+# object: index, component, file, line, object, and the object's kind, namespace and name) and
+# `input.edges`. `entry.kind` is "" when the object has no string kind, `entry.namespace` "default"
+# when it has no string namespace, `entry.name` "" when it has no string name: exactly what
+# `string_at(obj, "kind")`, `namespace_of(obj)` and `name_of(obj)` return. designer computes them
+# before evaluation (a user function call costs regorus several times a field read, and these three
+# are read for every object by most checks); `testing.input_of` does the same for the unit tests.
+# This package turns that into the
 # views most checks need, computed once per evaluation:
 #   * `pods`: one entry per object that carries a pod spec, with the key path of that spec;
 #   * `containers`: every container, init container and ephemeral container with its key path;
@@ -53,7 +59,7 @@ describe(obj) := concat(" ", [kind, name_of(obj)]) if {
 # One entry per object with a pod spec.
 pods := [p |
 	some entry in input.objects
-	kind := object.get(entry.object, "kind", "")
+	kind := entry.kind
 	spath := pod_spec_path[kind]
 	spec := object.get(entry.object, spath, null)
 	is_object(spec)
@@ -62,9 +68,9 @@ pods := [p |
 	p := {
 		"index": entry.index,
 		"kind": kind,
-		"name": name_of(entry.object),
-		"description": describe(entry.object),
-		"namespace": namespace_of(entry.object),
+		"name": entry.name,
+		"description": concat(" ", [kind, entry.name]),
+		"namespace": entry.namespace,
 		"object": entry.object,
 		"spec": spec,
 		"path": concat(".", spath),
@@ -96,37 +102,24 @@ containers := [c |
 # Only the long-running containers (probes, ports and resources concern these).
 app_containers := [c | some c in containers; c.field == "containers"]
 
-# The indexes below read kind, namespace and name with builtins instead of string_at / namespace_of /
-# name_of: they run once per object of the design, and a user function call costs regorus several
-# times a builtin. `object.get({true: v}, is_string(v), fallback)` is `v` when it is a string, else
-# `fallback` (exactly what those helpers return). k8s_test.rego pins the odd cases.
+# The indexes below run once per object of the design: they read the entry's kind, namespace and
+# name fields. k8s_test.rego pins the odd cases (no kind, a non-string namespace).
 
 # Set of "Kind/namespace/name" keys of every namespaced object in the design.
-object_keys contains key if {
+object_keys contains concat("/", [entry.kind, entry.namespace, entry.name]) if {
 	some entry in input.objects
-	kind := object.get(entry.object, "kind", "")
-	ns := object.get(entry.object, ["metadata", "namespace"], "default")
-	name := object.get(entry.object, ["metadata", "name"], "")
-	key := concat("/", [
-		object.get({true: kind}, is_string(kind), ""),
-		object.get({true: ns}, is_string(ns), "default"),
-		object.get({true: name}, is_string(name), ""),
-	])
 }
 
 has_object(kind, ns, name) if concat("/", [kind, ns, name]) in object_keys
 
 # Objects of one kind: kind -> list of {index, object}.
-objects_of_kind[kind] contains entry if {
+objects_of_kind[entry.kind] contains entry if {
 	some entry in input.objects
-	raw := object.get(entry.object, "kind", "")
-	kind := object.get({true: raw}, is_string(raw), "")
 }
 
 # Set of namespaces used by the design's objects.
-namespaces contains object.get({true: ns}, is_string(ns), "default") if {
+namespaces contains entry.namespace if {
 	some entry in input.objects
-	ns := object.get(entry.object, ["metadata", "namespace"], "default")
 }
 
 # Pod label index: "namespace/key=value" -> set of `pods` positions.

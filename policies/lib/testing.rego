@@ -1,16 +1,21 @@
 # Fixtures for the Rego unit tests of the built-in checks (package designer.lib.testing).
 #
-# `input_of(objects)` wraps plain Kubernetes objects into the input shape the checks read;
+# `input_of(objects)` wraps plain Kubernetes objects into the input shape the checks read (the same
+# fields designer.policy.builtin.design_input writes; tests/policies pins the two together);
 # `good_container`, `pod_spec` and `deployment` give a hardened baseline that tests then break one
 # field at a time with object.union. Only *_test.rego files use this package.
 package designer.lib.testing
 
+import data.designer.lib.k8s
 import rego.v1
 
 input_of(objects) := {
 	"objects": [entry |
 		some i, obj in objects
-		entry := {"index": i, "component": sprintf("c%d", [i]), "file": "design.yaml", "line": i + 1, "object": obj}
+		entry := {
+			"index": i, "component": sprintf("c%d", [i]), "file": "design.yaml", "line": i + 1, "object": obj,
+			"kind": k8s.string_at(obj, "kind"), "namespace": k8s.namespace_of(obj), "name": k8s.name_of(obj),
+		}
 	],
 	"edges": [],
 }

@@ -15,13 +15,13 @@ metadata := {
 _on := {"enabled", "ingress"}
 
 # Namespace objects of the design annotated for injection.
-_injected_namespaces contains k8s.name_of(entry.object) if {
+_injected_namespaces contains entry.name if {
 	some entry in k8s.objects_of_kind.Namespace
 	k8s.string_at(entry.object, ["metadata", "annotations", "linkerd.io/inject"]) in _on
 }
 
 # Namespaces holding Linkerd policy objects.
-_policy_namespaces contains k8s.namespace_of(entry.object) if {
+_policy_namespaces contains entry.namespace if {
 	some entry in input.objects
 	startswith(k8s.string_at(entry.object, "apiVersion"), "policy.linkerd.io/")
 }

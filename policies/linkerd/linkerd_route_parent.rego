@@ -24,7 +24,7 @@ findings contains f if {
 	some i, ref in k8s.array_at(entry.object, ["spec", "parentRefs"])
 	parent_kind := k8s.get(ref, "kind", "Gateway")
 	k8s.get(ref, "group", "gateway.networking.k8s.io") in _parent_kinds[parent_kind]
-	ns := k8s.get(ref, "namespace", k8s.namespace_of(entry.object))
+	ns := k8s.get(ref, "namespace", entry.namespace)
 	is_string(ns)
 	name := k8s.string_at(ref, "name")
 	not k8s.has_object(parent_kind, ns, name)

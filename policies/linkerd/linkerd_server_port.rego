@@ -16,10 +16,10 @@ findings contains f if {
 	some entry in _servers
 	selector := object.get(entry.object, ["spec", "podSelector"], null)
 	is_object(selector)
-	count(k8s.label_selector_pods(k8s.namespace_of(entry.object), selector)) == 0
+	count(k8s.label_selector_pods(entry.namespace, selector)) == 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe(entry.object), k8s.namespace_of(entry.object)]),
+		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe(entry.object), entry.namespace]),
 		"path": "spec.podSelector",
 	}
 }
@@ -28,7 +28,7 @@ findings contains f if {
 	some entry in _servers
 	selector := object.get(entry.object, ["spec", "podSelector"], null)
 	is_object(selector)
-	pods := k8s.label_selector_pods(k8s.namespace_of(entry.object), selector)
+	pods := k8s.label_selector_pods(entry.namespace, selector)
 	count(pods) > 0
 	port := object.get(entry.object, ["spec", "port"], null)
 	port != null

@@ -15,13 +15,13 @@ metadata := {
 # "namespace/name" of each Service -> its port numbers and names.
 _service_ports[key] contains p if {
 	some entry in k8s.objects_of_kind.Service
-	key := concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)])
+	key := concat("/", [entry.namespace, entry.name])
 	some port in k8s.array_at(entry.object, ["spec", "ports"])
 	some p in [k8s.get(port, "port", null), k8s.get(port, "name", null)]
 	p != null
 }
 
-_services contains concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)]) if {
+_services contains concat("/", [entry.namespace, entry.name]) if {
 	some entry in k8s.objects_of_kind.Service
 }
 
@@ -57,7 +57,7 @@ _service_of(backend) := ["serviceName", backend.serviceName, k8s.get(backend, "s
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
-	ns := k8s.namespace_of(entry.object)
+	ns := entry.namespace
 	some [path, name, _] in _backends(entry.object)
 	is_string(name)
 	not concat("/", [ns, name]) in _services
@@ -70,7 +70,7 @@ findings contains f if {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
-	ns := k8s.namespace_of(entry.object)
+	ns := entry.namespace
 	some [path, name, port] in _backends(entry.object)
 	port != null
 	is_string(name)

@@ -14,7 +14,7 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.PodDisruptionBudget
-	ns := k8s.namespace_of(entry.object)
+	ns := entry.namespace
 	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	count(k8s.label_selector_pods(ns, selector)) == 0
 	f := {

@@ -18,7 +18,7 @@ findings contains f if {
 	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	is_object(selector)
 	count(selector) > 0
-	ns := k8s.namespace_of(entry.object)
+	ns := entry.namespace
 	count(k8s.selected_pods(ns, selector)) == 0
 	f := {
 		"index": entry.index,

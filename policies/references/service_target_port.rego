@@ -17,7 +17,7 @@ findings contains f if {
 	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	is_object(selector)
 	count(selector) > 0
-	pods := k8s.selected_pods(k8s.namespace_of(entry.object), selector)
+	pods := k8s.selected_pods(entry.namespace, selector)
 	count(pods) > 0
 	some i, port in k8s.array_at(entry.object, ["spec", "ports"])
 	is_object(port)

@@ -16,7 +16,7 @@ metadata := {
 _quiet_accounts contains key if {
 	some entry in k8s.objects_of_kind.ServiceAccount
 	object.get(entry.object, "automountServiceAccountToken", true) == false
-	key := concat("/", [k8s.namespace_of(entry.object), k8s.name_of(entry.object)])
+	key := concat("/", [entry.namespace, entry.name])
 }
 
 findings contains f if {

@@ -16,6 +16,7 @@ import pytest
 
 from designer.policy import rego_tests
 from designer.policy.backend import RegoEngine, RegoModule
+from designer.policy.builtin import object_entry
 from tests.conftest import ROOT
 
 POLICIES = ROOT / "policies"
@@ -130,6 +131,33 @@ def test_runner_loads_library_for_user_tests(tmp_path: Path) -> None:
     )
     results = rego_tests.run([tmp_path])
     assert [(r.test.name, r.outcome) for r in results] == [("test_uses_library", "pass")]
+
+
+def test_precomputed_identity_matches_the_rego_helpers() -> None:
+    """designer precomputes each entry's kind, namespace and name; the unit tests' input_of computes
+    them with the Rego helpers. Odd objects must come out the same both ways, or the Rego tests would
+    not test what designer evaluates."""
+    import json
+
+    odd: list[dict[str, Any]] = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "ns"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}},
+        {"kind": 5, "metadata": {"name": 12, "namespace": 7}},
+        {"metadata": None},
+        {"kind": "Pod", "metadata": ["not", "a", "mapping"]},
+        {},
+    ]
+    engine = RegoEngine()
+    for module in rego_tests.collect_modules([], with_library=True):
+        if module.path.startswith("policies/lib/") and not module.path.endswith("_test.rego"):
+            engine.add_module(module)
+    engine.set_input({})
+    from_rego = engine.eval_query(f"data.designer.lib.testing.input_of({json.dumps(odd)})")[0]["objects"]
+    fields = ("kind", "namespace", "name")
+    expected = [{k: object_entry(i, "c", "f", 1, o)[k] for k in fields} for i, o in enumerate(odd)]
+    assert [{k: e[k] for k in fields} for e in from_rego] == expected
+    assert expected[1] == {"kind": "ConfigMap", "namespace": "default", "name": "c"}
+    assert expected[2] == {"kind": "", "namespace": "default", "name": ""}
 
 
 def test_module_paths_do_not_leak_machine_paths() -> None:
@@ -267,10 +295,7 @@ def mixed_design(n: int) -> dict[str, Any]:
         app += 1
     objects = objects[:n]
     return {
-        "objects": [
-            {"index": i, "component": f"c{i}", "file": "design.yaml", "line": i + 1, "object": obj}
-            for i, obj in enumerate(objects)
-        ],
+        "objects": [object_entry(i, f"c{i}", "design.yaml", i + 1, obj) for i, obj in enumerate(objects)],
         "edges": [],
     }
 
@@ -448,10 +473,7 @@ def test_hardened_design_has_no_finding(checks_engine: RegoEngine) -> None:
     eng = checks_engine.clone()
     eng.set_input(
         {
-            "objects": [
-                {"index": i, "component": f"c{i}", "file": "design.yaml", "line": 1, "object": o}
-                for i, o in enumerate(objects)
-            ],
+            "objects": [object_entry(i, f"c{i}", "design.yaml", 1, o) for i, o in enumerate(objects)],
             "edges": [],
         }
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from designer.policy import rego_tests
 from designer.policy.backend import RegoEngine
+from designer.policy.builtin import object_entry
 from tests.conftest import ROOT
 
 CONTAINER = {
@@ -238,10 +239,7 @@ def test_odd_values_never_abort_the_evaluation() -> None:
     objects = variants()
     assert len(objects) > 1500
     document = {
-        "objects": [
-            {"index": i, "component": f"c{i}", "file": "d.yaml", "line": 1, "object": o}
-            for i, o in enumerate(objects)
-        ],
+        "objects": [object_entry(i, f"c{i}", "d.yaml", 1, o) for i, o in enumerate(objects)],
         "edges": [],
     }
     engine.set_input_json(json.dumps(document))
