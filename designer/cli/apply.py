@@ -165,7 +165,7 @@ def apply(
 
 def _run_profiles(designs: Sequence[Design], output: str) -> bool:
     """Run every PerformanceProfile of ``designs`` once (after all clusters are ready); True if all SLOs hold."""
-    from designer.cli.perf import emit_records  # lazy: the load engines are only needed with --perf
+    from designer.cli.perf_output import emit_records  # lazy: the load engines are only needed with --perf
     from designer.perf.history import History
     from designer.perf.running import profiles_of, run_design_profiles
 

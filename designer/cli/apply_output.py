@@ -22,6 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from designer.applying.events import Event, EventKind, RunResult
+from designer.cli.consoles import stdout_console
 from designer.cli.diff import render_text
 from designer.planning import SCHEMA_VERSION, Plan
 
@@ -58,7 +59,7 @@ class Output:
             for plan in plans:
                 self._line({"event": "plan", **plan.to_json()})
         else:
-            render_text(plans, _stdout_console())
+            render_text(plans, stdout_console())
 
     def emitter(self, cluster: str, design: str) -> Callable[[Event], None]:
         def emit(event: Event) -> None:
@@ -111,7 +112,7 @@ class Output:
         self.close()
         if self.json:
             return  # every run already ended with its summary event
-        console = _stdout_console()
+        console = stdout_console()
         table = Table(box=box.SIMPLE_HEAD if console.is_terminal else box.ASCII2, show_edge=False)
         for column in (
             "CLUSTER",
@@ -167,12 +168,3 @@ class Output:
                     console.print(
                         f"kept: {cluster} {ref} (protected or not applied by designer)", markup=False
                     )
-
-
-def _stdout_console() -> Console:
-    return Console(
-        file=sys.stdout,
-        highlight=False,
-        width=None if sys.stdout.isatty() else 200,
-        no_color=bool(os.environ.get("NO_COLOR")),
-    )

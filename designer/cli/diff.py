@@ -9,8 +9,6 @@ are masked in both. ``--exit-code`` turns "there are changes" into exit status 1
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from designer.adapters.registry import AdapterRegistry
+from designer.cli.consoles import stdout_console
 from designer.cli.options import output_option, parse_sets, set_option
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.cluster.connecting import connect
@@ -105,7 +104,7 @@ def diff(
     if output == "json":
         click.echo(json.dumps(plans_json(plans), indent=2, sort_keys=False))
     else:
-        render_text(plans, _console())
+        render_text(plans, stdout_console())
     if exit_code and any(plan.has_changes for plan in plans):
         ctx.exit(int(ExitCode.FINDINGS))
 
@@ -188,13 +187,3 @@ def _summary_table(plan: Plan, *, ascii_only: bool) -> Table:
             note,
         )
     return table
-
-
-def _console() -> Console:
-    # rich honours NO_COLOR itself; off a TTY it writes plain text without escape codes.
-    return Console(
-        file=sys.stdout,
-        highlight=False,
-        width=None if sys.stdout.isatty() else 200,
-        no_color=bool(os.environ.get("NO_COLOR")),
-    )
