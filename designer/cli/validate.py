@@ -27,6 +27,7 @@ from designer.policy.reports import FORMATS, RenderContext, renderer
 from designer.policy.reports.github import error_annotation
 from designer.policy.reports.json_report import document as findings_document
 from designer.validation import Validation, validate_files
+from designer.wording import count_of
 
 
 @click.command()
@@ -173,7 +174,11 @@ def _print_text(run: Validation, report: Report, context: RenderContext) -> str:
     for exc in run.errors:
         report_error(exc)
     files = len({d.file for d in run.designs}) + len(run.errors)
-    click.echo(f"{len(run.designs)} designs valid, {len(run.errors)} errors in {files} files", err=True)
+    click.echo(
+        f"{count_of(len(run.designs), 'design')} valid, {count_of(len(run.errors), 'error')} in "
+        f"{count_of(files, 'file')}",
+        err=True,
+    )
     return renderer("text")(report, context) if report.findings else ""
 
 

@@ -91,6 +91,9 @@ def test_validate_reports_every_broken_file_and_exits_3(
     assert f"ok  {good}: design 'demo'" in out
     assert f"error: {bad}:9:5: components[1].replicas: unknown key 'replicas'" in err
     assert f"error: {empty}:1:1: file is empty" in err
+    assert err.rstrip().endswith("1 design valid, 2 errors in 3 files")
+    run(["validate", "--no-builtin-policies", str(good)])
+    assert capsys.readouterr().err.rstrip().endswith("1 design valid, 0 errors in 1 file")
 
 
 def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

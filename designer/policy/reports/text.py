@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from designer.policy.findings import Report
 from designer.policy.reports import RenderContext
+from designer.wording import count_of
 
 
 def render(report: Report, context: RenderContext) -> str:
@@ -30,7 +31,7 @@ def render(report: Report, context: RenderContext) -> str:
     summary = report.summary()
     counts = ", ".join(f"{n} {name}" for name, n in summary["by_severity"].items() if n)
     lines.append(
-        f"{summary['findings']} findings{f' ({counts})' if counts else ''}, {summary['waived']} waived; "
-        f"{summary['objects']} objects, {summary['checks']} checks"
+        f"{count_of(summary['findings'], 'finding')}{f' ({counts})' if counts else ''}, {summary['waived']} waived; "
+        f"{count_of(summary['objects'], 'object')}, {count_of(summary['checks'], 'check')}"
     )
     return "\n".join(lines)
