@@ -88,6 +88,12 @@ def _build(design: Design) -> DesignGraph:
     edges: dict[tuple[str, str], Edge] = {}
     for comp in design.components:
         for dep in comp.depends_on:
+            if dep not in components:  # the loaders check this; a Design built in code may not be
+                raise UnresolvedReferenceError(
+                    f"dependsOn names {dep!r}, which is not a component of this design",
+                    location=comp.location,
+                    hint=did_you_mean(dep, list(components)) or "use the `name` of another component",
+                )
             edges.setdefault((dep, comp.name), Edge(dep, comp.name, "dependsOn", explicit=True))
     _add_inferred(edges, design, components, infer_edges(design.components))
     predecessors: dict[str, list[str]] = {name: [] for name in components}

@@ -103,6 +103,20 @@ def test_profile_target_must_exist() -> None:
     assert err.value.hint == "did you mean 'web'?"
 
 
+def test_depends_on_an_unknown_component_is_an_error_not_a_crash() -> None:
+    # The loaders refuse this first; a Design built in code reaches build_graph unchecked.
+    d = design(comp("web", "Service", depends_on=("cfgg",)), comp("cfg"))
+    with pytest.raises(UnresolvedReferenceError) as err:
+        build_graph(d)
+    assert "'cfgg'" in err.value.message and err.value.hint == "did you mean 'cfg'?"
+
+
+def test_a_self_dependency_is_a_one_step_cycle() -> None:
+    with pytest.raises(CycleError) as err:
+        build_graph(design(comp("a", depends_on=("a",)), comp("b")))
+    assert err.value.chain == [("a", "a", "dependsOn")]
+
+
 def test_order_breaks_ties_by_kind_rank_then_name() -> None:
     d = design(
         comp("b-deploy", "Deployment", "apps/v1"),
