@@ -96,6 +96,22 @@ def test_validate_reports_every_broken_file_and_exits_3(
     assert capsys.readouterr().err.rstrip().endswith("1 design valid, 0 errors in 1 file")
 
 
+def test_integers_beyond_64_bits_are_validated_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # YAML reads this as one int; the JSON written for regorus and the report must carry it.
+    huge = write(
+        tmp_path,
+        "huge.yaml",
+        GOOD.replace("      spec:\n", "      spec:\n        replicas: 99999999999999999999\n", 1),
+    )
+    code = run(["validate", str(huge), "-o", "json", "--fail-on", "never"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["summary"]["errors"] == 0 and doc["summary"]["objects"] == 3
+
+
 def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = write(tmp_path, "good.yaml", GOOD)
     assert run(["validate", "--no-builtin-policies", str(good), "--output", "json", "--set", "ns=prod"]) == 0
