@@ -9,24 +9,31 @@ errors per file, and the policy report. Nothing else crosses: designs and render
 they were built.
 
 A child that fails for any reason (an internal bug, a policy error, a crash) sends nothing; its chunk
-is then validated again in this process, so the failure surfaces exactly as in a serial run. The
-result is the same, order included, whatever the number of jobs; tests check that.
+is then validated again in this process, so the failure surfaces exactly as in a serial run. When
+this process fails first, its children are stopped and reaped. The result is the same, order
+included, whatever the number of jobs; tests check that.
+
+A design that does not load, graph or render is an error of its file and the other files go on; a
+policy that fails to evaluate stops the run (exit 3), as a broken policy must never pass for clean.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from designer.adapters.registry import AdapterRegistry
 from designer.errors import DesignerError
 from designer.gcpause import paused_gc
-from designer.graph import build_graph
+from designer.graph import DesignGraph, build_graph
 from designer.loading import load_file
+from designer.model import Design, RenderedObject
 from designer.policy.evaluator import PolicySet, merge
 from designer.policy.findings import Report
 from designer.rendering import render
@@ -71,11 +78,18 @@ def validate_files(
     ``jobs`` caps the processes (``None``: the CPUs this process may run on; 1: no fork).
     """
     chunks = split_by_size(files, _job_count(files, jobs))
+    children: list[tuple[int, int, list[Path]]] = []
     with paused_gc():  # loading, rendering and evaluation build no reference cycles worth collecting
-        children = [_fork_child(chunk, variables, policies, registry) for chunk in chunks[1:]]
-        parts = [validate_chunk(chunks[0] if chunks else [], variables, policies, registry)]
-        for pid, reader, chunk in children:
-            parts.append(_collect(pid, reader) or validate_chunk(chunk, variables, policies, registry))
+        try:
+            for chunk in chunks[1:]:
+                children.append(_fork_child(chunk, variables, policies, registry))
+            parts = [validate_chunk(chunks[0] if chunks else [], variables, policies, registry)]
+            while children:
+                pid, reader, chunk = children.pop(0)
+                parts.append(_collect(pid, reader) or validate_chunk(chunk, variables, policies, registry))
+        finally:
+            for pid, reader, _ in children:  # only left when this process failed
+                _abandon(pid, reader)
     return _combine(parts)
 
 
@@ -86,26 +100,34 @@ def validate_chunk(
     result = Validation()
     reports = []
     for file in files:
-        try:
-            for design in load_file(file, variables):
-                graph = build_graph(design)
-                objects = render(design, graph, registry)
-                reports.append(policies.evaluate(objects, graph.edges))
-                result.designs.append(
-                    DesignSummary(
-                        name=design.name,
-                        file=str(Path(design.file)),
-                        source_format=design.source_format,
-                        components=len(design.components),
-                        edges=len(graph.edges),
-                        waves=len(graph.waves()),
-                        objects=len(objects),
-                    )
+        for design, graph, objects in _rendered(file, variables, registry, result.errors):
+            reports.append(policies.evaluate(objects, graph.edges))  # a PolicyError ends the run
+            result.designs.append(
+                DesignSummary(
+                    name=design.name,
+                    file=str(Path(design.file)),
+                    source_format=design.source_format,
+                    components=len(design.components),
+                    edges=len(graph.edges),
+                    waves=len(graph.waves()),
+                    objects=len(objects),
                 )
-        except DesignerError as exc:
-            result.errors.append(exc)
+            )
     result.report = merge(reports)
     return result
+
+
+def _rendered(
+    file: Path, variables: dict[str, str], registry: AdapterRegistry, errors: list[DesignerError]
+) -> Iterator[tuple[Design, DesignGraph, list[RenderedObject]]]:
+    """Each design of ``file`` that loads, graphs and renders; the first failure goes to ``errors``
+    and ends the file (designs before it are still validated)."""
+    try:
+        for design in load_file(file, variables):
+            graph = build_graph(design)
+            yield design, graph, render(design, graph, registry)
+    except DesignerError as exc:
+        errors.append(exc)
 
 
 def split_by_size(files: Sequence[Path], parts: int) -> list[list[Path]]:
@@ -117,8 +139,8 @@ def split_by_size(files: Sequence[Path], parts: int) -> list[list[Path]]:
     chunks: list[list[Path]] = [[]]
     filled = 0
     for file, size in zip(files, sizes, strict=True):
-        # Close a chunk once it reached its share, keeping one file at least for each remaining chunk.
-        if chunks[-1] and filled >= target * len(chunks) and len(chunks) < parts:
+        # A file goes to the next chunk when more than half of it would lie past this chunk's share.
+        if chunks[-1] and len(chunks) < parts and filled + size / 2 > target * len(chunks):
             chunks.append([])
         chunks[-1].append(file)
         filled += size
@@ -149,10 +171,20 @@ def _fork_child(
 ) -> tuple[int, int, list[Path]]:
     """Start a child validating ``chunk``; returns its pid, the read end of its pipe, and the chunk."""
     reader, writer = os.pipe()
-    pid = os.fork()
+    # Ctrl-C is held back across the fork: in the child, a KeyboardInterrupt before its `try` would
+    # escape os._exit and run the parent's code (and output) a second time.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(reader)
+        os.close(writer)
+        raise
     if pid == 0:  # the child: validate, send the pickled result, leave without running any cleanup
         status = 1
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(reader)
             payload = pickle.dumps(validate_chunk(chunk, variables, policies, registry), protocol=-1)
             with os.fdopen(writer, "wb") as out:
@@ -160,6 +192,7 @@ def _fork_child(
             status = 0
         finally:
             os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(writer)
     return pid, reader, chunk
 
@@ -168,11 +201,30 @@ def _collect(pid: int, reader: int) -> Validation | None:
     """The child's result, or None when it failed (its chunk is then validated here)."""
     with os.fdopen(reader, "rb") as source:
         payload = source.read()  # read before waiting: a large result would block the child's write
-    _, status = os.waitpid(pid, 0)
-    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not payload:
+    try:
+        _, status = os.waitpid(pid, 0)
+        finished = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    except ChildProcessError:
+        # Whoever started us ignores SIGCHLD, so the kernel reaped the child and its status is gone.
+        # A pickle is only complete when the child finished writing it: the payload decides.
+        finished = True
+    if not finished or not payload:
         return None
-    result: Validation = pickle.loads(payload)
+    try:
+        result: Validation = pickle.loads(payload)
+    except (pickle.UnpicklingError, EOFError):
+        return None
     return result
+
+
+def _abandon(pid: int, reader: int) -> None:
+    """Stop a child whose result is no longer wanted and reap it (no zombie, no blocked writer)."""
+    with contextlib.suppress(OSError):
+        os.close(reader)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def _combine(parts: Sequence[Validation]) -> Validation:

@@ -4,13 +4,14 @@ workers intact, and a worker that dies or fails handled in the parent (never a s
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 import designer.validation as validation
 from designer.adapters.registry import AdapterRegistry
-from designer.errors import CycleError, DesignError
+from designer.errors import CycleError, DesignError, PolicyError
 from designer.policy.evaluator import PolicyOptions, PolicySet
 from designer.validation import Validation, split_by_size, validate_files
 from tests.conftest import PATTERNS
@@ -111,6 +112,59 @@ def test_an_internal_error_in_a_worker_surfaces_in_the_parent(
     monkeypatch.setattr(validation, "load_file", failing)
     with pytest.raises(RuntimeError, match="bug in a reader"):
         validate_files(files, {}, POLICIES, REGISTRY, jobs=2)
+
+
+def test_workers_reaped_by_the_kernel_still_deliver(files: list[Path]) -> None:
+    # A parent that ignores SIGCHLD (inherited through exec) leaves no exit status to wait for.
+    serial = validate_files(files, {}, POLICIES, REGISTRY, jobs=1)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        forked = validate_files(files, {}, POLICIES, REGISTRY, jobs=3)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert _view(forked) == _view(serial)
+
+
+def test_a_broken_policy_stops_the_run_once(files: list[Path], tmp_path: Path) -> None:
+    policy = tmp_path / "broken.rego"
+    policy.write_text('package main\n\nimport rego.v1\n\ndeny contains "x" if to_number("abc") == 1\n')
+    broken = PolicySet.load(PolicyOptions(policy_paths=(policy,), builtin=False))
+    for jobs in (1, 3):
+        with pytest.raises(PolicyError) as err:
+            validate_files(files, {}, broken, REGISTRY, jobs=jobs)
+        assert "broken.rego" in str(err.value)
+
+
+def test_a_failing_parent_stops_and_reaps_its_workers(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    real_load = validation.load_file
+    pids = tmp_path / "pids"
+
+    def parent_fails(file: Path, variables: dict[str, str]) -> object:
+        if os.getpid() == parent:
+            raise RuntimeError("bug in the parent's chunk")
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real_load(file, variables)
+
+    monkeypatch.setattr(validation, "load_file", parent_fails)
+    with pytest.raises(RuntimeError):
+        validate_files(files, {}, POLICIES, REGISTRY, jobs=3)
+    workers = {int(p) for p in pids.read_text().split()} if pids.exists() else set()
+    for pid in workers:  # each one stopped and reaped: no process, no zombie
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_one_big_file_gets_a_chunk_of_its_own(tmp_path: Path) -> None:
+    files = []
+    for i, size in enumerate([10, 10, 10, 70]):
+        path = tmp_path / f"f{i}.yaml"
+        path.write_bytes(b"x" * size * 1000)
+        files.append(path)
+    assert split_by_size(files, 2) == [files[:3], files[3:]]
 
 
 def test_split_keeps_order_and_balances_bytes(tmp_path: Path) -> None:
