@@ -1,7 +1,11 @@
-"""Shared pytest configuration: paths to the project's and the shared test data."""
+"""Shared pytest configuration: paths to the project's and the shared test data, and a cache folder
+of the test run's own (the adapter discovery cache must not land in, or be read from, the user's
+~/.cache; commands the tests start inherit it)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,3 +21,14 @@ def shared_testdata() -> Path:
     path = SHARED / "testdata"
     assert path.is_dir(), f"{path} is missing: ../shared must sit beside the project"
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous

@@ -2,11 +2,14 @@
 
 Why a cache: importlib.metadata pulls in email, zipfile and friends to read package metadata, about
 15 ms on every `design` command before any work, a tenth of a small `design validate`. The list only
-changes when packages are installed or removed, and installing or removing one adds or deletes a
-folder in a ``sys.path`` entry, which changes that folder's modification time. The cache key is
-therefore ``sys.path`` with each entry's mtime; on any difference (or an unreadable or corrupt cache)
-the entry points are scanned again and the cache rewritten. A cache that cannot be written costs
-nothing but the scan. ``DESIGNER_NO_CACHE=1`` skips it.
+changes when packages are installed, removed or have their metadata rewritten: installing or removing
+one adds or deletes a folder in a ``sys.path`` entry (which changes that folder's modification time),
+and a rewritten ``entry_points.txt`` (a legacy ``setup.py develop`` regenerating its ``.egg-info``)
+has a new modification time of its own. The cache key is therefore ``sys.path`` with each entry's
+mtime and the mtime of every ``*.dist-info`` / ``*.egg-info`` ``entry_points.txt`` in it (about a
+millisecond of stat calls); on any difference (or an unreadable or corrupt cache) the entry points are
+scanned again and the cache rewritten. A cache that cannot be read or written (no home folder, a
+read-only one) costs nothing but the scan. ``DESIGNER_NO_CACHE=1`` skips it.
 """
 
 from __future__ import annotations
@@ -37,8 +40,11 @@ def installed_adapters() -> list[AdapterInfo]:
     """Every ``designer.adapters`` entry point, duplicates included (the registry judges those)."""
     if os.environ.get("DESIGNER_NO_CACHE"):
         return scan()
+    try:
+        cache = cache_dir() / "adapters.json"
+    except (RuntimeError, OSError):  # Path.home(): no HOME and no passwd entry (some containers)
+        return scan()
     key = _fingerprint()
-    cache = cache_dir() / "adapters.json"
     cached = _read(cache, key)
     if cached is not None:
         return cached
@@ -68,11 +74,28 @@ def scan() -> list[AdapterInfo]:
 def _fingerprint() -> list[list[object]]:
     entries: list[list[object]] = [[CACHE_VERSION, sys.version]]
     for entry in sys.path:
+        folder = Path(entry or ".")
         try:
-            entries.append([entry, Path(entry or ".").stat().st_mtime_ns])
+            entries.append([entry, folder.stat().st_mtime_ns, _metadata_mtimes(folder)])
         except OSError:
             entries.append([entry, None])
     return entries
+
+
+def _metadata_mtimes(folder: Path) -> list[list[object]]:
+    """[name, mtime of its entry_points.txt or None] for each distribution's metadata in ``folder``."""
+    try:
+        with os.scandir(folder) as found:
+            names = sorted(e.name for e in found if e.name.endswith((".dist-info", ".egg-info")))
+    except OSError:  # a zip file on sys.path, or a folder we may not list
+        return []
+    mtimes: list[list[object]] = []
+    for name in names:
+        try:
+            mtimes.append([name, (folder / name / "entry_points.txt").stat().st_mtime_ns])
+        except OSError:
+            mtimes.append([name, None])
+    return mtimes
 
 
 def _read(cache: Path, key: list[list[object]]) -> list[AdapterInfo] | None:

@@ -89,3 +89,24 @@ def test_no_cache_variable_always_scans(site: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("DESIGNER_NO_CACHE", "1")
     installed_adapters()
     assert not (tmp_path / "cache" / "designer" / "adapters.json").exists()
+
+
+def test_rewritten_entry_points_invalidate_the_cache(site: Path) -> None:
+    # A legacy `setup.py develop` rewrites entry_points.txt inside its existing .egg-info folder:
+    # no folder of sys.path changes, the file's own mtime does.
+    install(site, "designer_fake", "fake", "fake_adapter:Adapter")
+    assert "second" not in names(installed_adapters())
+    entry_points = site / "designer_fake-1.0.dist-info" / "entry_points.txt"
+    entry_points.write_text("[designer.adapters]\nfake = fake_adapter:Adapter\nsecond = fake_adapter:Other\n")
+    _tick(entry_points)
+    assert "second" in names(installed_adapters())
+
+
+def test_no_home_folder_means_scanning(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    install(site, "designer_fake", "fake", "fake_adapter:Adapter")
+    assert "fake" in names(installed_adapters())
