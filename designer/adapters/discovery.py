@@ -36,8 +36,12 @@ class AdapterInfo:
     version: str
 
 
-def installed_adapters() -> list[AdapterInfo]:
-    """Every ``designer.adapters`` entry point, duplicates included (the registry judges those)."""
+def installed_adapters(*, fresh: bool = False) -> list[AdapterInfo]:
+    """Every ``designer.adapters`` entry point, duplicates included (the registry judges those).
+
+    ``fresh`` scans whatever the cache says and rewrites it (`design adapters`, the diagnostic
+    command, always shows the truth).
+    """
     if os.environ.get("DESIGNER_NO_CACHE"):
         return scan()
     try:
@@ -45,7 +49,7 @@ def installed_adapters() -> list[AdapterInfo]:
     except (RuntimeError, OSError):  # Path.home(): no HOME and no passwd entry (some containers)
         return scan()
     key = _fingerprint()
-    cached = _read(cache, key)
+    cached = None if fresh else _read(cache, key)
     if cached is not None:
         return cached
     found = scan()

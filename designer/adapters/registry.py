@@ -22,10 +22,11 @@ from designer.model import Component
 __all__ = ["AdapterInfo", "AdapterRegistry", "discover", "load"]
 
 
-def discover() -> tuple[AdapterInfo, ...]:
-    """Every installed adapter, sorted by name; duplicate names are an error."""
+def discover(*, fresh: bool = False) -> tuple[AdapterInfo, ...]:
+    """Every installed adapter, sorted by name; duplicate names are an error. ``fresh`` bypasses
+    the discovery cache."""
     found: dict[str, AdapterInfo] = {}
-    for info in installed_adapters():
+    for info in installed_adapters(fresh=fresh):
         previous = found.get(info.name)
         if previous is not None and previous.target != info.target:
             raise AdapterError(
@@ -85,7 +86,7 @@ class AdapterRegistry:
             f"no adapter handles {component.api_version} {component.kind} (component {component.name!r})",
             location=component.location,
             hint="install the adapter package for this kind, or check apiVersion/kind; "
-            "`design adapters` lists what is installed",
+            "`design adapters` lists what is installed (and refreshes the cache of installed adapters)",
         )
 
 

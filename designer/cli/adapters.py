@@ -177,7 +177,7 @@ def _installed(ctx: click.Context) -> list[tuple[AdapterInfo, Adapter]]:
             (AdapterInfo(a.name, type(a).__module__ + ":" + type(a).__name__, "(injected)", "-"), a)
             for a in injected.adapters
         ]
-    return [(info, load(info)) for info in discover()]
+    return [(info, load(info)) for info in discover(fresh=True)]
 
 
 def _adapter(ctx: click.Context, name: str) -> Adapter:

@@ -58,6 +58,8 @@ def test_a_matching_cache_is_used_without_scanning(site: Path, tmp_path: Path) -
     doc["adapters"].append({"name": "from-cache", "target": "x:y", "distribution": "d", "version": "1"})
     cache.write_text(json.dumps(doc))
     assert "from-cache" in names(installed_adapters())  # only the cache could have said so
+    assert "from-cache" not in names(installed_adapters(fresh=True))  # `design adapters` rescans
+    assert "from-cache" not in names(installed_adapters())  # ... and rewrites the cache
 
 
 def test_installing_and_removing_a_package_invalidates_the_cache(site: Path) -> None:
