@@ -247,3 +247,17 @@ def test_github_output_annotates_broken_designs(tmp_path: Path, capsys: pytest.C
     assert out.startswith(f"::error file={broken.as_posix()},line=")
     assert "title=design error::" in out
     assert "error:" in err
+
+
+def test_jobs_change_nothing_in_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    """--jobs only spreads the work: every output format is the same with 1 and 3 workers."""
+    for output in ("json", "sarif", "text"):
+        reports = []
+        for jobs in ("1", "3"):
+            code, out, _ = _validate(
+                capsys, str(PATTERNS), "-o", output, "--fail-on", "never", "--jobs", jobs
+            )
+            assert code == 0
+            reports.append(out)
+        assert reports[0] == reports[1] and reports[0]
+    assert _validate(capsys, str(PATTERNS), "--jobs", "0")[0] == 2  # usage error, not a silent serial run
