@@ -44,7 +44,7 @@ def test_package_round_trip_keeps_the_design_bytes_and_metadata() -> None:
     assert back.info.content == DESIGN.read_bytes()
     assert (back.info.name, back.info.version, back.info.type) == (
         "istio-circuit-breaker",
-        "1.0.0",
+        "1.0.1",
         "Resiliency",
     )
     assert back.info.meshes == ("istio",)
