@@ -16,7 +16,8 @@ import graphlib
 import heapq
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from designer.errors import CycleError, UnresolvedReferenceError
 from designer.gcpause import paused_gc
@@ -35,11 +36,11 @@ class DesignGraph:
     _edges: dict[tuple[str, str], Edge]
     _predecessors: dict[str, list[str]]
     _successors: dict[str, list[str]]
-    _order: tuple[str, ...] = field(default=())
+    _order: tuple[str, ...]
 
-    @property
+    @cached_property
     def edges(self) -> tuple[Edge, ...]:
-        """Every edge, sorted."""
+        """Every edge, sorted (once: policies, reports and summaries all ask)."""
         return tuple(sorted(self._edges.values()))
 
     def component(self, name: str) -> Component:

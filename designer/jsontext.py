@@ -16,20 +16,22 @@ from typing import Any
 
 import orjson
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS
-
 
 def pretty(value: Any) -> str:
     """Indented by two spaces, keys in insertion order."""
-    try:
-        return orjson.dumps(value, option=_OPTIONS | orjson.OPT_INDENT_2).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value, indent=2, ensure_ascii=False)
+    return _dumps(value, indent=True)
 
 
 def compact(value: Any) -> str:
     """No whitespace at all (what regorus reads)."""
+    return _dumps(value, indent=False)
+
+
+def _dumps(value: Any, *, indent: bool) -> str:
+    options = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
     try:
-        return orjson.dumps(value, option=_OPTIONS).decode()
+        return orjson.dumps(value, option=options).decode()
     except orjson.JSONEncodeError:
+        if indent:
+            return json.dumps(value, indent=2, ensure_ascii=False)
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

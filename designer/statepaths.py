@@ -1,5 +1,6 @@
-"""Where designer keeps state between runs: the detached sandbox's state file and kubeconfig, and the
-cache of discovered adapters.
+"""Where designer keeps files between runs, by the XDG base-directory rules (`user_dir`): the detached
+sandbox's state file and kubeconfig, the cache of discovered adapters; catalog sources (config) and
+perf history (data) take their folders from here too.
 
 A neutral module (standard library only) so both sides of one convention share it without a layering
 inversion: `designer.sandbox.daemon` writes there (``design sandbox up``), and
@@ -17,10 +18,25 @@ SANDBOX_CONTEXT = "designer-sandbox"
 """The kubeconfig context ``design sandbox up`` writes."""
 
 
+_XDG_BASES = {
+    "config": ("XDG_CONFIG_HOME", ".config"),
+    "state": ("XDG_STATE_HOME", ".local/state"),
+    "cache": ("XDG_CACHE_HOME", ".cache"),
+    "data": ("XDG_DATA_HOME", ".local/share"),
+}
+
+
+def user_dir(kind: str) -> Path:
+    """designer's folder of one XDG base-directory ``kind`` (config, state, cache or data):
+    ``$XDG_<KIND>_HOME/designer``, else the spec's default under the home folder."""
+    variable, default = _XDG_BASES[kind]
+    base = os.environ.get(variable)
+    return (Path(base) if base else Path.home() / default) / "designer"
+
+
 def sandbox_state_dir() -> Path:
     """``$XDG_STATE_HOME/designer/sandbox`` (default ``~/.local/state/designer/sandbox``)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "designer" / "sandbox"
+    return user_dir("state") / "sandbox"
 
 
 def sandbox_state_file() -> Path:
@@ -48,5 +64,4 @@ def sandbox_kubeconfigs() -> list[Path]:
 
 def cache_dir() -> Path:
     """``$XDG_CACHE_HOME/designer`` (default ``~/.cache/designer``): data that can be rebuilt at will."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "designer"
+    return user_dir("cache")

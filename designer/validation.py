@@ -77,7 +77,8 @@ def validate_files(
 
     ``jobs`` caps the processes (``None``: the CPUs this process may run on; 1: no fork).
     """
-    chunks = split_by_size(files, _job_count(files, jobs))
+    sizes = [_size(f) for f in files]
+    chunks = split_by_size(files, sizes, _job_count(sizes, jobs))
     children: list[tuple[int, int, list[Path]]] = []
     with paused_gc():  # loading, rendering and evaluation build no reference cycles worth collecting
         try:
@@ -130,11 +131,11 @@ def _rendered(
         errors.append(exc)
 
 
-def split_by_size(files: Sequence[Path], parts: int) -> list[list[Path]]:
-    """Contiguous chunks of ``files`` with about equal bytes each (at most ``parts``, none empty)."""
+def split_by_size(files: Sequence[Path], sizes: Sequence[int], parts: int) -> list[list[Path]]:
+    """Contiguous chunks of ``files`` (of ``sizes`` bytes) with about equal bytes each (at most
+    ``parts``, none empty)."""
     if parts <= 1 or len(files) <= 1:
         return [list(files)] if files else []
-    sizes = [_size(f) for f in files]
     target = sum(sizes) / parts
     chunks: list[list[Path]] = [[]]
     filled = 0
@@ -147,16 +148,16 @@ def split_by_size(files: Sequence[Path], parts: int) -> list[list[Path]]:
     return chunks
 
 
-def _job_count(files: Sequence[Path], jobs: int | None) -> int:
+def _job_count(sizes: Sequence[int], jobs: int | None) -> int:
+    """Processes for files of ``sizes`` bytes."""
     # Forking a process that runs other threads can leave a lock held forever in the child (designer
     # embedded in a server, tests with a sandbox thread): such callers validate serially.
-    if not hasattr(os, "fork") or threading.active_count() > 1 or len(files) < 2:
+    if not hasattr(os, "fork") or threading.active_count() > 1 or len(sizes) < 2:
         return 1
     if jobs is not None:
         return max(1, jobs)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    total = sum(_size(f) for f in files)
-    return max(1, min(cpus, len(files), total // MIN_CHUNK_BYTES))
+    return max(1, min(cpus, len(sizes), sum(sizes) // MIN_CHUNK_BYTES))
 
 
 def _size(file: Path) -> int:

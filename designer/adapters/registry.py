@@ -10,9 +10,9 @@ of imports on every command, which is a tenth of a small `design validate`.
 
 from __future__ import annotations
 
+import pkgutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from designer.adapters.base import Adapter
 from designer.adapters.discovery import AdapterInfo, installed_adapters
@@ -41,7 +41,7 @@ def discover(*, fresh: bool = False) -> tuple[AdapterInfo, ...]:
 def load(info: AdapterInfo) -> Adapter:
     """Import one adapter and check that it satisfies the Adapter protocol."""
     try:
-        loaded = _resolve(info.target)
+        loaded = pkgutil.resolve_name(info.target)  # "module:attr.attr", as EntryPoint.load
         adapter = loaded() if isinstance(loaded, type) else loaded
     except Exception as exc:
         raise AdapterError(
@@ -88,12 +88,3 @@ class AdapterRegistry:
             hint="install the adapter package for this kind, or check apiVersion/kind; "
             "`design adapters` lists what is installed (and refreshes the cache of installed adapters)",
         )
-
-
-def _resolve(target: str) -> object:
-    """The object an entry point names, ``module:attr.attr`` (what EntryPoint.load does)."""
-    module_name, _, attrs = target.partition(":")
-    found: object = import_module(module_name.strip())
-    for attr in filter(None, attrs.strip().split(".")):
-        found = getattr(found, attr)
-    return found

@@ -22,7 +22,7 @@ from designer.jsontext import pretty
 from designer.loading import expand_paths
 from designer.policy.changed import changed_files, select_designs
 from designer.policy.evaluator import PolicyOptions, PolicySet
-from designer.policy.findings import SEVERITY_NAMES, Report, Severity
+from designer.policy.findings import SEVERITY_NAMES, Severity
 from designer.policy.reports import FORMATS, RenderContext, renderer
 from designer.policy.reports.github import error_annotation
 from designer.policy.reports.json_report import document as findings_document
@@ -105,16 +105,17 @@ def validate(
         paths = tuple(str(p) for p in selected)
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
     run = _validate(paths, variables, policy_set, registry, jobs)
-    report = run.report
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
-    code = ExitCode.INPUT if run.errors else ExitCode.FINDINGS if report.failing(threshold) else ExitCode.OK
+    code = (
+        ExitCode.INPUT if run.errors else ExitCode.FINDINGS if run.report.failing(threshold) else ExitCode.OK
+    )
     context = RenderContext(exit_code=int(code), tool_version=__version__)
     if output == "json":
-        text = _json_text(run, report, context)
+        text = _json_text(run, context)
     elif output == "text":
-        text = _print_text(run, report, context)
+        text = _print_text(run, context)
     else:
-        text = renderer(output)(report, context)
+        text = renderer(output)(run.report, context)
         for exc in run.errors:
             report_error(exc)
         if output == "github" and run.errors:
@@ -165,7 +166,7 @@ def _emit(text: str, output_file: Path | None) -> None:
         ) from exc
 
 
-def _print_text(run: Validation, report: Report, context: RenderContext) -> str:
+def _print_text(run: Validation, context: RenderContext) -> str:
     for d in run.designs:
         click.echo(
             f"ok  {d.file}: design {d.name!r} ({d.source_format}): {d.components} components, "
@@ -179,11 +180,11 @@ def _print_text(run: Validation, report: Report, context: RenderContext) -> str:
         f"{count_of(files, 'file')}",
         err=True,
     )
-    return renderer("text")(report, context) if report.findings else ""
+    return renderer("text")(run.report, context) if run.report.findings else ""
 
 
-def _json_text(run: Validation, report: Report, context: RenderContext) -> str:
-    policy = findings_document(report, context)
+def _json_text(run: Validation, context: RenderContext) -> str:
+    policy = findings_document(run.report, context)
     doc = {
         "schema_version": 1,
         "designs": [

@@ -16,6 +16,7 @@ from typing import Any
 
 from designer.errors import ProfileError
 from designer.perf.results import Record
+from designer.statepaths import user_dir
 
 ENV_VAR = "DESIGNER_PERF_DB"
 FILTERS = ("profile", "design", "version", "mesh", "engine", "key_id")
@@ -35,8 +36,7 @@ def default_path() -> Path:
     """Where history lives when neither --history nor DESIGNER_PERF_DB says otherwise."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "designer" / "perf.sqlite3"
+    return user_dir("data") / "perf.sqlite3"
 
 
 class History:

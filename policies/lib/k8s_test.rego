@@ -46,8 +46,8 @@ test_pass_object_keys if {
 	not k8s.has_object("Deployment", "shop", "api") with input as t.input_of(objs)
 }
 
-# The object indexes read kind, namespace and name inline (no helper calls, for speed); values that
-# are missing or not strings must fall back exactly as string_at and namespace_of do.
+# The object indexes read the entries' precomputed kind, namespace and name; values that are missing
+# or not strings must fall back exactly as string_at and namespace_of do.
 test_pass_indexes_tolerate_odd_metadata if {
 	objs := [
 		{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}},

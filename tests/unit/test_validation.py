@@ -39,6 +39,10 @@ def files(tmp_path: Path) -> list[Path]:
     return [*found[:middle], tmp_path / "cycle.yaml", tmp_path / "broken.yaml", *found[middle:]]
 
 
+def _sizes(files: list[Path]) -> list[int]:
+    return [f.stat().st_size for f in files]
+
+
 def _view(result: Validation) -> tuple[object, ...]:
     """Everything a report shows, in a comparable form."""
     report = result.report
@@ -164,7 +168,7 @@ def test_one_big_file_gets_a_chunk_of_its_own(tmp_path: Path) -> None:
         path = tmp_path / f"f{i}.yaml"
         path.write_bytes(b"x" * size * 1000)
         files.append(path)
-    assert split_by_size(files, 2) == [files[:3], files[3:]]
+    assert split_by_size(files, _sizes(files), 2) == [files[:3], files[3:]]
 
 
 def test_split_keeps_order_and_balances_bytes(tmp_path: Path) -> None:
@@ -175,19 +179,19 @@ def test_split_keeps_order_and_balances_bytes(tmp_path: Path) -> None:
         path.write_bytes(b"x" * size * 1000)
         files.append(path)
     for parts in (1, 2, 3, 4, 10, 20):
-        chunks = split_by_size(files, parts)
+        chunks = split_by_size(files, _sizes(files), parts)
         assert [f for chunk in chunks for f in chunk] == files
         assert all(chunks) and len(chunks) <= parts
-    halves = split_by_size(files, 2)
+    halves = split_by_size(files, _sizes(files), 2)
     weights = [sum(f.stat().st_size for f in chunk) for chunk in halves]
     assert len(halves) == 2 and max(weights) - min(weights) <= 8000  # at most one file's worth apart
-    assert split_by_size([], 4) == []
+    assert split_by_size([], [], 4) == []
 
 
 def test_auto_mode_forks_only_for_enough_bytes(files: list[Path]) -> None:
     # Auto mode forks only when every worker gets MIN_CHUNK_BYTES at least.
     few = files[:3]
     assert sum(f.stat().st_size for f in few) < 2 * validation.MIN_CHUNK_BYTES
-    assert validation._job_count(few, None) == 1
-    assert validation._job_count(few, 3) == 3  # asked for explicitly
-    assert validation._job_count(files[:1], 3) == 1  # one file cannot be split
+    assert validation._job_count(_sizes(few), None) == 1
+    assert validation._job_count(_sizes(few), 3) == 3  # asked for explicitly
+    assert validation._job_count(_sizes(files[:1]), 3) == 1  # one file cannot be split

@@ -19,6 +19,7 @@ from typing import Any
 from designer import resources
 from designer.catalog.sources import base, directory, http, oci
 from designer.errors import CatalogError
+from designer.statepaths import user_dir
 
 CONFIG_ENV = "DESIGNER_CONFIG_DIR"
 SOURCES_FILE = "sources.json"
@@ -58,8 +59,7 @@ def config_dir() -> Path:
     env = os.environ.get(CONFIG_ENV)
     if env:
         return Path(env)
-    xdg = os.environ.get("XDG_CONFIG_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".config") / "designer"
+    return user_dir("config")
 
 
 def _builtin() -> SourceSpec:
