@@ -37,9 +37,14 @@ def render(design: Design, graph: DesignGraph, registry: AdapterRegistry) -> lis
     return objects
 
 
+def prunable(component: Component) -> bool:
+    """False when the component says ``traits.prune: false`` (its objects survive --prune)."""
+    return component.traits.get("prune") is not False
+
+
 def with_intent(component: Component, body: KubeObject) -> KubeObject:
     """``body`` carrying the component's apply intent that must travel with the object (prune: false)."""
-    if component.traits.get("prune") is not False:
+    if prunable(component):
         return body
     meta = dict(body.get("metadata") or {})
     meta["annotations"] = {**(meta.get("annotations") or {}), PRUNE_ANNOTATION: "disabled"}

@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
-from designer.applying.engine import workers
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
-from designer.applying.limiting import limit_requests
+from designer.applying.limiting import limit_requests, workers
 from designer.applying.pruning import owned_by
 from designer.applying.scheduler import run_graph
 from designer.applying.waiting import wait_gone

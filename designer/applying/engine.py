@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from designer.adapters.kindorder import phases
 from designer.adapters.readiness import Rule
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
-from designer.applying.limiting import limit_requests
+from designer.applying.limiting import limit_requests, workers
 from designer.applying.pruning import prune
 from designer.applying.rollback import Applied, roll_back
 from designer.applying.scheduler import run_graph
@@ -38,8 +38,6 @@ from designer.errors import ClusterError
 from designer.model import Component, KubeObject, ObjectRef
 from designer.planning import Action, Plan, Step
 from designer.rendering import PRUNE_ANNOTATION
-
-"""Set to ``disabled`` on objects of components with ``traits.prune: false``: prune keeps them."""
 
 AfterReady = Callable[[str, Sequence[KubeObject]], None]
 """Hook run when a component is ready: (component name, its live objects). `--perf` plugs in here."""
@@ -74,12 +72,7 @@ class _Run:
     schedule: PollSchedule = field(default_factory=PollSchedule)
 
 
-def workers(concurrency: int) -> int:
-    """Threads for components: waits hold a thread but no request slot, so more than ``concurrency``."""
-    return max(concurrency, min(concurrency * 8, 128))
-
-
-def prepare_body(body: KubeObject, design: str, component: Component | None, ref: ObjectRef) -> KubeObject:
+def prepare_body(body: KubeObject, design: str, ref: ObjectRef) -> KubeObject:
     """The body designer sends: ownership labels and the namespace from the ref.
 
     (Prune protection is already on the rendered object: see designer.rendering.)
@@ -205,7 +198,7 @@ def _write_step(
         run.emit(Event(kind=EventKind.UNCHANGED, component=name, ref=step.ref))
         return step, step.live or {}
     assert step.desired is not None, f"{step.action} step without a desired body"
-    body = prepare_body(step.desired, run.design, component, step.ref)
+    body = prepare_body(step.desired, run.design, step.ref)
     stored = write(
         run.cluster,
         body,

@@ -26,7 +26,6 @@ class LimitedCluster:
         if max_in_flight < 1:
             raise ValueError(f"max_in_flight must be at least 1, not {max_in_flight}")
         self.inner = inner
-        self.max_in_flight = max_in_flight
         self._slots = threading.BoundedSemaphore(max_in_flight)
 
     @property
@@ -90,3 +89,8 @@ def limit_requests(cluster: Cluster, max_in_flight: int) -> Cluster:
     """``cluster`` with at most ``max_in_flight`` requests at once (re-wrapping replaces the limit)."""
     inner = cluster.inner if isinstance(cluster, LimitedCluster) else cluster
     return LimitedCluster(inner, max_in_flight)
+
+
+def workers(concurrency: int) -> int:
+    """Threads for components: waits hold a thread but no request slot, so more than ``concurrency``."""
+    return max(concurrency, min(concurrency * 8, 128))

@@ -17,6 +17,7 @@ from typing import Any
 
 from designer.errors import DesignError
 from designer.model import Component
+from designer.rendering import prunable
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -74,6 +75,6 @@ def traits_of(component: Component | None) -> ApplyTraits:
         wait=waits,
         timeout=timeout,
         condition=condition,
-        prune=traits.get("prune", True) is not False,
+        prune=prunable(component),
         replace=traits.get("replace", False) is True,
     )

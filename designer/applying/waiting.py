@@ -101,7 +101,7 @@ def wait_ready(
         if remaining <= 0:
             return WaitOutcome(readiness, timed_out=True, body=body)
         time.sleep(min(interval, remaining))
-        interval = min(max(interval, FIRST_INTERVAL_S) * BACKOFF, MAX_INTERVAL_S)
+        interval = min(interval * BACKOFF, MAX_INTERVAL_S)
         polled_at = time.monotonic()
         body = _read(cluster, ref)
 

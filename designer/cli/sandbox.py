@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from designer import statepaths
 from designer.errors import ClusterError, ExitCode
 from designer.sandbox import daemon
 
@@ -71,7 +72,7 @@ def _print_usage(state: daemon.SandboxState, output: str) -> None:
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def up(port: int, kubeconfig_path: Path | None, controllers: bool, detach: bool, output: str) -> None:
     """Start the emulator and write the kubeconfig context `designer-sandbox`."""
-    target = (kubeconfig_path or daemon.default_kubeconfig()).resolve()
+    target = (kubeconfig_path or statepaths.sandbox_default_kubeconfig()).resolve()
     if detach:
         args = ["--port", str(port), "--kubeconfig", str(target), "--output", "json"]
         args.append("--controllers" if controllers else "--no-controllers")
@@ -82,9 +83,9 @@ def up(port: int, kubeconfig_path: Path | None, controllers: bool, detach: bool,
     server = Sandbox(port=port, controllers=controllers, keep_requests=False)
 
     def ready() -> None:
-        merge_kubeconfig(target, server.url, daemon.CONTEXT)
+        merge_kubeconfig(target, server.url, statepaths.SANDBOX_CONTEXT)
         state = daemon.SandboxState(
-            pid=os.getpid(), url=server.url, kubeconfig=str(target), context=daemon.CONTEXT
+            pid=os.getpid(), url=server.url, kubeconfig=str(target), context=statepaths.SANDBOX_CONTEXT
         )
         daemon.write_state(state)
         _print_usage(state, output)
@@ -100,7 +101,7 @@ def up(port: int, kubeconfig_path: Path | None, controllers: bool, detach: bool,
     finally:
         state = daemon.read_state()
         if state is not None and state.pid == os.getpid():
-            daemon.state_file().unlink(missing_ok=True)
+            statepaths.sandbox_state_file().unlink(missing_ok=True)
 
 
 @sandbox.command()

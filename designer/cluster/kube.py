@@ -86,7 +86,7 @@ class KubeCluster:
         self._resources: dict[tuple[str, str], tuple[ResourceInfo, Any]] = {}
         # kinds the server lacks, remembered until invalidate_discovery: each miss would otherwise
         # make DynamicClient re-read all of discovery (a design's CRs before their CRD exists)
-        self._missing: dict[tuple[str, str], errors.NotFoundError] = {}
+        self._missing: set[tuple[str, str]] = set()  # a fresh error is raised for each miss
         # serializes every use of DynamicClient's discoverer (see the module docstring)
         self._discovery_lock = threading.RLock()
 
@@ -167,14 +167,13 @@ class KubeCluster:
         cached = self._resources.get(key)
         if cached is not None:
             return cached
-        missing = self._missing.get(key)
-        if missing is not None:
-            raise missing.with_traceback(None)
+        if key in self._missing:
+            raise self._kind_missing(api_version, kind)
         try:
             found = self._lookup(api_version, kind)
         except errors.NotFoundError as exc:
             if exc.missing == "kind":
-                self._missing[key] = exc
+                self._missing.add(key)
             raise
         self._resources[key] = found
         return found

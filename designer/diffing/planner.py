@@ -29,9 +29,10 @@ from designer.cluster.inventory import DEFAULT_NAMESPACE, read_inventory, with_o
 from designer.diffing import snapshot
 from designer.diffing.comparing import compare
 from designer.model import KubeObject, ObjectRef, RenderedObject
-from designer.planning import Action, Plan, Step
+from designer.planning import Action, Change, Plan, Step
 
 LESS_PRECISE = "less precise"
+UNVALIDATED = "not validated by the server"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,10 @@ def _scope(cluster: Cluster, design: str, obj: RenderedObject, scope: _DesignSco
         crd_name, namespaced = crd
         ref = namespaced_ref(raw_ref, cluster.default_namespace, namespaced=namespaced)
         return _unvalidated_create(
-            component, ref, body, f"its CRD {crd_name} is created by this design ({exc.message})"
+            component,
+            ref,
+            body,
+            f"{UNVALIDATED}: its CRD {crd_name} is created by this design ({exc.message})",
         )
     ref = namespaced_ref(raw_ref, cluster.default_namespace, namespaced=info.namespaced)
     if ref.namespace:
@@ -186,16 +190,8 @@ def _plan_scoped(
     component, ref, body = item.component, item.ref, item.body
     if live is None:
         return Step(action=Action.CREATE, component=component, ref=ref, desired=body, predicted=predicted)
-    result = compare(live, predicted, field_manager=field_manager)
-    return Step(
-        action=Action.UPDATE if result.changes else Action.NOOP,
-        component=component,
-        ref=ref,
-        desired=body,
-        live=live,
-        predicted=predicted,
-        changes=result.changes,
-    )
+    changes = compare(live, predicted, field_manager=field_manager).changes
+    return _compared_step(component, ref, body, live, changes, predicted=predicted)
 
 
 def _dry_run(
@@ -223,7 +219,7 @@ def _dry_run(
         if exc.missing != "namespace" or live is not None or ref.namespace not in scope.namespaces:
             raise
         return _unvalidated_create(
-            component, ref, body, f"namespace {ref.namespace} is created by this design"
+            component, ref, body, f"{UNVALIDATED}: namespace {ref.namespace} is created by this design"
         )
     except (errors.DryRunUnsupportedError, errors.ForbiddenError) as exc:
         return _local_step(component, ref, body, live, exc, field_manager)
@@ -239,34 +235,43 @@ def _local_step(
 ) -> Step:
     reason = f"{LESS_PRECISE}: compared locally, the server refused the dry run ({exc.message})"
     if live is None:
-        return Step(
-            action=Action.CREATE,
-            component=component,
-            ref=ref,
-            desired=body,
-            reason=reason,
-            server_validated=False,
-        )
-    result = compare(live, body, local=True, field_manager=field_manager)
+        return _unvalidated_create(component, ref, body, reason)
+    changes = compare(live, body, local=True, field_manager=field_manager).changes
+    return _compared_step(component, ref, body, live, changes, reason=reason, server_validated=False)
+
+
+def _compared_step(
+    component: str,
+    ref: ObjectRef,
+    body: KubeObject,
+    live: KubeObject,
+    changes: tuple[Change, ...],
+    *,
+    predicted: KubeObject | None = None,
+    reason: str = "",
+    server_validated: bool = True,
+) -> Step:
+    """UPDATE when the comparison found changes, NOOP otherwise."""
     return Step(
-        action=Action.UPDATE if result.changes else Action.NOOP,
+        action=Action.UPDATE if changes else Action.NOOP,
         component=component,
         ref=ref,
         desired=body,
         live=live,
-        changes=result.changes,
+        changes=changes,
         reason=reason,
-        server_validated=False,
+        server_validated=server_validated,
+        predicted=predicted,
     )
 
 
-def _unvalidated_create(component: str | None, ref: ObjectRef, body: KubeObject, why: str) -> Step:
-    """A create the server cannot dry-run yet (its CRD or namespace comes with this design)."""
+def _unvalidated_create(component: str | None, ref: ObjectRef, body: KubeObject, reason: str) -> Step:
+    """A create the server did not dry-run (its CRD or namespace comes with this design, or it refused)."""
     return Step(
         action=Action.CREATE,
         component=component,
         ref=ref,
         desired=body,
-        reason=f"not validated by the server: {why}",
+        reason=reason,
         server_validated=False,
     )

@@ -54,11 +54,6 @@ class Snapshot:
             return False, None
         return True, listed.get(ref.name)
 
-    @property
-    def lists(self) -> int:
-        """How many LIST requests the snapshot took."""
-        return len(self.groups)
-
 
 def take(cluster: Cluster, refs: Iterable[ObjectRef], run: Mapper) -> Snapshot:
     """List every group of at least `LIST_MIN_GROUP` of ``refs``; ``run(fn, items)`` maps in parallel."""

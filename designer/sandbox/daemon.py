@@ -14,12 +14,9 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from designer import statepaths
 from designer.errors import ClusterError
-
-CONTEXT = statepaths.SANDBOX_CONTEXT
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +29,8 @@ class SandboxState:
     context: str
 
 
-def state_dir() -> Path:
-    """Where the state file, default kubeconfig and log live (shared with designer.cluster)."""
-    return statepaths.sandbox_state_dir()
-
-
-def state_file() -> Path:
-    return statepaths.sandbox_state_file()
-
-
-def default_kubeconfig() -> Path:
-    return statepaths.sandbox_default_kubeconfig()
-
-
 def write_state(state: SandboxState) -> None:
-    path = state_file()
+    path = statepaths.sandbox_state_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
@@ -54,7 +38,7 @@ def write_state(state: SandboxState) -> None:
 
 
 def read_state() -> SandboxState | None:
-    path = state_file()
+    path = statepaths.sandbox_state_file()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return SandboxState(int(data["pid"]), str(data["url"]), str(data["kubeconfig"]), str(data["context"]))
@@ -84,8 +68,8 @@ def spawn(args: list[str], timeout: float = 15.0) -> SandboxState:
             f"a detached sandbox is already running (pid {previous.pid}, {previous.url})",
             hint="stop it with `design sandbox down` first",
         )
-    state_file().unlink(missing_ok=True)
-    log = state_dir() / "sandbox.log"
+    statepaths.sandbox_state_file().unlink(missing_ok=True)
+    log = statepaths.sandbox_state_dir() / "sandbox.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-c", "from designer.cli.main import main; main()", "sandbox", "up", *args]
     with log.open("ab") as out:
@@ -110,7 +94,7 @@ def stop(timeout: float = 10.0) -> SandboxState:
     """SIGTERM the detached sandbox and wait for it to exit; returns its last state."""
     state = read_state()
     if state is None or not alive(state.pid):
-        state_file().unlink(missing_ok=True)
+        statepaths.sandbox_state_file().unlink(missing_ok=True)
         raise ClusterError(
             "no detached sandbox is running", hint="start one with `design sandbox up --detach`"
         )
@@ -120,5 +104,5 @@ def stop(timeout: float = 10.0) -> SandboxState:
         time.sleep(0.05)
     if alive(state.pid):
         raise ClusterError(f"the sandbox (pid {state.pid}) did not stop", hint=f"kill {state.pid}")
-    state_file().unlink(missing_ok=True)
+    statepaths.sandbox_state_file().unlink(missing_ok=True)
     return state
