@@ -88,9 +88,18 @@ def test_corrupt_or_unwritable_cache_falls_back_to_scanning(
 
 
 def test_no_cache_variable_always_scans(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "designer" / "adapters.json"
     monkeypatch.setenv("DESIGNER_NO_CACHE", "1")
     installed_adapters()
-    assert not (tmp_path / "cache" / "designer" / "adapters.json").exists()
+    assert not cache.exists()  # nothing written
+    monkeypatch.delenv("DESIGNER_NO_CACHE")
+    installed_adapters()
+    doc = json.loads(cache.read_text())
+    doc["adapters"].append({"name": "from-cache", "target": "x:y", "distribution": "d", "version": "1"})
+    cache.write_text(json.dumps(doc))
+    monkeypatch.setenv("DESIGNER_NO_CACHE", "1")
+    assert "from-cache" not in names(installed_adapters())  # the (poisoned) cache is not read
+    assert json.loads(cache.read_text())["adapters"][-1]["name"] == "from-cache"  # nor rewritten
 
 
 def test_rewritten_entry_points_invalidate_the_cache(site: Path) -> None:

@@ -249,8 +249,15 @@ def test_github_output_annotates_broken_designs(tmp_path: Path, capsys: pytest.C
     assert "error:" in err
 
 
-def test_jobs_change_nothing_in_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+def test_jobs_change_nothing_in_the_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--jobs only spreads the work: every output format is the same with 1 and 3 workers."""
+    import designer.validation as validation
+
+    forked: list[int] = []
+    real_fork = validation._fork_child
+    monkeypatch.setattr(validation, "_fork_child", lambda *a: forked.append(1) or real_fork(*a))
     for output in ("json", "sarif", "text"):
         reports = []
         for jobs in ("1", "3"):
@@ -260,6 +267,7 @@ def test_jobs_change_nothing_in_the_report(capsys: pytest.CaptureFixture[str]) -
             assert code == 0
             reports.append(out)
         assert reports[0] == reports[1] and reports[0]
+    assert len(forked) == 3 * 2  # each --jobs 3 run forked two workers
     assert _validate(capsys, str(PATTERNS), "--jobs", "0")[0] == 2  # usage error, not a silent serial run
 
 

@@ -125,9 +125,12 @@ def test_a_missing_kind_is_remembered_until_discovery_is_invalidated(sandbox: Sa
         _wait_established(cluster, "widgets.example.com")
         with pytest.raises(errors.NotFoundError):  # still remembered: nobody invalidated
             cluster.resource_info("example.com/v1", "Widget")
+        asked_at = len(sandbox.requests)
         cluster.invalidate_discovery()
         info = cluster.resource_info("example.com/v1", "Widget")
         assert (info.plural, info.namespaced) == ("widgets", True)
-        assert len(sandbox.requests) > before
+        assert any(
+            r.method == "GET" and r.path == "/apis/example.com/v1" for r in sandbox.requests[asked_at:]
+        )
     finally:
         cluster.close()

@@ -39,6 +39,22 @@ def files(tmp_path: Path) -> list[Path]:
     return [*found[:middle], tmp_path / "cycle.yaml", tmp_path / "broken.yaml", *found[middle:]]
 
 
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the workers validate_files forks (recorded in the parent), so each test can
+    assert that it really forked: it validates serially when another thread is alive."""
+    started: list[int] = []
+    real_fork = validation._fork_child
+
+    def recording(*args: object) -> tuple[int, int, list[Path]]:
+        child = real_fork(*args)
+        started.append(child[0])
+        return child
+
+    monkeypatch.setattr(validation, "_fork_child", recording)
+    return started
+
+
 def _sizes(files: list[Path]) -> list[int]:
     return [f.stat().st_size for f in files]
 
@@ -78,8 +94,9 @@ def test_forked_workers_give_the_serial_result(
         assert len(set(pids.read_text().split())) == jobs  # the work really was spread
 
 
-def test_errors_come_back_from_a_worker_whole(files: list[Path]) -> None:
+def test_errors_come_back_from_a_worker_whole(files: list[Path], forks: list[int]) -> None:
     result = validate_files(files, {}, POLICIES, REGISTRY, jobs=4)
+    assert len(forks) == 3
     cycle = next(e for e in result.errors if isinstance(e, CycleError))
     assert sorted(cycle.chain) == [("a", "b", "dependsOn"), ("b", "a", "dependsOn")]
     broken = next(e for e in result.errors if not isinstance(e, CycleError))
@@ -87,7 +104,7 @@ def test_errors_come_back_from_a_worker_whole(files: list[Path]) -> None:
 
 
 def test_a_worker_that_dies_has_its_chunk_validated_by_the_parent(
-    files: list[Path], monkeypatch: pytest.MonkeyPatch
+    files: list[Path], monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     serial = validate_files(files, {}, POLICIES, REGISTRY, jobs=1)
     parent = os.getpid()
@@ -100,25 +117,31 @@ def test_a_worker_that_dies_has_its_chunk_validated_by_the_parent(
 
     monkeypatch.setattr(validation, "load_file", load_or_die)
     assert _view(validate_files(files, {}, POLICIES, REGISTRY, jobs=3)) == _view(serial)
+    assert len(forks) == 2
 
 
 def test_an_internal_error_in_a_worker_surfaces_in_the_parent(
-    files: list[Path], monkeypatch: pytest.MonkeyPatch
+    files: list[Path], monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     real_load = validation.load_file
+    parent = os.getpid()
     last = files[-1]
+    redone: list[Path] = []
 
     def failing(file: Path, variables: dict[str, str]) -> object:
-        if file == last:  # in the last chunk, which a worker validates first
+        if file == last:  # in the last chunk, which a worker validates
+            if os.getpid() == parent:
+                redone.append(file)  # the parent redoing the failed worker's chunk
             raise RuntimeError("bug in a reader")
         return real_load(file, variables)
 
     monkeypatch.setattr(validation, "load_file", failing)
     with pytest.raises(RuntimeError, match="bug in a reader"):
         validate_files(files, {}, POLICIES, REGISTRY, jobs=2)
+    assert len(forks) == 1 and redone == [last]  # the worker failed; the parent redid its chunk
 
 
-def test_workers_reaped_by_the_kernel_still_deliver(files: list[Path]) -> None:
+def test_workers_reaped_by_the_kernel_still_deliver(files: list[Path], forks: list[int]) -> None:
     # A parent that ignores SIGCHLD (inherited through exec) leaves no exit status to wait for.
     serial = validate_files(files, {}, POLICIES, REGISTRY, jobs=1)
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -126,10 +149,10 @@ def test_workers_reaped_by_the_kernel_still_deliver(files: list[Path]) -> None:
         forked = validate_files(files, {}, POLICIES, REGISTRY, jobs=3)
     finally:
         signal.signal(signal.SIGCHLD, previous)
-    assert _view(forked) == _view(serial)
+    assert _view(forked) == _view(serial) and len(forks) == 2
 
 
-def test_a_broken_policy_stops_the_run_once(files: list[Path], tmp_path: Path) -> None:
+def test_a_broken_policy_stops_the_run_once(files: list[Path], tmp_path: Path, forks: list[int]) -> None:
     policy = tmp_path / "broken.rego"
     policy.write_text('package main\n\nimport rego.v1\n\ndeny contains "x" if to_number("abc") == 1\n')
     broken = PolicySet.load(PolicyOptions(policy_paths=(policy,), builtin=False))
@@ -137,29 +160,29 @@ def test_a_broken_policy_stops_the_run_once(files: list[Path], tmp_path: Path) -
         with pytest.raises(PolicyError) as err:
             validate_files(files, {}, broken, REGISTRY, jobs=jobs)
         assert "broken.rego" in str(err.value)
+    assert len(forks) == 2  # the jobs=3 run did fork
 
 
 def test_a_failing_parent_stops_and_reaps_its_workers(
-    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    files: list[Path], monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     parent = os.getpid()
     real_load = validation.load_file
-    pids = tmp_path / "pids"
 
     def parent_fails(file: Path, variables: dict[str, str]) -> object:
         if os.getpid() == parent:
             raise RuntimeError("bug in the parent's chunk")
-        with pids.open("a") as out:
-            out.write(f"{os.getpid()}\n")
         return real_load(file, variables)
 
     monkeypatch.setattr(validation, "load_file", parent_fails)
     with pytest.raises(RuntimeError):
         validate_files(files, {}, POLICIES, REGISTRY, jobs=3)
-    workers = {int(p) for p in pids.read_text().split()} if pids.exists() else set()
-    for pid in workers:  # each one stopped and reaped: no process, no zombie
+    assert len(forks) == 2
+    for pid in forks:  # each one stopped and reaped: no process, no zombie
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_one_big_file_gets_a_chunk_of_its_own(tmp_path: Path) -> None:
