@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from designer.gcpause import short_lived_process
 from designer.graph import build_graph
 from designer.loading import load_file
 
@@ -83,6 +84,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    short_lived_process()  # a one-shot script, as the `design` command declares itself
     print(
         f"{'components':>10} {'edges':>8} {'designer s':>11} {'µs/comp':>8} {'safe_load s':>12} {'ratio':>6}"
     )

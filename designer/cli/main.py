@@ -17,6 +17,7 @@ import click
 
 from designer import __version__
 from designer.errors import DesignerError, ExitCode
+from designer.gcpause import short_lived_process
 
 # name -> "module:attribute"; each module lives in designer/cli/.
 COMMANDS: dict[str, str] = {
@@ -77,6 +78,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the group and turn every failure into a documented exit code."""
+    short_lived_process()
     sys.exit(run(argv))
 
 
