@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-
+if TYPE_CHECKING:
+    import jsonschema
 from designer import resources
 from designer.catalog import versions
 from designer.catalog.entries import INDEX_KIND, CatalogEntry, CatalogIndex
@@ -73,6 +73,8 @@ def entry_from_untrusted(data: Mapping[str, Any], *, origin: str) -> CatalogEntr
 
 
 def _schema_error(data: Any) -> jsonschema.ValidationError | None:
+    import jsonschema  # ~40 ms: only when an index fails the fast check and needs explaining
+
     validator = jsonschema.Draft202012Validator(_schema())
     found: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(validator.iter_errors(data))
     return found

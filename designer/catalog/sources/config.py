@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from designer import resources
-from designer.catalog.sources import base, directory, http, oci
+from designer.catalog.sources import base, directory, http
 from designer.errors import CatalogError
 from designer.statepaths import user_dir
 
@@ -146,6 +146,8 @@ def open_spec(spec: SourceSpec) -> base.CatalogSource:
     if spec.kind == "http":
         return http.HttpSource(spec.name, spec.url)
     if spec.kind == "oci":
+        from designer.catalog.sources import oci  # oras (with requests, jsonschema): ~80 ms
+
         return oci.OciSource(spec.name, spec.url, spec.plain_http)
     parsed = urllib.parse.urlsplit(spec.url)
     folder = Path(urllib.parse.unquote(parsed.path)) if parsed.scheme == "file" else Path(spec.url)

@@ -49,8 +49,8 @@ class LoadPlan:
     warmup_s: float = 0.0
     timeout_s: float = 10.0
     offset_s: float = 0.0
-    start_at: float | None = None
-    precise: bool = False  # poll instead of sleeping the last ~1.5 ms before a slot  # wall-clock start shared by worker processes
+    start_at: float | None = None  # wall-clock start shared by worker processes
+    precise: bool = False  # poll instead of sleeping the last ~1.5 ms before a slot
 
 
 @dataclass(frozen=True, slots=True)
