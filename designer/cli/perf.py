@@ -224,7 +224,12 @@ def show(run_id: str, history_path: Path | None, output: str) -> None:
 @perf.command()
 @click.argument("baseline")
 @click.argument("candidate")
-@click.option("--min-effect", default="10%", show_default=True, help="Smallest p50/p90 shift that counts.")
+@click.option(
+    "--min-effect",
+    default="10%",
+    show_default=True,
+    help="Smallest typical shift of the deciles (p10…p90) that counts.",
+)
 @_history_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
