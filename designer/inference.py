@@ -17,7 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from designer.kinds import MESH_INSTALL_KINDS, MESH_NAMESPACE_MARKERS, WORKLOAD_KINDS, mesh_of_group
+from designer.kinds import (
+    MESH_INSTALL_KINDS,
+    MESH_NAMESPACE_MARKERS,
+    PROFILE_KIND,
+    WORKLOAD_KINDS,
+    mesh_of_group,
+)
 from designer.model import Component, Edge
 
 Key = tuple[str, str | None, str]  # (kind, namespace, object name)
@@ -76,7 +82,7 @@ def _edges_for(
                 yield Edge(
                     role, comp.name, f"{comp.kind} {ref.name} binds {role_kind} {role_ref.get('name')}"
                 )
-    if comp.kind == "PerformanceProfile" and comp.is_designer_kind:
+    if comp.kind == PROFILE_KIND and comp.is_designer_kind:
         yield from _profile_edges(comp)
 
 

@@ -73,6 +73,9 @@ WORKLOAD_KINDS: frozenset[str] = frozenset(
 MESH_INSTALL_KINDS: dict[str, str] = {"IstioMesh": "istio", "LinkerdMesh": "linkerd"}
 """designer's mesh-installation kinds and the mesh each installs."""
 
+PROFILE_KIND = "PerformanceProfile"
+"""designer's kind for a performance profile (designer/v1): load to run, not an object to apply."""
+
 MESH_API_GROUP_SUFFIXES: dict[str, tuple[str, ...]] = {
     "istio": ("istio.io",),
     "linkerd": ("linkerd.io",),

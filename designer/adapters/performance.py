@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from designer.kinds import PROFILE_KIND
 from designer.model import DESIGNER_API_VERSION, Component, KubeObject
-
-KIND = "PerformanceProfile"
 
 
 class PerformanceAdapter:
@@ -20,7 +19,7 @@ class PerformanceAdapter:
 
     def handles(self, component: Component) -> bool:
         """designer/v1 PerformanceProfile components."""
-        return component.api_version == DESIGNER_API_VERSION and component.kind == KIND
+        return component.is_designer_kind and component.kind == PROFILE_KIND
 
     def render(self, component: Component) -> Sequence[KubeObject]:
         """Nothing to apply."""
@@ -28,4 +27,4 @@ class PerformanceAdapter:
 
     def kinds(self) -> Sequence[str]:
         """For `design adapters`."""
-        return [f"{DESIGNER_API_VERSION}/{KIND}"]
+        return [f"{DESIGNER_API_VERSION}/{PROFILE_KIND}"]

@@ -34,6 +34,7 @@ from designer.cluster.base import Cluster
 from designer.cluster.connecting import connect
 from designer.cluster.inventory import DEFAULT_NAMESPACE
 from designer.errors import DesignerError, ExitCode
+from designer.kinds import PROFILE_KIND
 from designer.loading import load_paths
 from designer.model import Design
 
@@ -167,12 +168,12 @@ def _run_profiles(designs: Sequence[Design], output: str) -> bool:
     """Run every PerformanceProfile of ``designs`` once (after all clusters are ready); True if all SLOs hold."""
     from designer.cli.perf_output import emit_records  # lazy: the load engines are only needed with --perf
     from designer.perf.history import History
-    from designer.perf.running import profiles_of, run_design_profiles
+    from designer.perf.running import run_design_profiles
 
     records = []
     with History(None) as history:
         for design in designs:
-            if profiles_of(design, None):
+            if any(c.kind == PROFILE_KIND and c.is_designer_kind for c in design.components):
                 records += run_design_profiles(design, history=history)
     if not records:
         click.echo("--perf: the design has no PerformanceProfile component", err=True)

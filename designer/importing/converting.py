@@ -18,6 +18,7 @@ from typing import Any
 
 from designer.errors import DesignError
 from designer.graph import build_graph
+from designer.kinds import mesh_of_group
 from designer.loading import load_text
 from designer.loading.writing import dump_documents
 from designer.model import DESIGNER_API_VERSION, Design
@@ -128,8 +129,7 @@ def write_designs(designs: list[Design], options: ImportOptions) -> str:
 def _meshes(design: Design) -> list[str]:
     """The meshes a design needs, from the API groups of its components (for catalog search)."""
     groups = {c.api_version.rpartition("/")[0] for c in design.components}
-    found = [mesh for mesh in ("istio", "linkerd") if any(g.endswith(f"{mesh}.io") for g in groups)]
-    return found or ["none"]
+    return sorted({mesh for g in groups if (mesh := mesh_of_group(g))}) or ["none"]
 
 
 def _component_names(design: Design) -> dict[str, str]:

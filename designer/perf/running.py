@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from designer.errors import ProfileError
+from designer.kinds import MESH_INSTALL_KINDS, PROFILE_KIND
 from designer.model import Component, Design
 from designer.perf import slo
 from designer.perf.engine.builtin import ProgressFn
@@ -23,9 +24,6 @@ from designer.perf.engine.select import run_engine
 from designer.perf.history import History
 from designer.perf.profile import Profile, Target, profile_from_settings
 from designer.perf.results import Record, RunContext, build_record
-
-PROFILE_KIND = "PerformanceProfile"
-_MESH_KINDS = {"IstioMesh": "istio", "LinkerdMesh": "linkerd"}
 
 TargetResolver = Callable[[Component, Target], str]
 """Maps a component target (a Service of the design plus port and path) to a reachable URL."""
@@ -80,8 +78,8 @@ def design_context(
     if isinstance(meshes, list | tuple) and meshes:
         found_mesh = str(meshes[0])
     for comp in design.components:
-        if comp.kind in _MESH_KINDS:
-            found_mesh = _MESH_KINDS[comp.kind]
+        if comp.kind in MESH_INSTALL_KINDS:
+            found_mesh = MESH_INSTALL_KINDS[comp.kind]
     return RunContext(
         design=design.name,
         version=version or design.version,
