@@ -13,6 +13,7 @@ from designer.cluster.inventory import read_inventory, write_inventory
 from designer.cluster.kube import KubeCluster
 from designer.model import ObjectRef
 from designer.sandbox.runner import Sandbox
+from tests.crds import crd_body
 
 NS = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}
 
@@ -35,26 +36,7 @@ def _deployment(replicas: int = 2, app: str = "web", image: str = "nginx:1.25") 
 
 WEB = ObjectRef("apps/v1", "Deployment", "shop", "web")
 
-CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "widgets.example.com"},
-    "spec": {
-        "group": "example.com",
-        "scope": "Namespaced",
-        "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
-        "versions": [
-            {
-                "name": "v1",
-                "served": True,
-                "storage": True,
-                "schema": {
-                    "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-                },
-            }
-        ],
-    },
-}
+CRD = crd_body("example.com", "Widget", "widgets", list_kind=True)
 
 
 def _wait_for(predicate: Any, timeout: float = 5.0) -> None:

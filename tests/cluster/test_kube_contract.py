@@ -15,6 +15,7 @@ from designer.cluster.inventory import read_inventory, write_inventory
 from designer.cluster.kube import KubeCluster
 from designer.model import ObjectRef
 from designer.sandbox.testing import KubeTarget
+from tests.crds import crd_body
 
 pytestmark = pytest.mark.cluster
 
@@ -65,36 +66,7 @@ def test_crd_kind_appears_after_established_and_invalidate(target: KubeCluster, 
     crd_ref = ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, f"widgets.{group}")
     with pytest.raises(errors.NotFoundError):
         target.resource_info(f"{group}/v1", "Widget")
-    target.apply(
-        {
-            "apiVersion": "apiextensions.k8s.io/v1",
-            "kind": "CustomResourceDefinition",
-            "metadata": {"name": crd_ref.name},
-            "spec": {
-                "group": group,
-                "scope": "Namespaced",
-                "names": {
-                    "plural": "widgets",
-                    "singular": "widget",
-                    "kind": "Widget",
-                    "listKind": "WidgetList",
-                },
-                "versions": [
-                    {
-                        "name": "v1",
-                        "served": True,
-                        "storage": True,
-                        "schema": {
-                            "openAPIV3Schema": {
-                                "type": "object",
-                                "x-kubernetes-preserve-unknown-fields": True,
-                            }
-                        },
-                    }
-                ],
-            },
-        }
-    )
+    target.apply(crd_body(group, "Widget", "widgets", list_kind=True))
     try:
 
         def established() -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
@@ -19,6 +18,7 @@ from designer.cluster.kube import KubeCluster
 from designer.cluster.kubeconfig import load_client
 from designer.model import ObjectRef
 from designer.sandbox.runner import Sandbox
+from tests.crds import crd_body
 
 THREADS = 12
 KINDS = [
@@ -94,26 +94,7 @@ def test_a_missing_kind_is_remembered_until_discovery_is_invalidated(sandbox: Sa
     """A second lookup of an unknown kind sends no request; after invalidation the server is asked again
     and a CRD installed meanwhile is found."""
     cluster = _fresh(sandbox)
-    crd: dict[str, Any] = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-                    },
-                }
-            ],
-        },
-    }
+    crd = crd_body("example.com", "Widget", "widgets")
     try:
         with pytest.raises(errors.NotFoundError):
             cluster.resource_info("example.com/v1", "Widget")
