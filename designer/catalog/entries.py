@@ -90,19 +90,19 @@ class CatalogIndex:
 
     entries: tuple[CatalogEntry, ...]
     _by_name: dict[str, list[CatalogEntry]] = field(init=False, repr=False, compare=False)
-    _latest: tuple[CatalogEntry, ...] = field(init=False, repr=False, compare=False)
+    _latest: dict[str, CatalogEntry] = field(init=False, repr=False, compare=False)  # by name, sorted
 
     def __post_init__(self) -> None:
         by_name: dict[str, list[CatalogEntry]] = {}
         for entry in self.entries:
             by_name.setdefault(entry.name, []).append(entry)
-        latest = []
+        latest = {}
         for name in sorted(by_name):
             group = by_name[name]
             best = versions.latest([e.version for e in group]) if len(group) > 1 else group[0].version
-            latest.append(next(e for e in group if e.version == best))
+            latest[name] = next(e for e in group if e.version == best)
         object.__setattr__(self, "_by_name", by_name)
-        object.__setattr__(self, "_latest", tuple(latest))
+        object.__setattr__(self, "_latest", latest)
 
     @classmethod
     def of(cls, entries: Iterable[CatalogEntry]) -> CatalogIndex:
@@ -121,17 +121,13 @@ class CatalogIndex:
         """Canonical text: stable key order and a final newline, so rebuilds compare byte for byte."""
         return json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n"
 
-    def names(self) -> list[str]:
-        """Distinct entry names, sorted."""
-        return sorted(self._by_name)
-
     def versions_of(self, name: str) -> list[CatalogEntry]:
         """Every entry of ``name``, lowest version first."""
         return list(self._by_name.get(name, ()))
 
     def latest_entries(self) -> list[CatalogEntry]:
         """The `@latest` entry of every name."""
-        return list(self._latest)
+        return list(self._latest.values())
 
     def resolve(self, ref: str) -> CatalogEntry:
         """The entry for ``NAME``, ``NAME@latest`` or ``NAME@VERSION``."""
@@ -143,8 +139,7 @@ class CatalogIndex:
                 hint="run `design catalog search` to see what is available",
             )
         if wanted in ("", "latest"):
-            best = versions.latest([e.version for e in candidates])
-            return next(e for e in candidates if e.version == best)
+            return self._latest[name]
         versions.parse(wanted)
         for entry in candidates:
             if versions.same(entry.version, wanted):
@@ -178,7 +173,7 @@ class CatalogIndex:
                     mesh = value
             else:
                 words.append(word)
-        pool: list[CatalogEntry] = list(self.entries if all_versions else self._latest)
+        pool: list[CatalogEntry] = list(self.entries if all_versions else self._latest.values())
         # List comprehensions, narrowest test first: one linear pass per filter over 10,000 entries.
         if type:
             want_type = type.lower()

@@ -3,7 +3,9 @@
 Like the real garbage collector with background propagation: once an owner is gone, every object
 whose ``ownerReferences`` name its uid and no other live owner is deleted (finalizers still apply).
 ``propagationPolicy: Orphan`` on the owner's DELETE leaves its dependents alone. An index from owner
-uid to dependents keeps this free of scans. Wired by lifecycle.py.
+uid to dependents keeps this free of scans. It follows the store's own change events, so objects
+removed without an API call (a CRD's custom resources, a finalized namespace's leftovers) count as
+gone too. Wired by lifecycle.py.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 
 from designer.sandbox.operations import Api
 from designer.sandbox.resources import ResourceType
-from designer.sandbox.store import KubeObject, StoreKey
+from designer.sandbox.store import StoreKey, WatchEvent
 
 Dependent = tuple[StoreKey, str, str]
 Deleter = Callable[[ResourceType, str, str], object]
@@ -27,17 +29,17 @@ class GarbageCollector:
         self._dependents: dict[str, set[Dependent]] = {}
         self._orphaned: set[str] = set()
         self._uids: dict[str, Dependent] = {}
-        api.listeners.append(self._on_change)
+        api.store.subscribe(self._on_event)
 
     def orphan(self, uid: str) -> None:
         """The owner with ``uid`` is being deleted with propagationPolicy Orphan."""
         self._orphaned.add(uid)
 
-    def _on_change(self, rt: ResourceType, event: str, obj: KubeObject) -> None:
-        meta = obj["metadata"]
-        me = (rt.key, meta.get("namespace", ""), meta["name"])
+    def _on_event(self, event: WatchEvent) -> None:
+        meta = event.obj["metadata"]
+        me = (event.key, meta.get("namespace", ""), meta["name"])
         uid = meta.get("uid", "")
-        if event == "DELETED":
+        if event.type == "DELETED":
             self._uids.pop(uid, None)
             if uid in self._orphaned:
                 self._orphaned.discard(uid)

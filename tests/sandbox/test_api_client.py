@@ -478,3 +478,42 @@ def test_owner_deletion_collects_dependents_unless_orphaned(api_client: ApiClien
         time.sleep(0.05)
     assert "child" not in names
     assert "orphan" in names
+
+
+def test_dependents_of_custom_resources_go_with_their_crd(api_client: ApiClient, namespace: str) -> None:
+    """Deleting a CRD removes its custom resources without an API call per object; the garbage
+    collector must still see them go and collect what they own."""
+    import time
+    import uuid
+
+    from tests.crds import crd_body
+
+    group = f"gc{uuid.uuid4().hex[:6]}.example.com"
+    ext = client.ApiextensionsV1Api(api_client)
+    custom = client.CustomObjectsApi(api_client)
+    core = client.CoreV1Api(api_client)
+    body = crd_body(group, "Widget", "widgets")
+    ext.create_custom_resource_definition(body)
+    deadline = time.monotonic() + 30
+    widget = None
+    while widget is None and time.monotonic() < deadline:
+        try:
+            widget = custom.create_namespaced_custom_object(
+                group,
+                "v1",
+                namespace,
+                "widgets",
+                {"apiVersion": f"{group}/v1", "kind": "Widget", "metadata": {"name": "w"}},
+            )
+        except ApiException:
+            time.sleep(0.05)  # not Established yet
+    assert widget is not None
+    owner = {"apiVersion": f"{group}/v1", "kind": "Widget", "name": "w", "uid": widget["metadata"]["uid"]}
+    core.create_namespaced_config_map(namespace, {"metadata": {"name": "owned", "ownerReferences": [owner]}})
+    ext.delete_custom_resource_definition(body["metadata"]["name"])
+    while time.monotonic() < deadline:
+        names = {i.metadata.name for i in core.list_namespaced_config_map(namespace).items}
+        if "owned" not in names:
+            break
+        time.sleep(0.05)
+    assert "owned" not in names
