@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from tests import requirements
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = requirements.SHARED
 PATTERNS = ROOT / "patterns"
 
 
 @pytest.fixture
 def shared_testdata() -> Path:
-    """../shared/testdata beside the project (present in CI too)."""
-    path = SHARED / "testdata"
-    assert path.is_dir(), f"{path} is missing: ../shared must sit beside the project"
-    return path
+    """../shared/testdata beside the project (present in CI; skipped with a reason elsewhere)."""
+    return requirements.shared("testdata")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,7 +6,6 @@ is missing the tests fail with a message saying what to install (they are never 
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -16,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests import requirements
 
 BINARY = "docker-registry"
 START_TIMEOUT_S = 15.0
@@ -47,10 +48,7 @@ def free_port() -> int:
 @contextmanager
 def running_registry(workdir: Path) -> Iterator[Registry]:
     """Run docker-registry until the context exits."""
-    binary = shutil.which(BINARY) or (
-        "/usr/bin/docker-registry" if Path("/usr/bin/docker-registry").exists() else None
-    )
-    assert binary, "docker-registry is not installed: `apt-get install docker-registry` (Debian package)"
+    binary = requirements.executable(BINARY, install="apt-get install docker-registry")
     port = free_port()
     root = workdir / "storage"
     config = workdir / "config.yml"

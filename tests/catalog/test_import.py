@@ -11,9 +11,9 @@ import pytest
 
 from designer.cli.main import run
 from designer.loading import load_file, load_text
-from tests.conftest import SHARED
+from tests import requirements
 
-MESHERY = SHARED / "testdata" / "meshery-patterns"
+MESHERY = requirements.SHARED / "testdata" / "meshery-patterns"
 
 MANIFESTS = """\
 apiVersion: v1
@@ -44,10 +44,13 @@ spec:
 """
 
 
-@pytest.mark.parametrize("path", sorted(MESHERY.glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", requirements.shared_files("testdata/meshery-patterns", "*.yaml"), ids=lambda p: p.name
+)
 def test_meshery_patterns_import_to_native_designs_or_a_clear_error(
     path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    requirements.shared_file(path)
     out = tmp_path / "native.yaml"
     code = run(["import", str(path), "--from", "meshery", "-o", str(out)])
     err = capsys.readouterr().err
@@ -69,6 +72,7 @@ def test_meshery_patterns_import_to_native_designs_or_a_clear_error(
 
 
 def test_most_meshery_samples_convert(tmp_path: Path) -> None:
+    requirements.shared("testdata", "meshery-patterns")
     converted = [
         p
         for p in sorted(MESHERY.glob("*.yaml"))
@@ -119,6 +123,7 @@ def test_import_to_stdout_and_from_a_url(tmp_path: Path, capsys: pytest.CaptureF
 def test_wrong_format_and_missing_helm_are_clear_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    requirements.shared("testdata", "meshery-patterns")
     assert run(["import", str(MESHERY / "servicemeshcon-na-2021_retries.yaml"), "--from", "kubernetes"]) == 3
     assert "is meshery-pattern, not kubernetes" in capsys.readouterr().err
     monkeypatch.setenv("PATH", str(tmp_path))  # no helm binary anywhere

@@ -11,17 +11,17 @@ import pytest
 import yaml
 
 from designer.cli.main import run
+from tests import requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ROOT / "patterns"
-SHARED = ROOT.parent / "shared"
-
-MESHERY = sorted((SHARED / "testdata" / "meshery-patterns").glob("*.yaml"))
+MESHERY = requirements.shared_files("testdata/meshery-patterns", "*.yaml")
 NATIVE_PATTERNS = sorted(PATTERNS.glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", NATIVE_PATTERNS + MESHERY, ids=lambda p: p.name)
 def test_every_pattern_validates_or_fails_cleanly(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    requirements.shared_file(path)
     code = run(["validate", "--no-builtin-policies", str(path)])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
@@ -41,6 +41,7 @@ def test_library_patterns_pass_the_builtin_policies(path: Path, capsys: pytest.C
 
 @pytest.mark.parametrize("path", NATIVE_PATTERNS + MESHERY, ids=lambda p: p.name)
 def test_every_pattern_graphs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    requirements.shared_file(path)
     assert run(["graph", str(path), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out.split("\n}\n")[0] + "\n}")
     order = doc["order"]

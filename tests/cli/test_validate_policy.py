@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from designer.cli.main import run
+from tests import requirements
 from tests.conftest import PATTERNS, ROOT, SHARED
 
 FIXTURES = ROOT / "tests" / "policy" / "fixtures"
@@ -63,6 +64,7 @@ def test_no_annotation_waivers_ignores_annotations(capsys: pytest.CaptureFixture
 
 
 def test_gatekeeper_library_template_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    requirements.shared("testdata", "gatekeeper-library")
     design = tmp_path / "lb.yaml"
     design.write_text(
         "apiVersion: v1\nkind: Service\nmetadata: {name: front, namespace: web}\n"

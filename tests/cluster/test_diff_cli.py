@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from designer.loading import load_paths
 from designer.model import ObjectRef
 from designer.rendering import render
 from designer.sandbox.runner import Sandbox
+from tests import requirements
 
 DESIGN = """\
 apiVersion: designer/v1
@@ -88,8 +88,7 @@ def design(tmp_path: Path) -> Path:
 
 
 def kubectl(sandbox: Sandbox, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
-    binary = shutil.which("kubectl") or "/usr/bin/kubectl"
-    assert Path(binary).exists(), "kubectl is required for these tests (CI has it at /usr/bin/kubectl)"
+    binary = requirements.executable("kubectl", install="apt-get install kubernetes-client")
     result = subprocess.run(
         [binary, "--kubeconfig", str(sandbox.kubeconfig_path), *args],
         capture_output=True,
@@ -465,7 +464,7 @@ def test_agrees_with_kubectl_diff_server_side(
     assert code == 0
     manifest = tmp_path / "rendered.yaml"
     manifest.write_text(rendered, encoding="utf-8")
-    binary = shutil.which("kubectl") or "/usr/bin/kubectl"
+    binary = requirements.executable("kubectl", install="apt-get install kubernetes-client")
 
     def kubectl_diff() -> int:
         args = [

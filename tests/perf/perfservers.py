@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
+
+from tests import requirements
 
 
 def free_port() -> int:
@@ -169,9 +170,7 @@ class Nginx:
     """
 
     def __init__(self, prefix: Path) -> None:
-        binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-        assert binary, "nginx is not installed: apt-get install nginx-light (CI installs it)"
-        self.binary = binary
+        self.binary = requirements.executable("nginx", install="apt-get install nginx-light")
         self.prefix = prefix
         self.port = free_port()
         (prefix / "html").mkdir(parents=True)

@@ -16,6 +16,7 @@ from designer.perf.engine.select import run_engine
 from designer.perf.profile import Profile, Target
 from designer.perf.results import RunContext, build_record
 from perf.perfservers import Nginx
+from tests import requirements
 
 
 def _profile(url: str, **kw: object) -> Profile:
@@ -23,7 +24,7 @@ def _profile(url: str, **kw: object) -> Profile:
 
 
 def test_wrk_closed_loop_against_nginx(nginx: Nginx) -> None:
-    assert shutil.which("wrk"), "wrk is not installed: apt-get install wrk (CI installs it)"
+    requirements.executable("wrk", install="apt-get install wrk")
     m = run_engine(_profile(nginx.url, engine="wrk", rate=None, connections=10, duration_s=1.0))
     assert m.engine == "wrk" and m.mode == "closed" and not m.co_corrected
     assert m.completed > 1000 and m.error_count == 0
@@ -52,7 +53,7 @@ def test_wrk_script_escapes_the_request() -> None:
 
 
 def test_hey_rate_is_converted_per_worker(nginx: Nginx) -> None:
-    assert shutil.which("hey"), "hey is not installed: apt-get install hey (CI installs it)"
+    requirements.executable("hey", install="apt-get install hey")
     profile = _profile(nginx.url, engine="hey", rate=200, connections=4, duration_s=1.0)
     assert "-q" in hey.command("hey", profile)
     assert hey.command("hey", profile)[hey.command("hey", profile).index("-q") + 1] == "50"

@@ -16,6 +16,7 @@ import yaml
 from designer.errors import PolicyError
 from designer.policy.gatekeeper import build_inventory, parse_constraint, parse_template, review
 from designer.policy.gatekeeper_match import matches
+from tests import requirements
 from tests.conftest import SHARED
 
 LIBRARY = SHARED / "testdata" / "gatekeeper-library"
@@ -31,6 +32,8 @@ KNOWN_LIMITATIONS: dict[str, str] = {
 
 
 def _cases() -> list[Any]:
+    if not LIBRARY.is_dir():  # one placeholder, so the test runs once and says what is missing
+        return [pytest.param(LIBRARY, {}, {}, id="library-missing")]
     params: list[Any] = []
     for suite_file in sorted(LIBRARY.glob("*/*/suite.yaml")):
         suite = yaml.safe_load(suite_file.read_text())
@@ -50,6 +53,7 @@ CASES = _cases()
 
 
 def test_the_library_is_there() -> None:
+    requirements.shared("testdata", "gatekeeper-library")
     assert len(CASES) >= 90, f"expected the Gatekeeper suites under {LIBRARY}"
 
 
@@ -61,6 +65,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("folder", "test", "case"), CASES)
 def test_suite_case(folder: Path, test: dict[str, Any], case: dict[str, Any]) -> None:
+    requirements.shared("testdata", "gatekeeper-library")
     template_file = folder / test["template"]
     template = parse_template(_load(template_file), template_file.name, template_file.read_text())
     assert template is not None

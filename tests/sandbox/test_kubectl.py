@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from designer.sandbox.testing import KubeTarget
+from tests import requirements
 
 pytestmark = pytest.mark.cluster
 
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.cluster
 def kubectl(
     target: KubeTarget, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("kubectl") or "/usr/bin/kubectl"
-    assert Path(binary).exists(), "kubectl is required for these tests (CI has it at /usr/bin/kubectl)"
+    binary = requirements.executable("kubectl", install="apt-get install kubernetes-client")
     return subprocess.run(
         [binary, "--kubeconfig", str(target.kubeconfig_path), *args],
         capture_output=True,
@@ -216,7 +215,7 @@ def test_imperative_create_and_table_columns(kube_api: KubeTarget, namespace: st
 
 def test_get_watch_prints_new_objects_as_table_rows(kube_api: KubeTarget, namespace: str) -> None:
     ok(kubectl(kube_api, "create", "configmap", "first", "-n", namespace))
-    binary = shutil.which("kubectl") or "/usr/bin/kubectl"
+    binary = requirements.executable("kubectl", install="apt-get install kubernetes-client")
     with subprocess.Popen(
         [
             binary,
