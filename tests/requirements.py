@@ -50,8 +50,8 @@ def shared(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if not path.exists():
         missing(
-            f"{path.relative_to(SHARED.parent)} is missing: these tests read real files from other projects "
-            "kept in ../shared/testdata beside the checkout (CI has it)"
+            f"../{path.relative_to(SHARED.parent)} is missing: these tests read real files from other projects, "
+            "kept in ../shared beside the checkout (CI has it)"
         )
     return path
 
