@@ -1,13 +1,22 @@
-"""The built-in check library (policies/) evaluated over a whole design in one regorus evaluation.
+"""The built-in check library (policies/) evaluated over many designs in one regorus evaluation.
 
 Contract with the Rego library: one package per check, ``designer.checks.<name>``, each with
 ``metadata := {"id", "title", "severity", "rationale", "remediation"}`` and
-``findings contains {"index": i, "msg": …, "path": …}``. The input is the whole design:
-``{"objects": [{"index", "component", "file", "line", "object", "kind", "namespace", "name"}],
-"edges": [{"from", "to", "reason"}]}`` (kind, namespace and name are precomputed: see policies/lib/k8s.rego),
-so cross-object checks (a Service selecting nothing, a missing ConfigMap) see every object and the graph.
-``data.designer.checks`` is evaluated once; each finding is mapped back to its component and to the line
-of its key path (`Component.locate`).
+``findings contains {"index": i, "msg": …, "path": …}``. The input holds whole designs:
+``{"objects": [{"index", "design", "component", "file", "line", "object", "kind", "namespace", "name"}],
+"edges": [{"design", "from", "to", "reason"}]}`` (kind, namespace and name are precomputed: see
+policies/lib/k8s.rego), so cross-object checks (a Service selecting nothing, a missing ConfigMap) see
+every object of the design and its graph.
+
+Why many designs at once: one evaluation of the library costs about 2-3 ms whatever it holds (each
+check's rules run), which dominated `design validate` on repositories of small files. So the objects of
+many designs go into one input, each entry carrying its design's id (``"0"``, ``"1"``…), and the
+shipped library keys every cross-object index by that id (policies/lib/k8s.rego), so a design never
+sees another's objects. Rego that designer did not ship (other check roots, adapters' files outside
+policies/) may relate objects without that key: with any such module, each design is evaluated alone.
+``data.designer.checks`` is evaluated once per batch; each finding goes back to its design by its
+object index (a design-wide finding names its ``design``), then to its component and to the line of
+its key path (`Component.locate`).
 
 Callers: designer.policy.evaluator (validate) and designer.cli.policy (``policy list``).
 """
@@ -16,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from designer.errors import Location, PolicyError
 from designer.jsontext import compact
@@ -26,6 +35,9 @@ from designer.policy.findings import CheckInfo, Finding, Severity
 from designer.resources import policies_dir
 
 CHECKS_ROOT = "data.designer.checks"
+
+DesignObjects: TypeAlias = tuple[Sequence[RenderedObject], Sequence[Edge]]
+"""One design as the checks see it: its rendered objects and the edges of its graph."""
 
 
 def library_files(roots: Iterable[Path], extra: Iterable[Path] = ()) -> list[tuple[Path, str]]:
@@ -50,8 +62,12 @@ class BuiltinChecks:
     def __init__(self, roots: Sequence[Path] | None = None, extra_files: Sequence[Path] = ()) -> None:
         self.roots = list(roots) if roots is not None else [policies_dir()]
         self._engine = RegoEngine()
-        for path, display in library_files(self.roots, extra_files):
+        shipped = policies_dir().resolve()
+        files = library_files(self.roots, extra_files)
+        for path, display in files:
             self._engine.add_module(RegoModule.from_file(path, display=display))
+        # Only the shipped library keys its cross-object indexes by design (see the module docstring).
+        self.batches = all(path.is_relative_to(shipped) for path, _ in files)
         self._catalog: dict[str, CheckInfo] | None = None
 
     def catalog(self) -> dict[str, CheckInfo]:
@@ -65,16 +81,27 @@ class BuiltinChecks:
         return self._catalog
 
     def evaluate(self, objects: Sequence[RenderedObject], edges: Sequence[Edge]) -> list[Finding]:
-        """Every finding of every check over the design (waivers are applied later)."""
-        packages = self._evaluate(design_input(objects, edges))
-        findings: list[Finding] = []
+        """Every finding of every check over one design (waivers are applied later)."""
+        return self.evaluate_many([(objects, edges)])[0]
+
+    def evaluate_many(self, designs: Sequence[DesignObjects]) -> list[list[Finding]]:
+        """The findings of each design, in the order of ``designs``: one evaluation for all of them
+        when the library allows it (`batches`), else one per design."""
+        if not designs:
+            return []
+        if not self.batches and len(designs) > 1:
+            return [found for design in designs for found in self.evaluate_many([design])]
+        packages = self._evaluate(designs_input(designs))
+        owners = [(d, i) for d, (objects, _) in enumerate(designs) for i in range(len(objects))]
+        findings: list[list[Finding]] = [[] for _ in designs]
         located: dict[tuple[int, str | None], Location] = {}  # several checks often flag one key
         catalog: dict[str, CheckInfo] = {}
         for name, body in sorted(packages.items()):
             info = _check_info(name, body)
             catalog[info.id] = info
             for raw in body.get("findings") or []:
-                findings.append(_finding(info, raw, objects, located))
+                design, finding = _finding(info, raw, designs, owners, located)
+                findings[design].append(finding)
         if self._catalog is None:
             # The metadata do not depend on the input: this evaluation gives the catalog too, which
             # spares `catalog()` (asked for by every report) an evaluation of its own.
@@ -95,23 +122,33 @@ class BuiltinChecks:
 
 
 def design_input(objects: Sequence[RenderedObject], edges: Sequence[Edge]) -> dict[str, Any]:
-    """The input document of the built-in checks."""
-    return {
-        "objects": [
-            object_entry(
-                index,
-                item.component.name,
-                item.component.location.file,
-                item.component.location.line,
-                item.body,
+    """The input document of the built-in checks for one design."""
+    return designs_input([(objects, edges)])
+
+
+def designs_input(designs: Sequence[DesignObjects]) -> dict[str, Any]:
+    """The input document of the built-in checks for several designs: design ``d``'s entries carry
+    the id ``str(d)``, and object indexes run on from one design to the next."""
+    entries: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    for number, (objects, design_edges) in enumerate(designs):
+        design = str(number)
+        for item in objects:
+            component = item.component
+            where = component.location
+            entries.append(
+                object_entry(len(entries), component.name, where.file, where.line, item.body, design)
             )
-            for index, item in enumerate(objects)
-        ],
-        "edges": [{"from": e.dependency, "to": e.dependent, "reason": e.reason} for e in edges],
-    }
+        edges.extend(
+            {"design": design, "from": e.dependency, "to": e.dependent, "reason": e.reason}
+            for e in design_edges
+        )
+    return {"objects": entries, "edges": edges}
 
 
-def object_entry(index: int, component: str, file: str, line: int, body: Mapping[str, Any]) -> dict[str, Any]:
+def object_entry(
+    index: int, component: str, file: str, line: int, body: Mapping[str, Any], design: str = "0"
+) -> dict[str, Any]:
     """One entry of ``input.objects``, with the object's kind, namespace and name precomputed as the
     Rego helpers define them ("", "default" and "" when they are not strings)."""
     metadata = body.get("metadata")
@@ -120,6 +157,7 @@ def object_entry(index: int, component: str, file: str, line: int, body: Mapping
     kind, namespace, name = body.get("kind"), metadata.get("namespace"), metadata.get("name")
     return {
         "index": index,
+        "design": design,
         "component": component,
         "file": file,
         "line": line,
@@ -158,21 +196,25 @@ def _check_info(package: str, body: Mapping[str, Any]) -> CheckInfo:
 def _finding(
     info: CheckInfo,
     raw: Any,
-    objects: Sequence[RenderedObject],
+    designs: Sequence[DesignObjects],
+    owners: Sequence[tuple[int, int]],
     located: dict[tuple[int, str | None], Location],
-) -> Finding:
+) -> tuple[int, Finding]:
+    """The design a raw finding belongs to (its number in ``designs``) and the finding; ``owners``
+    maps each object index of the input to its design and its place there."""
     if not isinstance(raw, dict):
         raw = {"msg": str(raw)}
     message = str(raw.get("msg") or info.title)
     path = raw.get("path")
     path = str(path) if path not in (None, "") else None
     index = raw.get("index")
-    if isinstance(index, int) and 0 <= index < len(objects):
-        item = objects[index]
+    if isinstance(index, int) and 0 <= index < len(owners):
+        design, place = owners[index]
+        item = designs[design][0][place]
         where = located.get((index, path))
         if where is None:
             where = located[(index, path)] = item.component.locate(path)
-        return Finding(
+        return design, Finding(
             id=info.id,
             severity=info.severity,
             message=message,
@@ -183,8 +225,10 @@ def _finding(
             path=path,
         )
     # A design-wide finding (no object index): point at the design file, so every output has a location.
+    design = _design_of(info, raw, len(designs))
+    objects = designs[design][0]
     design_file = objects[0].component.location.file if objects else None
-    return Finding(
+    return design, Finding(
         id=info.id,
         severity=info.severity,
         message=message,
@@ -193,4 +237,17 @@ def _finding(
         file=design_file,
         line=1 if design_file else None,
         path=path,
+    )
+
+
+def _design_of(info: CheckInfo, raw: Mapping[str, Any], designs: int) -> int:
+    """The design of a finding without an object index: its ``design`` id, or the only design."""
+    named = raw.get("design")
+    if designs == 1 and named in (None, "0"):
+        return 0
+    if isinstance(named, str) and named.isdigit() and int(named) < designs:
+        return int(named)
+    raise PolicyError(
+        f"check {info.id} reported a finding with neither an object index nor a design: {raw!r}",
+        hint='a design-wide finding must say which design it is about: add "design": <the entries\' design>',
     )

@@ -1,8 +1,9 @@
 """Policy evaluation of designs: built-in checks, users' policies and waivers, into one `Report`.
 
 `PolicySet.load(options)` compiles everything once (built-in library, ``--policy`` paths, the waiver
-file); `PolicySet.evaluate(objects, edges)` runs it over one design's rendered objects (cross-object
-checks see one design at a time); `merge` joins the reports of several designs.
+file); `PolicySet.evaluate_many(designs)` runs it over several designs' rendered objects at once (the
+built-in library in one evaluation; cross-object checks still see one design at a time) and gives one
+report per design, `PolicySet.evaluate(objects, edges)` over one design; `merge` joins reports.
 
 Users' policy paths: ``.rego`` files (``*_test.rego`` excluded) are conftest-style policies; ``.yaml`` /
 ``.yml`` files holding ConstraintTemplates or Constraints are Gatekeeper policies. A folder is searched
@@ -24,7 +25,7 @@ from designer.errors import PolicyError
 from designer.gcpause import paused_gc
 from designer.model import Edge, RenderedObject
 from designer.policy.backend import RegoModule
-from designer.policy.builtin import BuiltinChecks
+from designer.policy.builtin import BuiltinChecks, DesignObjects
 from designer.policy.findings import CheckInfo, Finding, Report
 from designer.policy.waivers import FileWaiver, apply_waivers, waiver_checks
 
@@ -89,15 +90,24 @@ class PolicySet:
 
     def evaluate(self, objects: Sequence[RenderedObject], edges: Sequence[Edge] = ()) -> Report:
         """Findings of every policy over one design, with waivers applied."""
+        return self.evaluate_many([(objects, edges)])[0]
+
+    def evaluate_many(self, designs: Sequence[DesignObjects]) -> list[Report]:
+        """One report per design (same order), with waivers applied; the built-in checks evaluate all
+        the designs at once (`BuiltinChecks.evaluate_many`)."""
         # Evaluation allocates thousands of small, acyclic objects (decoded results, findings) while
         # the loaded designs are alive: with the collector on, each burst rescans that whole heap.
         with paused_gc():
-            return self._evaluate(objects, edges)
+            builtin = (
+                self.builtin.evaluate_many(designs) if self.builtin is not None else [[] for _ in designs]
+            )
+            return [
+                self._report(objects, found) for (objects, _), found in zip(designs, builtin, strict=True)
+            ]
 
-    def _evaluate(self, objects: Sequence[RenderedObject], edges: Sequence[Edge]) -> Report:
-        findings: list[Finding] = []
-        if self.builtin is not None:
-            findings.extend(self.builtin.evaluate(objects, edges))
+    def _report(self, objects: Sequence[RenderedObject], builtin: list[Finding]) -> Report:
+        """One design's report from its built-in findings: users' policies, then waivers."""
+        findings = builtin
         if self.conftest is not None:
             findings.extend(self.conftest.evaluate(objects))
         if self.gatekeeper is not None:

@@ -17,11 +17,11 @@ findings contains f if {
 	some entry in k8s.objects_of_kind.DestinationRule
 	host := k8s.string_at(entry.object, ["spec", "host"])
 	ns := entry.namespace
-	istio.host_checkable(host, ns)
-	not istio.host_defined(host, ns)
+	istio.host_checkable(entry.design, host, ns)
+	not istio.host_defined(entry.design, host, ns)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s applies to host %s, but the design has no Service %s", [k8s.describe(entry.object), host, istio.service_key(host, ns)]),
+		"msg": sprintf("%s applies to host %s, but the design has no Service %s", [k8s.describe(entry.object), host, istio.service_key(entry.design, host, ns)]),
 		"path": "spec.host",
 	}
 }

@@ -21,7 +21,7 @@ findings contains f if {
 	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	count(selector) > 0
 	not selector in _installed
-	count(k8s.selected_pods_anywhere(selector)) == 0
+	count(k8s.selected_pods_anywhere(entry.design, selector)) == 0
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s selects %v, but no pod template of the design has those labels", [k8s.describe(entry.object), selector]),

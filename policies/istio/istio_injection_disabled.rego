@@ -13,7 +13,8 @@ metadata := {
 }
 
 # Namespaces of the design labelled for injection.
-_meshed contains entry.name if {
+# Namespace objects that turn injection on: "design/name".
+_meshed contains concat("/", [entry.design, entry.name]) if {
 	some entry in k8s.objects_of_kind.Namespace
 	labels := k8s.object_at(entry.object, ["metadata", "labels"])
 	_injecting(labels)
@@ -28,15 +29,15 @@ _injecting(labels) if {
 
 _istio_routing := {"VirtualService", "DestinationRule", "PeerAuthentication", "AuthorizationPolicy", "Sidecar"}
 
-# Namespaces holding Istio configuration.
-_istio_namespaces contains entry.namespace if {
+# Namespaces holding Istio configuration: "design/namespace".
+_istio_namespaces contains concat("/", [entry.design, entry.namespace]) if {
 	some kind in _istio_routing
 	some entry in k8s.get(k8s.objects_of_kind, kind, set())
 }
 
 findings contains f if {
 	some p in k8s.pods
-	p.namespace in _meshed
+	concat("/", [p.design, p.namespace]) in _meshed
 	some where, values in {"labels": p.labels, "annotations": p.annotations}
 	k8s.string_at(values, "sidecar.istio.io/inject") == "false"
 	prefix := trim_suffix(p.path, "spec")
@@ -50,7 +51,7 @@ findings contains f if {
 findings contains f if {
 	some entry in k8s.objects_of_kind.Namespace
 	k8s.string_at(entry.object, ["metadata", "labels", "istio-injection"]) == "disabled"
-	entry.name in _istio_namespaces
+	concat("/", [entry.design, entry.name]) in _istio_namespaces
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s disables sidecar injection but holds Istio traffic or security configuration", [k8s.describe(entry.object)]),

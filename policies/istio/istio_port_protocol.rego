@@ -14,14 +14,14 @@ metadata := {
 
 _protocols := {"http", "http2", "https", "grpc", "grpc-web", "tcp", "tls", "udp", "mongo", "mysql", "redis"}
 
-# Namespaces the design puts in the Istio mesh (Namespace labels or Istio objects there).
-_meshed contains entry.name if {
+# Namespaces each design puts in the Istio mesh (Namespace labels or Istio objects there): "design/namespace".
+_meshed contains concat("/", [entry.design, entry.name]) if {
 	some entry in k8s.objects_of_kind.Namespace
 	labels := k8s.object_at(entry.object, ["metadata", "labels"])
 	_injecting(labels)
 }
 
-_meshed contains entry.namespace if {
+_meshed contains concat("/", [entry.design, entry.namespace]) if {
 	some kind in ["VirtualService", "DestinationRule", "PeerAuthentication"]
 	some entry in object.get(k8s.objects_of_kind, kind, set())
 }
@@ -32,7 +32,7 @@ _injecting(labels) if k8s.string_at(labels, "istio.io/rev") != ""
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Service
-	entry.namespace in _meshed
+	concat("/", [entry.design, entry.namespace]) in _meshed
 	some i, port in k8s.array_at(entry.object, ["spec", "ports"])
 	is_object(port)
 	k8s.string_at(port, "appProtocol") == ""

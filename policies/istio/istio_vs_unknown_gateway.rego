@@ -20,7 +20,7 @@ findings contains f if {
 	is_string(ref)
 	ref != "mesh"
 	key := istio.gateway_key(ref, ns)
-	not key in istio.gateways
+	not concat("/", [entry.design, key]) in istio.gateways
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s is bound to Gateway %s, which the design does not define", [k8s.describe(entry.object), key]),

@@ -15,11 +15,11 @@ metadata := {
 
 findings contains f if {
 	some d in istio.destinations
-	istio.host_checkable(d.host, d.namespace)
-	not istio.host_defined(d.host, d.namespace)
+	istio.host_checkable(d.design, d.host, d.namespace)
+	not istio.host_defined(d.design, d.host, d.namespace)
 	f := {
 		"index": d.index,
-		"msg": sprintf("%s routes to host %s, but the design has no Service %s", [k8s.describe(d.object), d.host, istio.service_key(d.host, d.namespace)]),
+		"msg": sprintf("%s routes to host %s, but the design has no Service %s", [k8s.describe(d.object), d.host, istio.service_key(d.design, d.host, d.namespace)]),
 		"path": concat("", [d.path, ".host"]),
 	}
 }

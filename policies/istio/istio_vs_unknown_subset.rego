@@ -16,7 +16,7 @@ metadata := {
 findings contains f if {
 	some d in istio.destinations
 	d.subset != ""
-	key := istio.host_key(d.host, d.namespace)
+	key := concat("/", [d.design, istio.host_key(d.design, d.host, d.namespace)])
 	not d.subset in k8s.get(istio.subsets, key, set())
 	f := {
 		"index": d.index,

@@ -1,22 +1,23 @@
-# Istio helpers (package designer.lib.istio): host-name resolution and indexes over the design's
+# Istio helpers (package designer.lib.istio): host-name resolution and indexes over the designs'
 # Services, ServiceEntries, DestinationRules and Gateways, built once per evaluation so the
-# VirtualService and DestinationRule checks resolve every reference with set lookups.
+# VirtualService and DestinationRule checks resolve every reference with set lookups. Like the k8s
+# indexes, every index is keyed by the design first: a host resolves only within its own design.
 package designer.lib.istio
 
 import data.designer.lib.k8s
 import rego.v1
 
-# "namespace/name" of the Kubernetes Service an Istio host names, seen from namespace `ns`:
-# "reviews", "reviews.bookinfo", "reviews.bookinfo.svc" and "reviews.bookinfo.svc.cluster.local".
-# Undefined for external names (api.example.com) and wildcards.
-service_key(host, ns) := concat("/", [ns, host]) if {
+# "namespace/name" of the Kubernetes Service an Istio host names, seen from namespace `ns` of design
+# `design`: "reviews", "reviews.bookinfo" (when the design uses namespace bookinfo), "reviews.bookinfo.svc"
+# and "reviews.bookinfo.svc.cluster.local". Undefined for external names (api.example.com) and wildcards.
+service_key(design, host, ns) := concat("/", [ns, host]) if {
 	not contains(host, ".")
 	not contains(host, "*")
 } else := concat("/", [parts[1], parts[0]]) if {
 	not contains(host, "*")
 	parts := split(host, ".")
 	count(parts) == 2
-	parts[1] in k8s.namespaces
+	concat("/", [design, parts[1]]) in k8s.namespaces
 } else := concat("/", [parts[1], parts[0]]) if {
 	parts := split(host, ".")
 	not contains(host, "*")
@@ -24,35 +25,38 @@ service_key(host, ns) := concat("/", [ns, host]) if {
 	parts[2] == "svc"
 }
 
-services contains concat("/", [entry.namespace, entry.name]) if {
+# "design/namespace/name" of every Service.
+services contains concat("/", [entry.design, entry.namespace, entry.name]) if {
 	some entry in k8s.objects_of_kind.Service
 }
 
-serviceentry_hosts contains host if {
+# "design/host" of every ServiceEntry host.
+serviceentry_hosts contains concat("/", [entry.design, host]) if {
 	some entry in k8s.objects_of_kind.ServiceEntry
 	some host in k8s.array_at(entry.object, ["spec", "hosts"])
+	is_string(host)
 }
 
-# The key a host is indexed by: the Service key when it names one, else the host itself.
-host_key(host, ns) := key if key := service_key(host, ns) else := host
+# The key a host is indexed by within its design: the Service key when it names one, else the host itself.
+host_key(design, host, ns) := key if key := service_key(design, host, ns) else := host
 
-# True when the design defines what `host` names (a Service or a ServiceEntry host).
-host_defined(host, ns) if service_key(host, ns) in services
+# True when design `design` defines what `host` names (a Service or a ServiceEntry host).
+host_defined(design, host, ns) if concat("/", [design, service_key(design, host, ns)]) in services
 
-host_defined(host, _) if host in serviceentry_hosts
+host_defined(design, host, _) if concat("/", [design, host]) in serviceentry_hosts
 
 # True when `host` can be checked: a cluster-local name, not an external one or a wildcard.
-host_checkable(host, ns) if service_key(host, ns)
+host_checkable(design, host, ns) if service_key(design, host, ns)
 
-# host key -> subset names defined by the design's DestinationRules.
+# "design/host key" -> subset names defined by the DestinationRules of that design.
 subsets[key] contains name if {
 	some entry in k8s.objects_of_kind.DestinationRule
-	key := host_key(k8s.string_at(entry.object, ["spec", "host"]), entry.namespace)
+	key := concat("/", [entry.design, host_key(entry.design, k8s.string_at(entry.object, ["spec", "host"]), entry.namespace)])
 	some subset in k8s.array_at(entry.object, ["spec", "subsets"])
 	name := k8s.string_at(subset, "name")
 }
 
-# Every route destination of every VirtualService: {index, object, namespace, host, subset, path}.
+# Every route destination of every VirtualService: {index, design, object, namespace, host, subset, path}.
 destinations := [d |
 	some entry in k8s.objects_of_kind.VirtualService
 	some protocol in ["http", "tcp", "tls"]
@@ -61,6 +65,7 @@ destinations := [d |
 	[path, destination] := target
 	d := {
 		"index": entry.index,
+		"design": entry.design,
 		"object": entry.object,
 		"namespace": entry.namespace,
 		"host": k8s.string_at(destination, "host"),
@@ -82,8 +87,8 @@ _targets(route, protocol, i) := array.concat(
 	],
 )
 
-# Set of "namespace/name" of the design's Gateways.
-gateways contains concat("/", [entry.namespace, entry.name]) if {
+# Set of "design/namespace/name" of the Gateways.
+gateways contains concat("/", [entry.design, entry.namespace, entry.name]) if {
 	some entry in k8s.objects_of_kind.Gateway
 	startswith(k8s.string_at(entry.object, "apiVersion"), "networking.istio.io/")
 }

@@ -1,8 +1,10 @@
 # Shared helpers for the built-in checks (package designer.lib.k8s).
 #
-# Every check under policies/ reads the whole design from `input.objects` (one entry per rendered
-# object: index, component, file, line, object, and the object's kind, namespace and name) and
-# `input.edges`. `entry.kind` is "" when the object has no string kind, `entry.namespace` "default"
+# Every check under policies/ reads the designs from `input.objects` (one entry per rendered
+# object: index, design, component, file, line, object, and the object's kind, namespace and name) and
+# `input.edges`. designer evaluates many designs (files) in one evaluation, each entry carrying the id
+# of its design (a string): every index below that relates two objects is keyed by that id first, and
+# cross-object checks pass it to the lookups, so an object never sees another design's objects. `entry.kind` is "" when the object has no string kind, `entry.namespace` "default"
 # when it has no string namespace, `entry.name` "" when it has no string name: exactly what
 # `string_at(obj, "kind")`, `namespace_of(obj)` and `name_of(obj)` return. designer computes them
 # before evaluation (a user function call costs regorus several times a field read, and these three
@@ -67,6 +69,7 @@ pods := [p |
 	labels := object_at(meta, "labels")
 	p := {
 		"index": entry.index,
+		"design": entry.design,
 		"kind": kind,
 		"name": entry.name,
 		"description": concat(" ", [kind, entry.name]),
@@ -105,63 +108,66 @@ app_containers := [c | some c in containers; c.field == "containers"]
 # The indexes below run once per object of the design: they read the entry's kind, namespace and
 # name fields. k8s_test.rego pins the odd cases (no kind, a non-string namespace).
 
-# Set of "Kind/namespace/name" keys of every namespaced object in the design.
-object_keys contains concat("/", [entry.kind, entry.namespace, entry.name]) if {
+# Set of "design/Kind/namespace/name" keys of every object.
+object_keys contains concat("/", [entry.design, entry.kind, entry.namespace, entry.name]) if {
 	some entry in input.objects
 }
 
-has_object(kind, ns, name) if concat("/", [kind, ns, name]) in object_keys
+# True when design `design` holds the object kind/ns/name.
+has_object(design, kind, ns, name) if concat("/", [design, kind, ns, name]) in object_keys
 
-# Objects of one kind: kind -> list of {index, object}.
+# Objects of one kind, every design's: kind -> set of input entries (iterate; relate through the keyed indexes).
 objects_of_kind[entry.kind] contains entry if {
 	some entry in input.objects
 }
 
-# Set of namespaces used by the design's objects.
-namespaces contains entry.namespace if {
+# Set of "design/namespace" of the namespaces each design's objects use.
+namespaces contains concat("/", [entry.design, entry.namespace]) if {
 	some entry in input.objects
 }
 
-# Pod label index: "namespace/key=value" -> set of `pods` positions.
+# Pod label index: "design/namespace/key=value" -> set of `pods` positions.
 pod_label_index[key] contains i if {
 	some i, p in pods
 	some k, v in p.labels
-	key := concat("", [p.namespace, "/", k, "=", format_label(v)])
+	key := concat("", [p.design, "/", p.namespace, "/", k, "=", format_label(v)])
 }
 
-# Pods by namespace: namespace -> set of `pods` positions.
-pods_by_namespace[p.namespace] contains i if {
+# Pods by namespace: "design/namespace" -> set of `pods` positions.
+pods_by_namespace[key] contains i if {
 	some i, p in pods
+	key := concat("/", [p.design, p.namespace])
 }
 
-# Cluster-wide pod label index (Istio Gateway selectors apply across namespaces): "key=value" -> positions.
+# Design-wide pod label index (Istio Gateway selectors apply across namespaces): "design/key=value" -> positions.
 pod_label_index_all[key] contains i if {
 	some i, p in pods
 	some k, v in p.labels
-	key := concat("", [k, "=", format_label(v)])
+	key := concat("", [p.design, "/", k, "=", format_label(v)])
 }
 
 format_label(v) := v if is_string(v)
 
 format_label(v) := sprintf("%v", [v]) if not is_string(v)
 
-# Positions in `pods` of the pods in namespace `ns` whose labels include every pair of `match_labels`.
-# An empty selector selects every pod of the namespace (Kubernetes LabelSelector semantics).
-selected_pods(ns, match_labels) := result if {
+# Positions in `pods` of the pods of design `design` in namespace `ns` whose labels include every pair
+# of `match_labels`. An empty selector selects every pod of the namespace (Kubernetes LabelSelector
+# semantics).
+selected_pods(design, ns, match_labels) := result if {
 	count(match_labels) > 0
-	keys := [key | some k, v in match_labels; key := concat("", [ns, "/", k, "=", format_label(v)])]
+	keys := [key | some k, v in match_labels; key := concat("", [design, "/", ns, "/", k, "=", format_label(v)])]
 	every key in keys {
 		pod_label_index[key]
 	}
 	result := intersection({pod_label_index[key] | some key in keys})
-} else := get(pods_by_namespace, ns, set()) if {
+} else := get(pods_by_namespace, concat("/", [design, ns]), set()) if {
 	count(match_labels) == 0
 } else := set()
 
-# Same across all namespaces (for mesh gateways).
-selected_pods_anywhere(match_labels) := result if {
+# Same across all namespaces of the design (for mesh gateways).
+selected_pods_anywhere(design, match_labels) := result if {
 	count(match_labels) > 0
-	keys := [key | some k, v in match_labels; key := concat("", [k, "=", format_label(v)])]
+	keys := [key | some k, v in match_labels; key := concat("", [design, "/", k, "=", format_label(v)])]
 	every key in keys {
 		pod_label_index_all[key]
 	}
@@ -209,25 +215,27 @@ effective_security(c, field) := v if {
 # Long-running workload kinds (probes and replicas make sense for these, not for Jobs).
 long_running_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
 
-# Positions in `pods` selected in namespace `ns` by a LabelSelector ({matchLabels, matchExpressions}).
-# matchExpressions are not evaluated here: such a selector counts as selecting every pod of the
-# namespace, so checks never report "selects nothing" or "not covered" because of them.
-label_selector_pods(ns, selector) := get(pods_by_namespace, ns, set()) if {
+# Positions in `pods` selected in namespace `ns` of design `design` by a LabelSelector ({matchLabels,
+# matchExpressions}). matchExpressions are not evaluated here: such a selector counts as selecting
+# every pod of the namespace, so checks never report "selects nothing" or "not covered" because of them.
+label_selector_pods(design, ns, selector) := get(pods_by_namespace, concat("/", [design, ns]), set()) if {
 	has_match_expressions(selector)
-} else := selected_pods(ns, object_at(selector, "matchLabels"))
+} else := selected_pods(design, ns, object_at(selector, "matchLabels"))
 
-# "Kind/namespace/name" of each HPA's target -> the set of minReplicas asking for it.
+# "design/Kind/namespace/name" of each HPA's target -> the set of minReplicas asking for it.
 hpa_min_replicas[key] contains n if {
 	some entry in objects_of_kind.HorizontalPodAutoscaler
 	target := object_at(entry.object, ["spec", "scaleTargetRef"])
-	key := concat("/", [string_at(target, "kind"), namespace_of(entry.object), string_at(target, "name")])
+	key := concat("/", [entry.design, string_at(target, "kind"), entry.namespace, string_at(target, "name")])
 	n := object.get(entry.object, ["spec", "minReplicas"], 1)
 }
 
-# Replicas a workload runs: its HPA's minReplicas when one targets it, else spec.replicas.
-effective_replicas(obj) := max(hpa_min_replicas[concat("/", [obj.kind, namespace_of(obj), name_of(obj)])]) if {
-	concat("/", [obj.kind, namespace_of(obj), name_of(obj)]) in object.keys(hpa_min_replicas)
-} else := replicas(obj)
+# Replicas a workload (a `pods` entry) runs: its HPA's minReplicas when one of its design targets it,
+# else spec.replicas.
+effective_replicas(p) := n if {
+	asked := hpa_min_replicas[concat("/", [p.design, p.kind, p.namespace, p.name])]
+	n := max(asked)
+} else := replicas(p.object)
 
 # Every RBAC rule of the design's Roles and ClusterRoles: {index, object, rule, path, verbs, resources}.
 rbac_rules := [r |

@@ -22,14 +22,31 @@ test_pass_containers_include_init_and_ephemeral if {
 
 test_pass_selected_pods_uses_labels_and_namespace if {
 	objs := [t.deployment("web", [t.good_container]), t.deployment("api", [t.good_container])]
-	k8s.selected_pods("shop", {"app": "web"}) == {0} with input as t.input_of(objs)
-	count(k8s.selected_pods("other", {"app": "web"})) == 0 with input as t.input_of(objs)
-	k8s.selected_pods("shop", {}) == {0, 1} with input as t.input_of(objs)
+	k8s.selected_pods("0", "shop", {"app": "web"}) == {0} with input as t.input_of(objs)
+	count(k8s.selected_pods("0", "other", {"app": "web"})) == 0 with input as t.input_of(objs)
+	k8s.selected_pods("0", "shop", {}) == {0, 1} with input as t.input_of(objs)
 }
 
 test_fail_selected_pods_with_unknown_label_is_empty if {
 	objs := [t.deployment("web", [t.good_container])]
-	count(k8s.selected_pods("shop", {"app": "web", "tier": "front"})) == 0 with input as t.input_of(objs)
+	count(k8s.selected_pods("0", "shop", {"app": "web", "tier": "front"})) == 0 with input as t.input_of(objs)
+}
+
+# Many designs are evaluated at once: the indexes that relate objects never cross from one to another.
+test_pass_designs_do_not_see_each_other if {
+	designs := [[t.deployment("web", [t.good_container])], [t.deployment("web", [t.good_container]), t.deployment("api", [t.good_container])]]
+	k8s.selected_pods("0", "shop", {"app": "web"}) == {0} with input as t.designs_input_of(designs)
+	k8s.selected_pods("1", "shop", {"app": "web"}) == {1} with input as t.designs_input_of(designs)
+	k8s.selected_pods("0", "shop", {}) == {0} with input as t.designs_input_of(designs)
+	k8s.selected_pods_anywhere("1", {"app": "api"}) == {2} with input as t.designs_input_of(designs)
+	k8s.has_object("1", "Deployment", "shop", "api") with input as t.designs_input_of(designs)
+	not k8s.has_object("0", "Deployment", "shop", "api") with input as t.designs_input_of(designs)
+	[e.index | some e in input.objects] == [0, 1, 2] with input as t.designs_input_of(designs)
+}
+
+test_fail_selector_of_one_design_matches_nothing_in_another if {
+	designs := [[t.service("web", {"app": "web"}, [])], [t.deployment("web", [t.good_container])]]
+	count(k8s.selected_pods("0", "shop", {"app": "web"})) == 0 with input as t.designs_input_of(designs)
 }
 
 test_pass_image_tag if {
@@ -42,8 +59,8 @@ test_pass_image_tag if {
 
 test_pass_object_keys if {
 	objs := [t.deployment("web", [t.good_container])]
-	k8s.has_object("Deployment", "shop", "web") with input as t.input_of(objs)
-	not k8s.has_object("Deployment", "shop", "api") with input as t.input_of(objs)
+	k8s.has_object("0", "Deployment", "shop", "web") with input as t.input_of(objs)
+	not k8s.has_object("0", "Deployment", "shop", "api") with input as t.input_of(objs)
 }
 
 # The object indexes read the entries' precomputed kind, namespace and name; values that are missing
@@ -55,8 +72,8 @@ test_pass_indexes_tolerate_odd_metadata if {
 		{"apiVersion": "v1", "kind": 3, "metadata": {"name": 5, "namespace": "shop"}},
 		{"apiVersion": "v1", "metadata": {"namespace": "shop"}},
 	]
-	k8s.object_keys == {"ConfigMap/default/plain", "ConfigMap/default/numbered", "/shop/"} with input as t.input_of(objs)
-	k8s.namespaces == {"default", "shop"} with input as t.input_of(objs)
+	k8s.object_keys == {"0/ConfigMap/default/plain", "0/ConfigMap/default/numbered", "0//shop/"} with input as t.input_of(objs)
+	k8s.namespaces == {"0/default", "0/shop"} with input as t.input_of(objs)
 	{e.index | some e in k8s.objects_of_kind.ConfigMap} == {0, 1} with input as t.input_of(objs)
 	{e.index | some e in k8s.objects_of_kind[""]} == {2, 3} with input as t.input_of(objs)
 }

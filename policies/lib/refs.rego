@@ -7,7 +7,7 @@ package designer.lib.refs
 import data.designer.lib.k8s
 import rego.v1
 
-# {index, kind, name, namespace, path, from} for every reference that is not marked optional.
+# {index, design, kind, name, namespace, path, from} for every reference that is not marked optional.
 references := [r |
 	some ref in _all
 	r := ref
@@ -21,7 +21,7 @@ _all contains r if {
 	is_object(source)
 	not source.optional == true
 	name := k8s.string_at(source, spec[1])
-	r := _ref(p.index, spec[0], name, p.namespace, sprintf("%s.volumes[%d].%s.%s", [p.path, i, field, spec[1]]), p.description)
+	r := _ref(p, spec[0], name, p.namespace, sprintf("%s.volumes[%d].%s.%s", [p.path, i, field, spec[1]]), p.description)
 }
 
 _volume_refs := {
@@ -38,7 +38,7 @@ _all contains r if {
 	ref := k8s.get(source, field, null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(p.index, kind, k8s.string_at(ref, "name"), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), p.description)
+	r := _ref(p, kind, k8s.string_at(ref, "name"), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), p.description)
 }
 
 _all contains r if {
@@ -48,7 +48,7 @@ _all contains r if {
 	ref := k8s.get(env, ["valueFrom", field], null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.index, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), k8s.where(c))
+	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), k8s.where(c))
 }
 
 _all contains r if {
@@ -58,13 +58,13 @@ _all contains r if {
 	ref := k8s.get(env, field, null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.index, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), k8s.where(c))
+	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), k8s.where(c))
 }
 
 _all contains r if {
 	some p in k8s.pods
 	some i, secret in k8s.array_at(p.spec, "imagePullSecrets")
-	r := _ref(p.index, "Secret", k8s.string_at(secret, "name"), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), p.description)
+	r := _ref(p, "Secret", k8s.string_at(secret, "name"), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), p.description)
 }
 
 _all contains r if {
@@ -72,15 +72,16 @@ _all contains r if {
 	account := object.get(p.spec, "serviceAccountName", object.get(p.spec, "serviceAccount", "default"))
 	is_string(account)
 	account != "default"
-	r := _ref(p.index, "ServiceAccount", account, p.namespace, concat("", [p.path, ".serviceAccountName"]), p.description)
+	r := _ref(p, "ServiceAccount", account, p.namespace, concat("", [p.path, ".serviceAccountName"]), p.description)
 }
 
-_ref(index, kind, name, ns, path, from) := {"index": index, "kind": kind, "name": name, "namespace": ns, "path": path, "from": from}
+# `pod` is the `k8s.pods` entry the reference is written in: its index and design.
+_ref(pod, kind, name, ns, path, from) := {"index": pod.index, "design": pod.design, "kind": kind, "name": name, "namespace": ns, "path": path, "from": from}
 
-# References of one kind whose target the design does not define.
+# References of one kind whose target their own design does not define.
 missing(kind) := [r |
 	some r in references
 	r.kind == kind
 	r.name != ""
-	not k8s.has_object(kind, r.namespace, r.name)
+	not k8s.has_object(r.design, kind, r.namespace, r.name)
 ]

@@ -1,7 +1,8 @@
 # Fixtures for the Rego unit tests of the built-in checks (package designer.lib.testing).
 #
 # `input_of(objects)` wraps plain Kubernetes objects into the input shape the checks read (the same
-# fields designer.policy.builtin.design_input writes; tests/policies pins the two together);
+# fields designer.policy.builtin.designs_input writes; tests/policies pins the two together), and
+# `designs_input_of(designs)` several designs at once (isolation tests);
 # `good_container`, `pod_spec` and `deployment` give a hardened baseline that tests then break one
 # field at a time with object.union. Only *_test.rego files use this package.
 package designer.lib.testing
@@ -9,11 +10,18 @@ package designer.lib.testing
 import data.designer.lib.k8s
 import rego.v1
 
-input_of(objects) := {
+input_of(objects) := designs_input_of([objects])
+
+# Several designs in one input, as designer evaluates many files at once: `designs` is a list of object
+# lists; design d's entries carry the id sprintf("%d", [d]) and indexes run on across designs.
+designs_input_of(designs) := {
 	"objects": [entry |
+		some d, objects in designs
+		before := sum([count(earlier) | some e, earlier in designs; e < d])
 		some i, obj in objects
 		entry := {
-			"index": i, "component": sprintf("c%d", [i]), "file": "design.yaml", "line": i + 1, "object": obj,
+			"index": before + i, "design": sprintf("%d", [d]), "component": sprintf("c%d", [before + i]),
+			"file": "design.yaml", "line": i + 1, "object": obj,
 			"kind": k8s.string_at(obj, "kind"), "namespace": k8s.namespace_of(obj), "name": k8s.name_of(obj),
 		}
 	],

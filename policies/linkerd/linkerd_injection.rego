@@ -14,21 +14,21 @@ metadata := {
 
 _on := {"enabled", "ingress"}
 
-# Namespace objects of the design annotated for injection.
-_injected_namespaces contains entry.name if {
+# Namespace objects annotated for injection: "design/name".
+_injected_namespaces contains concat("/", [entry.design, entry.name]) if {
 	some entry in k8s.objects_of_kind.Namespace
 	k8s.string_at(entry.object, ["metadata", "annotations", "linkerd.io/inject"]) in _on
 }
 
-# Namespaces holding Linkerd policy objects.
-_policy_namespaces contains entry.namespace if {
+# Namespaces holding Linkerd policy objects: "design/namespace".
+_policy_namespaces contains concat("/", [entry.design, entry.namespace]) if {
 	some entry in input.objects
 	startswith(k8s.string_at(entry.object, "apiVersion"), "policy.linkerd.io/")
 }
 
 findings contains f if {
 	some p in k8s.pods
-	p.namespace in _injected_namespaces
+	concat("/", [p.design, p.namespace]) in _injected_namespaces
 	k8s.string_at(p.annotations, "linkerd.io/inject") == "disabled"
 	f := {
 		"index": p.index,
@@ -39,8 +39,9 @@ findings contains f if {
 
 findings contains f if {
 	some p in k8s.pods
-	p.namespace in _policy_namespaces
-	not p.namespace in _injected_namespaces
+	key := concat("/", [p.design, p.namespace])
+	key in _policy_namespaces
+	not key in _injected_namespaces
 	not k8s.string_at(p.annotations, "linkerd.io/inject") in _on
 	f := {
 		"index": p.index,

@@ -27,7 +27,7 @@ findings contains f if {
 	ns := k8s.get(ref, "namespace", entry.namespace)
 	is_string(ns)
 	name := k8s.string_at(ref, "name")
-	not k8s.has_object(parent_kind, ns, name)
+	not k8s.has_object(entry.design, parent_kind, ns, name)
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s is attached to %s '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), parent_kind, name, ns]),

@@ -16,7 +16,7 @@ findings contains f if {
 	some entry in _servers
 	selector := object.get(entry.object, ["spec", "podSelector"], null)
 	is_object(selector)
-	count(k8s.label_selector_pods(entry.namespace, selector)) == 0
+	count(k8s.label_selector_pods(entry.design, entry.namespace, selector)) == 0
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe(entry.object), entry.namespace]),
@@ -28,7 +28,7 @@ findings contains f if {
 	some entry in _servers
 	selector := object.get(entry.object, ["spec", "podSelector"], null)
 	is_object(selector)
-	pods := k8s.label_selector_pods(entry.namespace, selector)
+	pods := k8s.label_selector_pods(entry.design, entry.namespace, selector)
 	count(pods) > 0
 	port := object.get(entry.object, ["spec", "port"], null)
 	port != null

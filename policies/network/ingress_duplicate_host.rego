@@ -12,13 +12,13 @@ metadata := {
 	"kinds": ["Ingress"],
 }
 
-# "class|host" -> indexes of the Ingresses (in input.objects) that serve it.
+# "design|class|host" -> indexes of the Ingresses (in input.objects) that serve it.
 _claims[key] contains entry.index if {
 	some entry in k8s.objects_of_kind.Ingress
 	some rule in k8s.array_at(entry.object, ["spec", "rules"])
 	host := k8s.string_at(rule, "host")
 	host != ""
-	key := concat("|", [_class(entry.object), host])
+	key := concat("|", [entry.design, _class(entry.object), host])
 }
 
 _class(ing) := c if {
@@ -31,7 +31,7 @@ findings contains f if {
 	some i, rule in k8s.array_at(entry.object, ["spec", "rules"])
 	host := k8s.string_at(rule, "host")
 	host != ""
-	others := _claims[concat("|", [_class(entry.object), host])] - {entry.index}
+	others := _claims[concat("|", [entry.design, _class(entry.object), host])] - {entry.index}
 	count(others) > 0
 	f := {
 		"index": entry.index,

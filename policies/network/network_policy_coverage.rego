@@ -15,7 +15,7 @@ metadata := {
 _covered contains i if {
 	some entry in k8s.objects_of_kind.NetworkPolicy
 	selector := k8s.object_at(entry.object, ["spec", "podSelector"])
-	some i in k8s.label_selector_pods(entry.namespace, selector)
+	some i in k8s.label_selector_pods(entry.design, entry.namespace, selector)
 }
 
 findings contains f if {

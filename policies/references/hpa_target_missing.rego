@@ -17,7 +17,7 @@ findings contains f if {
 	target := k8s.object_at(entry.object, ["spec", "scaleTargetRef"])
 	kind := k8s.string_at(target, "kind")
 	name := k8s.string_at(target, "name")
-	not k8s.has_object(kind, entry.namespace, name)
+	not k8s.has_object(entry.design, kind, entry.namespace, name)
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s scales %s '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), kind, name, entry.namespace]),

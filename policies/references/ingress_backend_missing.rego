@@ -12,16 +12,17 @@ metadata := {
 	"kinds": ["Ingress"],
 }
 
-# "namespace/name" of each Service -> its port numbers and names.
+# "design/namespace/name" of each Service -> its port numbers and names.
 _service_ports[key] contains p if {
 	some entry in k8s.objects_of_kind.Service
-	key := concat("/", [entry.namespace, entry.name])
+	key := concat("/", [entry.design, entry.namespace, entry.name])
 	some port in k8s.array_at(entry.object, ["spec", "ports"])
 	some p in [k8s.get(port, "port", null), k8s.get(port, "name", null)]
 	p != null
 }
 
-_services contains concat("/", [entry.namespace, entry.name]) if {
+# "design/namespace/name" of each Service.
+_services contains concat("/", [entry.design, entry.namespace, entry.name]) if {
 	some entry in k8s.objects_of_kind.Service
 }
 
@@ -60,7 +61,7 @@ findings contains f if {
 	ns := entry.namespace
 	some [path, name, _] in _backends(entry.object)
 	is_string(name)
-	not concat("/", [ns, name]) in _services
+	not concat("/", [entry.design, ns, name]) in _services
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s routes to Service '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), name, ns]),
@@ -74,7 +75,7 @@ findings contains f if {
 	some [path, name, port] in _backends(entry.object)
 	port != null
 	is_string(name)
-	key := concat("/", [ns, name])
+	key := concat("/", [entry.design, ns, name])
 	key in _services
 	not port in k8s.get(_service_ports, key, set())
 	f := {

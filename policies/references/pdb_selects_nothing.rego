@@ -16,7 +16,7 @@ findings contains f if {
 	some entry in k8s.objects_of_kind.PodDisruptionBudget
 	ns := entry.namespace
 	selector := k8s.object_at(entry.object, ["spec", "selector"])
-	count(k8s.label_selector_pods(ns, selector)) == 0
+	count(k8s.label_selector_pods(entry.design, ns, selector)) == 0
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe(entry.object), ns]),

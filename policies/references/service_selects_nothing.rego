@@ -19,7 +19,7 @@ findings contains f if {
 	is_object(selector)
 	count(selector) > 0
 	ns := entry.namespace
-	count(k8s.selected_pods(ns, selector)) == 0
+	count(k8s.selected_pods(entry.design, ns, selector)) == 0
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s selects %v but no pod template of the design in namespace %s has those labels", [k8s.describe(entry.object), selector, ns]),

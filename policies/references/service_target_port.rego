@@ -17,7 +17,7 @@ findings contains f if {
 	selector := k8s.object_at(entry.object, ["spec", "selector"])
 	is_object(selector)
 	count(selector) > 0
-	pods := k8s.selected_pods(entry.namespace, selector)
+	pods := k8s.selected_pods(entry.design, entry.namespace, selector)
 	count(pods) > 0
 	some i, port in k8s.array_at(entry.object, ["spec", "ports"])
 	is_object(port)

@@ -16,13 +16,13 @@ metadata := {
 _covered contains i if {
 	some entry in k8s.objects_of_kind.PodDisruptionBudget
 	selector := k8s.object_at(entry.object, ["spec", "selector"])
-	some i in k8s.label_selector_pods(entry.namespace, selector)
+	some i in k8s.label_selector_pods(entry.design, entry.namespace, selector)
 }
 
 findings contains f if {
 	some i, p in k8s.pods
 	p.kind in k8s.replicated_kinds
-	k8s.effective_replicas(p.object) >= 2
+	k8s.effective_replicas(p) >= 2
 	not i in _covered
 	f := {
 		"index": p.index,

@@ -12,11 +12,11 @@ metadata := {
 	"kinds": ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"],
 }
 
-# ServiceAccounts of the design that disable automounting: "namespace/name".
+# ServiceAccounts that disable automounting: "design/namespace/name".
 _quiet_accounts contains key if {
 	some entry in k8s.objects_of_kind.ServiceAccount
 	object.get(entry.object, "automountServiceAccountToken", true) == false
-	key := concat("/", [entry.namespace, entry.name])
+	key := concat("/", [entry.design, entry.namespace, entry.name])
 }
 
 findings contains f if {
@@ -34,5 +34,5 @@ findings contains f if {
 
 _account_quiet(p, account) if {
 	object.get(p.spec, "automountServiceAccountToken", null) == null
-	concat("/", [p.namespace, account]) in _quiet_accounts
+	concat("/", [p.design, p.namespace, account]) in _quiet_accounts
 }
