@@ -109,18 +109,22 @@ class Histogram:
 
         External tools such as wrk only report percentiles; spreading ``total`` observations over
         the spectrum gives a histogram that compares and charts like the others (marked as
-        approximate in the result record).
+        approximate in the result record). A point at percentile 0 is the minimum.
         """
         hist = cls()
         previous_pct = 0.0
         assigned = 0
         ordered = sorted(points)
         for index, (pct, value) in enumerate(ordered):
-            if index == len(ordered) - 1:
+            last = index == len(ordered) - 1
+            if last:
                 share = total - assigned
+            elif pct <= 0.0:
+                share = 1  # the 0th percentile is the minimum: one observation stands for it
             else:
                 share = round(total * (pct - previous_pct) / 100.0)
-            share = max(0, min(share, total - assigned))
+            # The highest point is the maximum: rounding must not leave it without an observation.
+            share = max(0, min(share, total - assigned - (0 if last else 1)))
             if share:
                 hist.record(round(value), share)
                 assigned += share

@@ -169,3 +169,15 @@ def test_compare_rejects_a_bad_min_effect(tmp_path: Path, capsys: pytest.Capture
 def test_unknown_result_id_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["perf", "show", "20990101", "--history", str(tmp_path / "h.db")]) == 3
     assert "no perf result with id '20990101'" in capsys.readouterr().err
+
+
+def test_progress_off_a_terminal_shows_a_short_run(
+    stub_server: StubServer, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A 2 s run in a CI log: a line at each quarter (not one empty line at 0 s, then nothing).
+    code = run(["perf", "run", "--url", stub_server.url, "--rate", "50", "-d", "2s", "-c", "2", "--no-save"])
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("load: ")]
+    assert code == 0, err
+    assert len(lines) >= 3, err
+    assert all(" 0 sent" not in line for line in lines), err

@@ -136,3 +136,29 @@ def test_missing_tool_is_a_profile_error_with_install_hint() -> None:
         with pytest.raises(ProfileError, match="fortio load generator is not installed") as info:
             run_engine(_profile("http://127.0.0.1:1/", engine="fortio"))
         assert "github.com/fortio" in (info.value.hint or "")
+
+
+def _wrk_line(percentile_100: int) -> str:
+    spectrum = ",".join(f"[{i},{400 + 10 * i}]" for i in range(1, 100))
+    tail = f"[99.5,1500],[99.9,1800],[99.99,2000],[100,{percentile_100}]"
+    return (
+        'DESIGNER_JSON {"duration_us":1000000,"requests":10000,"bytes":6000000,'
+        '"errors":{"connect":0,"read":0,"write":0,"status":0,"timeout":0},'
+        f'"latency":{{"min":350,"max":2100,"mean":900.0,"stdev":100.0,"percentiles":[{spectrum},{tail}]}}}}\n'
+    )
+
+
+def test_wrk_min_and_max_come_from_wrk_not_its_zero_percentile_100() -> None:
+    # wrk's latency:percentile(100) answers 0; that must not put requests at zero latency.
+    m = wrk.parse(_wrk_line(0), connections=10, start_time=0.0)
+    summary = m.corrected.summary_ms()
+    assert summary["min"] == pytest.approx(0.35, rel=0.01) and summary["max"] == pytest.approx(2.1, rel=0.01)
+    assert m.corrected.count == 10000
+    assert m.corrected.percentile_us(50) >= 400
+
+
+def test_wrk_real_run_has_a_positive_min(nginx: Nginx) -> None:
+    requirements.executable("wrk", install="apt-get install wrk")
+    m = run_engine(_profile(nginx.url, engine="wrk", rate=None, connections=4, duration_s=1.0))
+    summary = m.corrected.summary_ms()
+    assert 0.001 < summary["min"] <= summary["p50"] <= summary["max"]

@@ -103,7 +103,7 @@ def parse(stdout: str, *, connections: int, start_time: float) -> Measurement:
     latency = data["latency"]
     errors = data["errors"]
     requests = int(data["requests"])
-    points = [(float(p), float(v)) for p, v in latency["percentiles"]]
+    points = spectrum(latency)
     hist = Histogram.from_percentiles(points, requests)
     failed = Counter(
         {
@@ -130,6 +130,24 @@ def parse(stdout: str, *, connections: int, start_time: float) -> Measurement:
         raw=Histogram.from_percentiles(points, requests),
         histogram_source="percentiles",
     )
+
+
+def spectrum(latency: dict[str, Any]) -> list[tuple[float, float]]:
+    """wrk's percentile points, made consistent with its own min and max.
+
+    wrk's ``latency:percentile(100)`` answers 0 (its HDR lookup runs past the last bucket), which
+    would put a share of the requests at zero latency and make min 0.001 ms and skew comparisons.
+    Every value is kept within [min, max] and non-decreasing, and the 100th percentile is the max.
+    The lowest point is the min, so the histogram's min is wrk's.
+    """
+    low, high = float(latency["min"]), float(latency["max"])
+    points = [(0.0, low)]
+    floor = low
+    for pct, value in sorted((float(p), float(v)) for p, v in latency["percentiles"]):
+        value = high if pct >= 100.0 else min(max(float(value), floor), high)
+        points.append((pct, value))
+        floor = value
+    return points
 
 
 def _report(stdout: str) -> dict[str, Any]:
