@@ -6,6 +6,7 @@ client, aiohttp or the perf engine. Each area owns one module in designer/cli/.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import os
@@ -56,6 +57,17 @@ class LazyGroup(click.Group):
         command = getattr(module, attr)
         assert isinstance(command, click.Command)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click suggests names from `self.commands`, which a lazy group leaves empty; only the close
+        # ones are offered ('valdate' is 'validate', not also 'adapters').
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            close = difflib.get_close_matches(exc.command_name, self.list_commands(ctx), n=2, cutoff=0.75)
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=close, ctx=ctx) from None
 
 
 def _available(name: str) -> bool:

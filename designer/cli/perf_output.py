@@ -42,14 +42,21 @@ def progress_display() -> Iterator[ProgressFn | None]:
 
 
 def _plain_progress() -> ProgressFn:
-    """Off a terminal (CI logs): one plain stderr line every 5 seconds of load."""
-    next_at = [0.0]
+    """Off a terminal (CI logs): a plain stderr line at each quarter of the run, at most every 5 s.
+
+    A fixed 5 s step showed nothing for a short run but its empty first second.
+    """
+    next_at = [-1.0]
 
     def update(p: LoadProgress) -> None:
+        step = max(0.5, min(5.0, p.total_s / 4)) if p.total_s else 5.0
+        if next_at[0] < 0:
+            next_at[0] = step
+            return
         if p.elapsed_s >= next_at[0]:
-            next_at[0] = p.elapsed_s + 5.0
+            next_at[0] = p.elapsed_s + step
             click.echo(
-                f"load: {p.elapsed_s:.0f}/{p.total_s:g} s, {p.sent} sent, {p.completed} done, {p.errors} errors",
+                f"load: {p.elapsed_s:.1f}/{p.total_s:g} s, {p.sent} sent, {p.completed} done, {p.errors} errors",
                 err=True,
             )
 

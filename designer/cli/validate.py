@@ -121,6 +121,8 @@ def validate(
         if output == "github" and run.errors:
             text = "\n".join([*(error_annotation(e, context) for e in run.errors), text])
     _emit(text, output_file)
+    if output == "text":  # last, after the findings: on a terminal it must not land among them
+        click.echo(_summary_line(run), err=True)
     ctx.exit(int(code))
 
 
@@ -174,13 +176,15 @@ def _print_text(run: Validation, context: RenderContext) -> str:
         )
     for exc in run.errors:
         report_error(exc)
-    files = len({d.file for d in run.designs}) + len(run.errors)
-    click.echo(
-        f"{count_of(len(run.designs), 'design')} valid, {count_of(len(run.errors), 'error')} in "
-        f"{count_of(files, 'file')}",
-        err=True,
-    )
     return renderer("text")(run.report, context) if run.report.findings else ""
+
+
+def _summary_line(run: Validation) -> str:
+    files = len({d.file for d in run.designs}) + len(run.errors)
+    return (
+        f"{count_of(len(run.designs), 'design')} valid, {count_of(len(run.errors), 'error')} in "
+        f"{count_of(files, 'file')}"
+    )
 
 
 def _json_text(run: Validation, context: RenderContext) -> str:

@@ -97,6 +97,30 @@ def test_validate_reports_every_broken_file_and_exits_3(
     assert capsys.readouterr().err.rstrip().endswith("1 design valid, 0 errors in 1 file")
 
 
+def test_validate_summary_comes_after_the_findings_on_a_shared_terminal(tmp_path: Path) -> None:
+    # stdout and stderr into one stream, as a terminal shows them: the summary is the last line.
+    design = write(tmp_path, "web.yaml", GOOD)
+    deploy = write(
+        tmp_path,
+        "deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+        "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: web, image: nginx}]}\n",
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("design")), "validate", str(design), str(deploy)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    lines = result.stdout.rstrip().splitlines()
+    assert result.returncode == 1, result.stdout
+    assert any("DSN-" in line for line in lines[:-1]), result.stdout
+    assert lines[-1] == "2 designs valid, 0 errors in 2 files", result.stdout
+
+
 def test_integers_beyond_64_bits_are_validated_not_a_crash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -199,3 +223,14 @@ def test_a_design_with_a_performance_profile_validates_and_orders_it_last(
     assert run(["render", str(design)]) == 0
     kinds = [d["kind"] for d in yaml.safe_load_all(capsys.readouterr().out)]
     assert "PerformanceProfile" not in kinds  # a profile is load to send, not an object to apply
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("valdate", "validate"), ("polcy", "policy"), ("rendr", "render")]
+)
+def test_a_mistyped_command_suggests_the_close_one(
+    typed: str, meant: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([typed]) == 2
+    err = capsys.readouterr().err
+    assert f"No such command '{typed}'. Did you mean '{meant}'?" in err, err
