@@ -83,6 +83,12 @@ class Component:
     location: Location
     key_path: str
     positions: Mapping[str, Location] = field(default_factory=dict, compare=False, repr=False)
+    review: Mapping[str, Any] | None = field(default=None, repr=False)
+    """The admission request this component came from (an ``AdmissionReview`` document), or None.
+
+    Gatekeeper constraints review such a component with this request as ``input.review`` (operation,
+    userInfo, oldObject …) instead of a plain CREATE of the object.
+    """
 
     @property
     def is_designer_kind(self) -> bool:

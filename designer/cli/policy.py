@@ -15,6 +15,7 @@ import click
 
 from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
+from designer.cli.main import report_error
 from designer.cli.options import output_option
 from designer.errors import ExitCode
 from designer.policy import rego_tests
@@ -26,7 +27,7 @@ from designer.resources import policies_dir
 
 @click.group()
 def policy() -> None:
-    """List the policy checks and run Rego unit tests."""
+    """List the policy checks, run Rego unit tests and gator suites."""
 
 
 @policy.command("list")
@@ -116,3 +117,45 @@ def test(
     if not results:
         click.echo("no test_* rules found", err=True)
     ctx.exit(int(ExitCode.FINDINGS if failed else ExitCode.OK))
+
+
+@policy.command("verify")
+@click.argument("paths", nargs=-1, required=True, type=str)
+@output_option("text", "json", "junit")
+@click.option(
+    "--run",
+    "run_filter",
+    metavar="REGEX",
+    help="Only tests or cases whose names match (gator's TEST//CASE form works too).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List passing and skipped tests and cases too.")
+@click.pass_context
+def verify(
+    ctx: click.Context, paths: tuple[str, ...], output: str, run_filter: str | None, verbose: bool
+) -> None:
+    """Run gator suite files (kind: Suite) like `gator verify`: PATHS are suite files or folders.
+
+    Each test compiles its ConstraintTemplate and Constraint; each case reviews its object (or
+    AdmissionReview) with its inventory as data.inventory and checks the assertions (violations:
+    yes|no|N, message regex). Exit 0 when every case passes, 1 when one fails, 3 when a suite is broken.
+    """
+    from designer.policy.gator import output as gator_output
+    from designer.policy.gator.running import run_suites
+    from designer.policy.gator.suites import RunFilter, find_suites
+
+    try:
+        selection = RunFilter.parse(run_filter)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--run") from exc
+    results = run_suites(find_suites(paths), selection)
+    if output == "json":
+        click.echo(gator_output.render_json(results))
+    elif output == "junit":
+        click.echo(gator_output.render_junit(results))
+    else:
+        click.echo(gator_output.render_text(results, verbose=verbose))
+    if output != "text":
+        for result in results:
+            if result.error is not None:
+                report_error(result.error)
+    ctx.exit(int(gator_output.exit_code(results)))

@@ -15,6 +15,7 @@ import click
 from designer import __version__
 from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
+from designer.cli.inventory import attach_inventory, inventory_options
 from designer.cli.main import report_error
 from designer.cli.options import error_json, output_option, parse_sets, set_option
 from designer.errors import DesignerError, ExitCode
@@ -42,6 +43,7 @@ from designer.wording import count_of
     help="Your own policies: conftest-style .rego or Gatekeeper YAML, files or folders (repeatable).",
 )
 @click.option("--no-builtin-policies", is_flag=True, help="Run only the policies given with --policy.")
+@inventory_options
 @click.option(
     "--waivers", type=click.Path(path_type=Path), help="Waiver file (id, match, reason, owner, expires)."
 )
@@ -74,6 +76,8 @@ def validate(
     output: str,
     policies: tuple[Path, ...],
     no_builtin_policies: bool,
+    inventory: tuple[Path, ...],
+    inventory_context: str | None,
     waivers: Path | None,
     no_annotation_waivers: bool,
     fail_on: str,
@@ -98,8 +102,9 @@ def validate(
         annotation_waivers=not no_annotation_waivers,
     )
     policy_set = PolicySet.load(options)  # a broken policy stops here with exit 3
+    attach_inventory(ctx, policy_set, inventory, inventory_context)
     if changed_since is not None:
-        selected = _changed(paths, changed_since, [*policies, *([waivers] if waivers else [])])
+        selected = _changed(paths, changed_since, [*policies, *inventory, *([waivers] if waivers else [])])
         if not selected:
             click.echo(f"no design changed since {changed_since}", err=True)
         paths = tuple(str(p) for p in selected)

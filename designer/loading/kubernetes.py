@@ -2,7 +2,8 @@
 
 Component names are ``<kind>-<name>`` in lowercase (``deployment-web``), with the namespace appended
 when two objects would collide. An annotation ``designer.dev/depends-on: "a, b"`` adds explicit
-edges to other components of the same file.
+edges to other components of the same file. An ``AdmissionReview`` document (designer.loading.admission)
+stands for the object it reviews, and its component carries the admission request (``review``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from designer.errors import DesignError, Location, UnresolvedReferenceError
+from designer.loading import admission
 from designer.loading.hints import did_you_mean
 from designer.loading.positions import NodePositions, exact, identity
 from designer.loading.yamlnodes import Document, locate, node_location
@@ -29,15 +31,15 @@ def is_manifest(value: Any) -> bool:
 
 def read(docs: list[Document], design_name: str) -> Design:
     """One Design holding every object of ``docs``."""
-    entries: list[tuple[dict[str, Any], yaml.Node, str, str]] = []
+    entries: list[tuple[_Entry, str]] = []
     for doc in docs:
-        for body, node, key_path in _objects(doc):
-            entries.append((body, node, key_path, doc.file))
+        for entry in _objects(doc):
+            entries.append((entry, doc.file))
 
     components: list[Component] = []
     used: dict[str, str] = {}
-    for body, node, key_path, file in entries:
-        comp = _component(body, node, key_path, file)
+    for (body, node, key_path, review), file in entries:
+        comp = _component(body, node, key_path, file, review)
         name = comp.name
         if name in used:
             name = f"{name}-{comp.namespace or 'cluster'}"
@@ -60,9 +62,15 @@ def read(docs: list[Document], design_name: str) -> Design:
     )
 
 
-def _objects(doc: Document) -> list[tuple[dict[str, Any], yaml.Node, str]]:
+# (object body, its YAML node, its key path, the admission request it is reviewed with, if any)
+_Entry = tuple[dict[str, Any], yaml.Node, str, dict[str, Any] | None]
+
+
+def _objects(doc: Document) -> list[_Entry]:
     value = doc.value
     prefix = f"document[{doc.index}]"
+    if admission.is_admission_review(value):
+        return [_reviewed_object(doc, prefix)]
     if not is_manifest(value):
         raise DesignError(
             "not a Kubernetes object: apiVersion and kind are required",
@@ -72,13 +80,34 @@ def _objects(doc: Document) -> list[tuple[dict[str, Any], yaml.Node, str]]:
         )
     if str(value["kind"]).endswith("List") and isinstance(value.get("items"), list):
         items_node = next(v for k, v in doc.node.value if k.value == "items")
-        out: list[tuple[dict[str, Any], yaml.Node, str]] = []
+        out: list[_Entry] = []
         for i, item in enumerate(value["items"]):
             sub = Document(value=item, node=items_node.value[i], file=doc.file, index=doc.index)
-            out.extend((b, n, f"{prefix}.items[{i}]") for b, n, _ in _objects(sub))
+            out.extend((b, n, f"{prefix}.items[{i}]", r) for b, n, _, r in _objects(sub))
         return out
     _check_object(value, doc, prefix)
-    return [(value, doc.node, prefix)]
+    return [(value, doc.node, prefix, None)]
+
+
+def _reviewed_object(doc: Document, prefix: str) -> _Entry:
+    """The object an AdmissionReview reviews, with the request (namespace taken from it when unset)."""
+    request = admission.read_request(doc.value, doc.node, doc.file, prefix)
+    key = admission.reviewed_key(doc.value)
+    request_node = _child(doc.node, "request")
+    node = _child(request_node, key) if request_node is not None else None
+    path = f"{prefix}.request.{key}"
+    body = request["object"]
+    sub = Document(value=body, node=node or doc.node, file=doc.file, index=doc.index)
+    _check_object(body, sub, path)
+    if not body["metadata"].get("namespace") and request.get("namespace"):
+        body = {**body, "metadata": {**body["metadata"], "namespace": request["namespace"]}}
+    return body, sub.node, path, request
+
+
+def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
 
 
 def _check_object(value: dict[str, Any], doc: Document, prefix: str) -> None:
@@ -106,7 +135,9 @@ def _check_object(value: dict[str, Any], doc: Document, prefix: str) -> None:
             )
 
 
-def _component(body: dict[str, Any], node: yaml.Node, key_path: str, file: str) -> Component:
+def _component(
+    body: dict[str, Any], node: yaml.Node, key_path: str, file: str, review: dict[str, Any] | None
+) -> Component:
     meta = body["metadata"]
     annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
     depends = annotations.get(DEPENDS_ON_ANNOTATION, "")
@@ -123,6 +154,7 @@ def _component(body: dict[str, Any], node: yaml.Node, key_path: str, file: str) 
         location=node_location(node, file),
         key_path=key_path,
         positions=NodePositions(node, file, identity, exact),
+        review=review,
     )
 
 

@@ -284,6 +284,16 @@ def locate(node: yaml.Node, path: str, file: str, normalize: KeyNormalizer = _as
     return node_location(current, file)
 
 
+def locate_nearest(node: yaml.Node, path: str, file: str) -> Location:
+    """The position of ``path`` under ``node``, or of its nearest written parent (a missing key's mapping)."""
+    while path:
+        found = locate(node, path, file)
+        if found is not None:
+            return found
+        path = path[: path.rindex("[")] if path.endswith("]") else path.rpartition(".")[0]
+    return node_location(node, file)
+
+
 def _match_key(
     node: yaml.MappingNode, rest: str, normalize: KeyNormalizer
 ) -> tuple[yaml.Node, yaml.Node, int] | None:

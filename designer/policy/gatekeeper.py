@@ -5,16 +5,21 @@ compiled in its own engine in regorus's v0 mode (most library templates are Rego
 padded with blank lines so that regorus's error lines are lines of the YAML file. Each Constraint
 selects objects through its ``spec.match`` (designer.policy.gatekeeper_match); each selected object is
 reviewed with the admission input ``{"review": {"object", "kind", "name", "namespace", "operation":
-"CREATE", …}, "parameters"}`` and ``data.inventory`` holds the design's own objects
-(``cluster/<gv>/<kind>/<name>``, ``namespace/<ns>/<gv>/<kind>/<name>``), as Gatekeeper's sync would.
+"CREATE", …}, "parameters"}``, or, for an object that came from an ``AdmissionReview`` document
+(designer.loading.admission), with that document's request (operation, oldObject, userInfo …), as
+Gatekeeper's webhook would. ``data.inventory`` (designer.policy.gatekeeper_inventory) holds the objects
+that stand for the cluster (`GatekeeperPolicies.cluster_objects`: ``--inventory`` files, a live
+cluster) with the design's own objects merged over them; it is given only to templates that read it.
 
 Compatibility: the line-preserving rewrites of designer.policy.compat (v0 multi-body rules, body lines
-starting with ``(``) are applied before compiling; nothing else in a template is changed.
+starting with ``(``) and of designer.policy.sprintf_args (a literal ``sprintf`` with fewer arguments than
+verbs prints ``%!v(MISSING)`` as under OPA) are applied before compiling; nothing else is changed.
 
 Findings: id ``<ConstraintKind>.<constraint name>``; severity from ``enforcementAction``: deny (the
 default) -> high, warn -> medium, dryrun -> info. Templates that only carry CEL are skipped with a note.
 
-Caller: designer.policy.evaluator; the Gatekeeper library suites in tests/policy drive `review` directly.
+Callers: designer.policy.evaluator (``design validate``), designer.policy.gator (``design policy
+verify``, which drives `Template`, `violations` and the parsers directly).
 """
 
 from __future__ import annotations
@@ -28,10 +33,14 @@ from designer.model import RenderedObject
 from designer.policy.backend import RegoEngine, RegoModule
 from designer.policy.compat import make_compatible
 from designer.policy.findings import CheckInfo, Finding, Severity
+from designer.policy.gatekeeper_inventory import build_inventory, namespaces_by_name
 from designer.policy.gatekeeper_match import effective_namespace, is_namespaced, matches
+from designer.policy.sprintf_args import pad_missing_arguments
 
 TEMPLATE_GROUP = "templates.gatekeeper.sh"
 CONSTRAINT_GROUP = "constraints.gatekeeper.sh"
+CONFIG_GROUP = "config.gatekeeper.sh"  # kind Config: spec.sync.syncOnly (designer.policy.gatekeeper_sync)
+SYNCSET_GROUP = "syncset.gatekeeper.sh"  # kind SyncSet: spec.gvks
 _ACTIONS = {"deny": Severity.HIGH, "warn": Severity.MEDIUM, "dryrun": Severity.INFO}
 
 
@@ -43,6 +52,8 @@ class Template:
     title: str
     file: str
     modules: list[RegoModule]
+    annotations: Mapping[str, Any] = field(default_factory=dict)
+    parameters_schema: Mapping[str, Any] | None = None  # spec.crd.spec.validation.openAPIV3Schema
     _engine: RegoEngine | None = None
     _package: str = ""
 
@@ -53,6 +64,11 @@ class Template:
             packages = [engine.add_module(m) for m in self.modules]
             self._engine, self._package = engine, packages[0]
         return self._engine, self._package
+
+    @property
+    def reads_inventory(self) -> bool:
+        """Whether the Rego mentions ``inventory`` at all (a cheap superset of ``data.inventory`` reads)."""
+        return any("inventory" in module.text for module in self.modules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +95,10 @@ class GatekeeperPolicies:
     templates: dict[str, Template] = field(default_factory=dict)
     constraints: list[Constraint] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cluster_objects: list[Mapping[str, Any]] = field(default_factory=list)
+    """Objects that stand for the cluster in ``data.inventory`` (the design's own objects go over them)."""
+    sync_documents: list[Mapping[str, Any]] = field(default_factory=list)
+    """Gatekeeper Config and SyncSet documents: which kinds a cluster would sync into data.inventory."""
 
     def add_document(self, doc: Mapping[str, Any], file: str, text: str) -> bool:
         """Take a template or constraint document; False when it is neither."""
@@ -93,7 +113,15 @@ class GatekeeperPolicies:
         if group == CONSTRAINT_GROUP:
             self.constraints.append(parse_constraint(doc, file))
             return True
+        if (group, doc.get("kind")) in ((CONFIG_GROUP, "Config"), (SYNCSET_GROUP, "SyncSet")):
+            self.sync_documents.append(doc)
+            return True
         return False
+
+    def templates_in_use(self) -> list[Template]:
+        """The templates some constraint instantiates, in constraint order."""
+        kinds = dict.fromkeys(c.kind for c in self.constraints if c.kind in self.templates)
+        return [self.templates[kind] for kind in kinds]
 
     def checks(self) -> list[CheckInfo]:
         """One check per constraint."""
@@ -112,10 +140,8 @@ class GatekeeperPolicies:
     def evaluate(self, objects: Sequence[RenderedObject]) -> list[Finding]:
         """Findings of every constraint over the objects it matches."""
         bodies = [item.body for item in objects]
-        inventory = build_inventory(bodies)
-        namespaces = {
-            str((b.get("metadata") or {}).get("name")): b for b in bodies if b.get("kind") == "Namespace"
-        }
+        inventory: dict[str, Any] | None = None
+        namespaces = namespaces_by_name([*self.cluster_objects, *bodies])
         engines: dict[str, tuple[RegoEngine, str]] = {}
         findings: list[Finding] = []
         for constraint in self.constraints:
@@ -129,14 +155,22 @@ class GatekeeperPolicies:
             if constraint.kind not in engines:
                 base, package = template.engine()
                 engine = base.clone()
-                engine.add_data({"inventory": inventory})
+                if template.reads_inventory:
+                    if inventory is None:
+                        inventory = build_inventory([*self.cluster_objects, *bodies])
+                    engine.add_data({"inventory": inventory})
                 engines[constraint.kind] = (engine, package)
             engine, package = engines[constraint.kind]
             severity = _ACTIONS.get(constraint.action, Severity.HIGH)
             for item in objects:
-                if not matches(constraint.match, item.body, namespaces):
+                request = item.component.review
+                if request is None:
+                    if not matches(constraint.match, item.body, namespaces):
+                        continue
+                    request = review_request(item.body)
+                elif not request_matches(constraint, request, namespaces):
                     continue
-                for violation in review(engine, package, constraint, item.body):
+                for violation in violations(engine, package, request, constraint.parameters):
                     where = item.component.location
                     findings.append(
                         Finding(
@@ -152,6 +186,34 @@ class GatekeeperPolicies:
         return findings
 
 
+def request_matches(
+    constraint: Constraint,
+    request: Mapping[str, Any],
+    namespaces: Mapping[str, Any],
+    *,
+    namespace: str | None = None,
+    strict: bool = False,
+) -> bool:
+    """Whether the constraint matches the request's object or its old object (Gatekeeper's rule)."""
+    reviewed_in = namespace if namespace is not None else request.get("namespace") or None
+    return any(
+        matches(constraint.match, obj, namespaces, namespace=reviewed_in, strict=strict)
+        for obj in (request.get("object"), request.get("oldObject"))
+        if isinstance(obj, Mapping)
+    )
+
+
+def violations(
+    engine: RegoEngine, package: str, request: Mapping[str, Any], parameters: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The ``violation`` set of a template for one review request (the engine holds the inventory)."""
+    engine.set_input({"review": request, "parameters": parameters})
+    value = engine.eval_rule(f"{package}.violation")
+    if not isinstance(value, list):
+        return []
+    return [v if isinstance(v, dict) else {"msg": str(v)} for v in value]
+
+
 def review(
     engine: RegoEngine,
     package: str,
@@ -162,13 +224,7 @@ def review(
     old_object: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``violation`` set of a template for one object (the engine already holds the inventory)."""
-    engine.set_input(
-        {"review": review_request(obj, operation, old_object), "parameters": constraint.parameters}
-    )
-    value = engine.eval_rule(f"{package}.violation")
-    if not isinstance(value, list):
-        return []
-    return [v if isinstance(v, dict) else {"msg": str(v)} for v in value]
+    return violations(engine, package, review_request(obj, operation, old_object), constraint.parameters)
 
 
 def review_request(
@@ -193,22 +249,6 @@ def review_request(
     return request
 
 
-def build_inventory(objects: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """``data.inventory`` from the design's objects, in Gatekeeper's sync layout."""
-    cluster: dict[str, Any] = {}
-    namespaced: dict[str, Any] = {}
-    for obj in objects:
-        api_version = str(obj.get("apiVersion", ""))
-        kind = str(obj.get("kind", ""))
-        name = str((obj.get("metadata") or {}).get("name", ""))
-        if is_namespaced(obj):
-            ns = effective_namespace(obj)
-            namespaced.setdefault(ns, {}).setdefault(api_version, {}).setdefault(kind, {})[name] = obj
-        else:
-            cluster.setdefault(api_version, {}).setdefault(kind, {})[name] = obj
-    return {"cluster": cluster, "namespace": namespaced}
-
-
 def parse_template(doc: Mapping[str, Any], file: str, text: str) -> Template | None:
     """A Template from a ConstraintTemplate document, or None when it carries no Rego."""
     spec = doc.get("spec") or {}
@@ -231,8 +271,17 @@ def parse_template(doc: Mapping[str, Any], file: str, text: str) -> Template | N
         return None
     annotations = (doc.get("metadata") or {}).get("annotations") or {}
     title = str(annotations.get("metadata.gatekeeper.sh/title") or annotations.get("description") or kind)
-    modules = [RegoModule(file, _pad(make_compatible(str(source)), text)) for source in [rego, *libs]]
-    return Template(kind=str(kind), title=title, file=file, modules=modules)
+    modules = [RegoModule(file, _pad(_compatible(str(source)), text)) for source in [rego, *libs]]
+    validation = ((spec.get("crd") or {}).get("spec") or {}).get("validation") or {}
+    schema = validation.get("openAPIV3Schema") if isinstance(validation, Mapping) else None
+    return Template(
+        kind=str(kind),
+        title=title,
+        file=file,
+        modules=modules,
+        annotations=dict(annotations),
+        parameters_schema=schema if isinstance(schema, Mapping) else None,
+    )
 
 
 def parse_constraint(doc: Mapping[str, Any], file: str) -> Constraint:
@@ -246,6 +295,10 @@ def parse_constraint(doc: Mapping[str, Any], file: str) -> Constraint:
         action=str(spec.get("enforcementAction") or "deny"),
         file=file,
     )
+
+
+def _compatible(source: str) -> str:
+    return pad_missing_arguments(make_compatible(source))
 
 
 def _pad(source: str, file_text: str) -> str:

@@ -3,13 +3,15 @@
 Supported: ``kinds`` (apiGroups x kinds, ``*`` wildcards), ``scope`` (``*``, ``Cluster``, ``Namespaced``),
 ``namespaces`` and ``excludedNamespaces`` (exact names or a ``prefix*`` / ``*suffix`` glob),
 ``labelSelector`` and ``namespaceSelector`` (matchLabels and matchExpressions In/NotIn/Exists/
-DoesNotExist) and ``name``. A ``namespaceSelector`` can only look at Namespace objects that are part of
-the design; an object whose namespace is not in the design does not match it. Cluster-scoped objects
-ignore the namespace criteria, except a Namespace object, which is matched by its own name, as in
-Gatekeeper. A namespaced object without a namespace is taken to be in ``default`` (where kubectl would
-put it).
+DoesNotExist) and ``name``. A ``namespaceSelector`` can only look at the Namespace objects it is given
+(the design's and the inventory's); an object whose namespace is not among them does not match it
+(``strict``: it is an error, as in gator). Cluster-scoped objects ignore the namespace criteria, except
+a Namespace object, which is matched by its own name, as in Gatekeeper. Which namespace an object is
+reviewed in is the caller's choice: by default a namespaced object without one is taken to be in
+``default`` (where kubectl would put it); gator's rule (no namespace written: reviewed as
+cluster-scoped) is passed in as ``namespace``.
 
-Caller: designer.policy.gatekeeper.
+Callers: designer.policy.gatekeeper, designer.policy.gator.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from typing import Any
+
+from designer.errors import PolicyError
 
 CLUSTER_SCOPED_KINDS = frozenset(
     {
@@ -62,15 +66,33 @@ def effective_namespace(obj: Mapping[str, Any]) -> str:
     return str(meta.get("namespace") or "default")
 
 
-def matches(match: Mapping[str, Any] | None, obj: Mapping[str, Any], namespaces: Mapping[str, Any]) -> bool:
+def matches(
+    match: Mapping[str, Any] | None,
+    obj: Mapping[str, Any],
+    namespaces: Mapping[str, Any],
+    *,
+    namespace: str | None = None,
+    strict: bool = False,
+    generated: bool = False,
+) -> bool:
     """Whether a constraint's ``spec.match`` selects ``obj``.
 
-    ``namespaces`` maps namespace names to the design's Namespace objects (for namespaceSelector).
+    ``namespaces`` maps namespace names to Namespace objects (for namespaceSelector). ``namespace`` is
+    the namespace the object is reviewed in ('' for cluster-scoped; default: `effective_namespace`).
+    With ``strict``, a namespaceSelector that needs a Namespace object nobody gave raises PolicyError.
+    ``generated``: the object was made by an ExpansionTemplate (``match.source``: Original, Generated, All).
     """
     if not match:
         return True
+    source = str(match.get("source") or "All")
+    if (source == "Original" and generated) or (source == "Generated" and not generated):
+        return False
     meta = obj.get("metadata") or {}
-    namespaced = is_namespaced(obj)
+    is_namespace = obj.get("kind") == "Namespace" and "/" not in str(obj.get("apiVersion", "v1"))
+    ns_name = effective_namespace(obj) if namespace is None else namespace
+    if is_namespace:
+        ns_name = str(meta.get("name", ""))
+    namespaced = bool(ns_name) and not is_namespace
     scope = str(match.get("scope") or "*")
     if (scope == "Cluster" and namespaced) or (scope == "Namespaced" and not namespaced):
         return False
@@ -79,10 +101,7 @@ def matches(match: Mapping[str, Any] | None, obj: Mapping[str, Any], namespaces:
     name = match.get("name")
     if name and not _glob(str(meta.get("name", "")), str(name)):
         return False
-    ns_name = effective_namespace(obj) if namespaced else ""
-    if obj.get("kind") == "Namespace":
-        ns_name = str(meta.get("name", ""))
-    if ns_name or obj.get("kind") == "Namespace":
+    if ns_name:
         included = match.get("namespaces")
         if included and not any(_glob(ns_name, str(p)) for p in included):
             return False
@@ -92,11 +111,16 @@ def matches(match: Mapping[str, Any] | None, obj: Mapping[str, Any], namespaces:
     if not selector_matches(match.get("labelSelector"), meta.get("labels") or {}):
         return False
     ns_selector = match.get("namespaceSelector")
-    if ns_selector:
-        if obj.get("kind") == "Namespace":
+    if ns_selector and ns_name:
+        if is_namespace:
             ns_labels = meta.get("labels") or {}
         elif ns_name in namespaces:
             ns_labels = (namespaces[ns_name].get("metadata") or {}).get("labels") or {}
+        elif strict:
+            raise PolicyError(
+                f"namespace selector for namespace-scoped object but missing Namespace {ns_name!r}",
+                hint="add the Namespace object to the case's inventory, as gator requires",
+            )
         else:
             return False
         if not selector_matches(ns_selector, ns_labels):

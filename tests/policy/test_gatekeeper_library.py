@@ -1,51 +1,46 @@
-"""Every case of the real Gatekeeper library suites (../shared/testdata/gatekeeper-library) through our
-Gatekeeper support, with real regorus: the template compiled in v0 mode, the constraint's match applied,
-the inventory loaded into data.inventory, and the number of violations (optionally those whose message
-matches a regex, as gator does) compared with the suite's assertion.
+"""Every case of the real Gatekeeper library suites (../shared/testdata/gatekeeper-library), as its users run
+them, with real regorus:
+
+* through ``design policy verify`` (the whole library in one run, as ``gator verify ./...``): each case must
+  pass, and the summary must count every case of the suite files (read here with PyYAML, independently);
+* through ``design validate OBJECT --policy TEMPLATE --policy CONSTRAINT --inventory FILE...``: the case's
+  object (a manifest or an AdmissionReview) is a design, the case's inventory stands for the cluster, and
+  the findings whose message matches each assertion's regex must number what the assertion says.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
-from designer.errors import PolicyError
-from designer.policy.gatekeeper import build_inventory, parse_constraint, parse_template, review
-from designer.policy.gatekeeper_match import matches
+from designer.cli.main import cli
 from tests import requirements
 from tests.conftest import SHARED
 
 LIBRARY = SHARED / "testdata" / "gatekeeper-library"
 
-# Cases that cannot pass because of a regorus limitation; reason = the evidence.
-KNOWN_LIMITATIONS: dict[str, str] = {
-    "horizontalpodautoscaler/horizontal-pod-autoscaler/example-disallowed-hpa-replicas": (
-        "the template's sprintf at template.yaml:67 has 6 %v verbs for 5 arguments; OPA renders the missing "
-        "one as %!v(MISSING) and reports the violation, regorus raises 'no argument specified for format "
-        "verb 5' (a runtime builtin error is fatal in regorus), so designer reports a policy error, exit 3"
-    ),
-}
+
+def _suite_files() -> list[Path]:
+    return sorted(LIBRARY.glob("*/*/suite.yaml"))
 
 
 def _cases() -> list[Any]:
     if not LIBRARY.is_dir():  # one placeholder, so the test runs once and says what is missing
-        return [pytest.param(LIBRARY, {}, {}, id="library-missing")]
+        return [pytest.param(LIBRARY, {}, {}, ("", "", 0), id="library-missing")]
     params: list[Any] = []
-    for suite_file in sorted(LIBRARY.glob("*/*/suite.yaml")):
+    for suite_file in _suite_files():
         suite = yaml.safe_load(suite_file.read_text())
         for test in suite.get("tests") or []:
-            for case in test.get("cases") or []:
+            for index, case in enumerate(test.get("cases") or []):
                 case_id = f"{suite_file.parent.name}/{test['name']}/{case['name']}"
-                marks = []
-                if case_id in KNOWN_LIMITATIONS:
-                    marks.append(
-                        pytest.mark.xfail(strict=True, raises=PolicyError, reason=KNOWN_LIMITATIONS[case_id])
-                    )
-                params.append(pytest.param(suite_file.parent, test, case, id=case_id, marks=marks))
+                key = (str(suite_file.relative_to(LIBRARY)), test["name"], index)
+                params.append(pytest.param(suite_file.parent, test, case, key, id=case_id))
     return params
 
 
@@ -54,46 +49,70 @@ CASES = _cases()
 
 def test_the_library_is_there() -> None:
     requirements.shared("testdata", "gatekeeper-library")
-    assert len(CASES) >= 90, f"expected the Gatekeeper suites under {LIBRARY}"
+    assert len(CASES) >= 150, f"expected the Gatekeeper suites under {LIBRARY}"
 
 
-def _load(path: Path) -> dict[str, Any]:
-    doc = yaml.safe_load(path.read_text())
-    assert isinstance(doc, dict)
+@pytest.fixture(scope="module")
+def verified() -> dict[str, Any]:
+    """One `design policy verify` run over the whole library, as gator verify ./... would run it."""
+    requirements.shared("testdata", "gatekeeper-library")
+    result = CliRunner().invoke(cli, ["policy", "verify", str(LIBRARY), "-o", "json"])
+    assert result.exit_code in (0, 1, 3), result.output
+    doc: dict[str, Any] = json.loads(result.stdout)
     return doc
 
 
-@pytest.mark.parametrize(("folder", "test", "case"), CASES)
-def test_suite_case(folder: Path, test: dict[str, Any], case: dict[str, Any]) -> None:
+def test_verify_counts_every_case(verified: dict[str, Any]) -> None:
+    assert verified["summary"] == {"cases": len(CASES), "passed": len(CASES), "failed": 0, "errors": 0}
+    assert len(verified["suites"]) == len(_suite_files())
+    assert verified["summary"]["passed"] + verified["summary"]["errors"] + verified["summary"][
+        "failed"
+    ] == len(CASES)
+
+
+@pytest.mark.parametrize(("folder", "test", "case", "key"), CASES)
+def test_verify_case(
+    verified: dict[str, Any], folder: Path, test: dict[str, Any], case: dict[str, Any], key: Any
+) -> None:
+    suite_path, test_name, index = key
+    (suite,) = [s for s in verified["suites"] if s["file"].endswith(suite_path)]
+    (found,) = [t for t in suite["tests"] if t["name"] == test_name]
+    result = found["cases"][index]
+    assert result["name"] == case["name"]
+    assert result["passed"], result["error"]
+    assert result["error"] is None
+    assert isinstance(result["violations"], int)
+
+
+@pytest.mark.parametrize(("folder", "test", "case", "key"), CASES)
+def test_validate_case(folder: Path, test: dict[str, Any], case: dict[str, Any], key: Any) -> None:
     requirements.shared("testdata", "gatekeeper-library")
-    template_file = folder / test["template"]
-    template = parse_template(_load(template_file), template_file.name, template_file.read_text())
-    assert template is not None
-    constraint = parse_constraint(_load(folder / test["constraint"]), test["constraint"])
-    inventory = [_load(folder / p) for p in case.get("inventory") or []]
-
-    doc = _load(folder / case["object"])
-    operation, old = "CREATE", None
-    if doc.get("kind") == "AdmissionReview":
-        request = doc["request"]
-        operation = request.get("operation", "CREATE")
-        old = request.get("oldObject")
-        doc = request.get("object") or old
-    base, package = template.engine()
-    engine = base.clone()
-    engine.add_data({"inventory": build_inventory(inventory)})
-    namespaces = {i["metadata"]["name"]: i for i in inventory if i.get("kind") == "Namespace"}
-    if matches(constraint.match, doc, namespaces):
-        violations = review(engine, package, constraint, doc, operation=operation, old_object=old)
-    else:
-        violations = []
-
+    args = [
+        "validate",
+        str(folder / case["object"]),
+        "--policy",
+        str(folder / test["template"]),
+        "--policy",
+        str(folder / test["constraint"]),
+        "--no-builtin-policies",
+        "--fail-on",
+        "never",
+        "-o",
+        "json",
+    ]
+    for inventory in case.get("inventory") or []:
+        args += ["--inventory", str(folder / inventory)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["summary"]["designs"] == 1, doc["errors"]
+    messages = [f["message"] for f in doc["findings"]]
     for assertion in case.get("assertions") or []:
         expected = assertion.get("violations", "yes")
         pattern = assertion.get("message")
-        hits = [v for v in violations if pattern is None or re.search(str(pattern), str(v.get("msg", "")))]
+        hits = [m for m in messages if pattern is None or re.search(str(pattern), m)]
         if expected is True or expected == "yes":
-            assert hits, f"expected violations matching {pattern!r}, got {violations}"
+            assert hits, f"expected violations matching {pattern!r}, got {messages}"
         elif expected is False or expected == "no":
             assert not hits, f"expected no violation matching {pattern!r}, got {hits}"
         else:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from designer.policy.gatekeeper import build_inventory, review_request
+from designer.policy.gatekeeper import review_request
+from designer.policy.gatekeeper_inventory import build_inventory
 from designer.policy.gatekeeper_match import effective_namespace, matches, selector_matches
 
 POD: dict[str, Any] = {
