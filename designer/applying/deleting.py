@@ -132,11 +132,11 @@ def _delete_one(
         return False
     try:
         cluster.delete(ref)
+        left = wait_gone(cluster, ref, timeout=timeout)
     except ClusterError as exc:
         raise NodeFailedError(
             Failure(component=component, ref=ref, message=exc.message, reason=exc.reason, status=exc.status)
         ) from exc
-    left = wait_gone(cluster, ref, timeout=timeout)
     if left is not None:
         finalizers = (left.get("metadata") or {}).get("finalizers") or []
         raise NodeFailedError(

@@ -4,9 +4,15 @@ Each design component is a node; it starts as soon as every component it depends
 *and ready* (designer.applying.scheduler), up to ``concurrency`` at once. A node applies its
 objects in two phases (namespaces and CRDs, waited for, then the rest), sends nothing for noop
 steps, then waits for every object's readiness (kstatus rules + adapter rules + ``traits.wait``).
+A write that fails but may have happened all the same (its answer was lost) is not taken as
+"not applied": the object is re-read, and counted as applied when it changed (so rollback undoes it)
+or, when it cannot be re-read, reported as uncertain (possibly changed; rollback re-reads it too).
 After the run: on failure, optionally roll back (rollback.py); on success, optionally prune what
 left the design (pruning.py); then record the inventory — only if it changed, so re-applying an
-unchanged design sends no write at all. Callers: `design apply` (designer.cli.apply), benchmarks.
+unchanged design sends no write at all. Objects a failed run (or a failed rollback) may have
+created are recorded too, so a later prune or delete still knows them.
+A component that renders no objects (a PerformanceProfile) is a node of the graph but is not
+"ready": it reports ``no_objects``. Callers: `design apply` (designer.cli.apply), benchmarks.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from designer.adapters.readiness import Rule
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
 from designer.applying.limiting import limit_requests, workers
 from designer.applying.pruning import prune
-from designer.applying.rollback import Applied, roll_back
+from designer.applying.rollback import Applied, changed_since_plan, roll_back
 from designer.applying.scheduler import run_graph
 from designer.applying.traits import ApplyTraits, traits_of
 from designer.applying.waiting import PollSchedule, wait_ready
@@ -35,6 +41,7 @@ from designer.cluster.inventory import (
     write_inventory,
 )
 from designer.errors import ClusterError
+from designer.kinds import PROFILE_KIND
 from designer.model import Component, KubeObject, ObjectRef
 from designer.planning import Action, Plan, Step
 from designer.rendering import PRUNE_ANNOTATION
@@ -154,7 +161,8 @@ def apply_plan(
         emit(Event(kind=EventKind.CANCELLED, component=name, message="not started: the run stopped"))
 
     if not result.ok and options.rollback_on_failure:
-        roll_back(cluster, run.applied, result=result, emit=emit, timeout=options.timeout)
+        left = roll_back(cluster, run.applied, result=result, emit=emit, timeout=options.timeout)
+        _record_leftovers(run, previous, left)
     else:
         kept = _prune(run, previous) if result.ok and options.prune else list(_leftovers(plan, previous))
         _record_inventory(run, previous, kept)
@@ -167,6 +175,12 @@ def _apply_component(run: _Run, name: str, steps: list[Step]) -> None:
     component = run.components.get(name)
     traits = traits_of(component)
     run.emit(Event(kind=EventKind.STARTED, component=name))
+    if not steps:
+        message = "renders no Kubernetes objects: nothing applied"
+        if component is not None and component.is_designer_kind and component.kind == PROFILE_KIND:
+            message += " (a PerformanceProfile runs with `design apply --perf` or `design perf run`)"
+        run.emit(Event(kind=EventKind.NO_OBJECTS, component=name, message=message))
+        return
     live: list[KubeObject] = []
     for phase in phases(steps, lambda s: s.ref.kind):
         written = _write_phase(run, name, component, traits, phase)
@@ -199,22 +213,68 @@ def _write_step(
         return step, step.live or {}
     assert step.desired is not None, f"{step.action} step without a desired body"
     body = prepare_body(step.desired, run.design, step.ref)
-    stored = write(
-        run.cluster,
-        body,
-        component=name,
-        replace=step.action is Action.REPLACE,
-        allow_replace=traits.replace,
-        force=run.options.force_conflicts,
-        emit=run.emit,
-        timeout=traits.timeout or run.options.timeout,
-    )
+    try:
+        stored = write(
+            run.cluster,
+            body,
+            component=name,
+            replace=step.action is Action.REPLACE,
+            allow_replace=traits.replace,
+            force=run.options.force_conflicts,
+            emit=run.emit,
+            timeout=traits.timeout or run.options.timeout,
+        )
+    except NodeFailedError as exc:
+        if exc.maybe_written:
+            _settle(run, name, step)
+        raise
+    _record_applied(run, name, step, created=step.action is Action.CREATE)
+    return step, stored
+
+
+def _record_applied(run: _Run, name: str, step: Step, *, created: bool, message: str = "") -> None:
+    """Count ``step``'s write as applied (rollback undoes it) and tell the event sink."""
     run.applied.append(Applied(step=step, component=name))  # list.append is atomic
     run.result.add("applied", step.ref)
-    if step.action is Action.CREATE:
+    if created:
         run.result.add("created", step.ref)
-    run.emit(Event(kind=EventKind.APPLIED, component=name, ref=step.ref, data={"action": step.action.value}))
-    return step, stored
+    run.emit(
+        Event(
+            kind=EventKind.APPLIED,
+            component=name,
+            ref=step.ref,
+            message=message,
+            data={"action": step.action.value},
+        )
+    )
+
+
+def _settle(run: _Run, name: str, step: Step) -> None:
+    """A write failed but may have happened: re-read the object and record what it shows."""
+    try:
+        now = run.cluster.get(step.ref)
+    except ClusterError as exc:
+        run.applied.append(Applied(step=step, component=name))
+        run.result.add("uncertain", step.ref)
+        run.emit(
+            Event(
+                kind=EventKind.UNCERTAIN,
+                component=name,
+                ref=step.ref,
+                message=f"the write's answer was lost and the object cannot be re-read ({exc.message}): "
+                "it may have changed",
+            )
+        )
+        return
+    if not changed_since_plan(step, now):
+        return  # the write did not happen: nothing to undo, nothing to report beyond the failure
+    _record_applied(
+        run,
+        name,
+        step,
+        created=now is not None and step.live is None,
+        message="the write's answer was lost, but the object changed: counted as applied",
+    )
 
 
 def _wait(run: _Run, name: str, traits: ApplyTraits, step: Step, body: KubeObject) -> KubeObject:
@@ -270,8 +330,16 @@ def _prune(run: _Run, previous: Inventory) -> list[ObjectRef]:
     )
 
 
+def _record_leftovers(run: _Run, previous: Inventory, left: Sequence[ObjectRef]) -> None:
+    """After a rollback: the previous inventory, plus what the rollback could not undo (so a later
+    prune or delete still knows objects this run may have created)."""
+    extra = [ref for ref in left if ref not in previous.refs]
+    if extra:
+        _store_inventory(run, [*previous.refs, *extra])
+
+
 def _record_inventory(run: _Run, previous: Inventory, kept: Sequence[ObjectRef]) -> None:
-    done = set(run.result.applied) | set(run.result.unchanged)
+    done = set(run.result.applied) | set(run.result.unchanged) | set(run.result.uncertain)
     current = [s.ref for s in run.plan.steps if s.action is not Action.DELETE and s.ref in done]
     if not run.result.ok:
         # keep everything recorded before that is not re-recorded: prune must still know it
@@ -279,6 +347,10 @@ def _record_inventory(run: _Run, previous: Inventory, kept: Sequence[ObjectRef])
     refs = list(dict.fromkeys([*current, *(r for r in reversed(kept))]))
     if previous.exists and list(previous.refs) == refs:
         return
+    _store_inventory(run, refs)
+
+
+def _store_inventory(run: _Run, refs: Sequence[ObjectRef]) -> None:
     try:
         write_inventory(run.cluster, run.design, refs, namespace=run.options.inventory_namespace)
     except ClusterError as exc:

@@ -34,6 +34,8 @@ class EventKind(enum.StrEnum):
     PROTECTED = "protected"  # left the design but kept (traits.prune: false, or not ours)
     DELETED = "deleted"
     ROLLED_BACK = "rolled_back"
+    UNCERTAIN = "uncertain"  # a write's answer was lost and the object could not be re-read
+    NO_OBJECTS = "no_objects"  # a component that renders no objects (a PerformanceProfile): nothing applied
     SUMMARY = "summary"
 
 
@@ -79,6 +81,7 @@ class Failure:
     reason: str | None = None
     status: int | None = None
     causes: tuple[str, ...] = ()
+    hint: str | None = None  # what to do about it (e.g. --force-conflicts for an ownership conflict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +91,7 @@ class Failure:
             "reason": self.reason,
             "status": self.status,
             "causes": list(self.causes),
+            "hint": self.hint,
         }
 
 
@@ -107,6 +111,8 @@ class RunResult:
     protected: list[ObjectRef] = field(default_factory=list)
     deleted: list[ObjectRef] = field(default_factory=list)
     rolled_back: list[ObjectRef] = field(default_factory=list)
+    # writes whose outcome is not known (answer lost, object not re-readable): possibly changed
+    uncertain: list[ObjectRef] = field(default_factory=list)
     elapsed: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -120,6 +126,13 @@ class RunResult:
         with self._lock:
             getattr(self, bucket).append(item)
 
+    def discard(self, bucket: str, item: Any) -> None:
+        """Remove ``item`` from list ``bucket`` if present (an uncertain write found out)."""
+        with self._lock:
+            items = getattr(self, bucket)
+            if item in items:
+                items.remove(item)
+
     def summary(self) -> dict[str, Any]:
         """The ``summary`` event's payload."""
         return {
@@ -132,15 +145,22 @@ class RunResult:
             "pruned": len(self.pruned),
             "deleted": len(self.deleted),
             "rolled_back": len(self.rolled_back),
+            "uncertain": len(self.uncertain),
             "elapsed": round(self.elapsed, 3),
             "failures": [f.as_json() for f in self.failed],
             "skipped_components": dict(sorted(self.skipped.items())),
+            "uncertain_objects": [ref.as_json() for ref in self.uncertain],
         }
 
 
 class NodeFailedError(Exception):
-    """Raised inside a worker to fail its component with a `Failure` (never escapes the engine)."""
+    """Raised inside a worker to fail its component with a `Failure` (never escapes the engine).
 
-    def __init__(self, failure: Failure) -> None:
+    ``maybe_written``: the failed write may have changed the object all the same (its answer was
+    lost, or a replace had deleted it): the engine re-reads the object before believing "not applied".
+    """
+
+    def __init__(self, failure: Failure, *, maybe_written: bool = False) -> None:
         super().__init__(failure.message)
         self.failure = failure
+        self.maybe_written = maybe_written

@@ -44,7 +44,16 @@ def prune(
         try:
             live = cluster.get(ref)
         except NotFoundError:
-            continue  # its kind is gone with its CRD
+            continue  # its kind is surely not served (gone with its CRD): so is the object
+        except ClusterError as exc:
+            kept.append(ref)  # not known whether it is there: stays recorded for the next prune
+            result.add(
+                "failed",
+                Failure(
+                    component="(prune)", ref=ref, message=exc.message, reason=exc.reason, status=exc.status
+                ),
+            )
+            continue
         if live is None:
             continue
         if not owned_by(live, design):
@@ -60,6 +69,7 @@ def prune(
             continue
         try:
             cluster.delete(ref)
+            left = wait_gone(cluster, ref, timeout=timeout)
         except ClusterError as exc:
             kept.append(ref)
             result.add(
@@ -69,7 +79,6 @@ def prune(
                 ),
             )
             continue
-        left = wait_gone(cluster, ref, timeout=timeout)
         if left is not None:
             kept.append(ref)
             finalizers = (left.get("metadata") or {}).get("finalizers") or []

@@ -114,20 +114,27 @@ def _read(cluster: Cluster, ref: ObjectRef) -> KubeObject | None:
 
 
 def wait_gone(cluster: Cluster, ref: ObjectRef, *, timeout: float) -> KubeObject | None:
-    """Poll until ``ref`` no longer exists; returns the last body seen when the deadline hit."""
+    """Poll until ``ref`` no longer exists; returns the last body seen when the deadline hit.
+
+    Raises:
+        UnreachableError: the last read failed, so whether the object is gone is not known.
+    """
     deadline = time.monotonic() + timeout
     interval = FIRST_INTERVAL_S
     while True:
+        failed: UnreachableError | None = None
         try:
             body = cluster.get(ref)
         except NotFoundError:
-            return None  # the kind itself is gone (its CRD was deleted): so is the object
-        except UnreachableError:
-            body = {}
+            return None  # the kind itself is surely not served (its CRD was deleted): nor the object
+        except UnreachableError as exc:
+            body, failed = {}, exc
         if body is None:
             return None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
+            if failed is not None:
+                raise failed
             return body
         time.sleep(min(interval, remaining))
         interval = min(interval * BACKOFF, MAX_INTERVAL_S)

@@ -1,10 +1,12 @@
 """One object's write: server-side apply with retries, conflicts and replace.
 
-Transient failures (5xx, 429, connection errors) are retried by the cluster client itself; a kind that is not served yet (its CRD was just Established) triggers re-discovery and a
-retry. Everything else fails the component with the API's reason and causes: a 409 lists each
-conflicting field and its manager (``--force-conflicts`` takes them), a 422 on an immutable field
-becomes a replace (delete, wait gone, create) only if the component opted in (``traits.replace``).
-Called by the engine's workers.
+Transient failures (5xx, 429, connection errors) are retried by the cluster client itself; a kind
+that is not served yet (its CRD was just Established) triggers re-discovery and a retry. Everything
+else fails the component with the API's reason and causes: a 409 lists each conflicting field and
+its manager (``--force-conflicts`` takes them), a 422 on an immutable field becomes a replace
+(delete, wait gone, create) only if the component opted in (``traits.replace``). A failure after
+which the object may have changed all the same (a lost answer, or a replace that had deleted it) is
+raised with ``maybe_written``, so the engine re-reads the object. Called by the engine's workers.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ FIRST_BACKOFF_S = 0.1
 
 
 def failure_of(component: str, ref: ObjectRef, exc: ClusterError, prefix: str = "") -> Failure:
-    """A `Failure` carrying the API's status, reason and causes."""
+    """A `Failure` carrying the API's status, reason, causes and the hint of what to do."""
     message = exc.message
+    hint = exc.hint
     if isinstance(exc, ConflictError) and exc.conflicts:
         fields = "; ".join(f"{c.field} (owned by {c.manager})" for c in exc.conflicts)
         message = f"conflict with other field managers: {fields}"
+        hint = "re-run with --force-conflicts to take these fields from their managers"
     return Failure(
         component=component,
         ref=ref,
@@ -36,7 +40,13 @@ def failure_of(component: str, ref: ObjectRef, exc: ClusterError, prefix: str = 
         reason=exc.reason,
         status=exc.status,
         causes=exc.causes,
+        hint=hint,
     )
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """True when a failed write may have been carried out (see UnreachableError.outcome_unknown)."""
+    return isinstance(exc, UnreachableError) and exc.outcome_unknown
 
 
 def with_retries(
@@ -84,21 +94,27 @@ def write(
 ) -> KubeObject:
     """Apply ``body`` (or replace it when ``replace``); raises NodeFailedError with the API's reason."""
     ref = ObjectRef.of(body)
+    deleting: list[bool] = []  # set once a replace sent its delete: the old object may be gone
 
     def apply() -> KubeObject:
         return cluster.apply(body, field_manager=FIELD_MANAGER, force=force)
 
     try:
         if replace:
-            return _replace(cluster, body, component, allow_replace, emit, timeout, apply)
+            return _replace(cluster, body, component, allow_replace, emit, timeout, apply, deleting)
         try:
             return with_retries(apply, cluster=cluster, component=component, ref=ref, emit=emit)
         except InvalidError as exc:
             if not exc.immutable:
                 raise
-            return _replace(cluster, body, component, allow_replace, emit, timeout, apply)
+            return _replace(cluster, body, component, allow_replace, emit, timeout, apply, deleting)
+    except NodeFailedError as exc:
+        exc.maybe_written = exc.maybe_written or bool(deleting)
+        raise
     except ClusterError as exc:
-        raise NodeFailedError(failure_of(component, ref, exc)) from exc
+        raise NodeFailedError(
+            failure_of(component, ref, exc), maybe_written=outcome_unknown(exc) or bool(deleting)
+        ) from exc
 
 
 def _replace(
@@ -109,6 +125,7 @@ def _replace(
     emit: EventSink,
     timeout: float,
     apply: Callable[[], KubeObject],
+    deleting: list[bool],
 ) -> KubeObject:
     ref = ObjectRef.of(body)
     if not allow_replace:
@@ -122,6 +139,7 @@ def _replace(
                 status=422,
             )
         )
+    deleting.append(True)
     cluster.delete(ref, propagation="Foreground")
     left = wait_gone(cluster, ref, timeout=timeout)
     if left is not None:

@@ -99,6 +99,7 @@ class Output:
                 EventKind.READY: "green",
                 EventKind.PRUNED: "magenta",
                 EventKind.DELETED: "magenta",
+                EventKind.UNCERTAIN: "red",
             }.get(event.kind, "")
             line = f"[{cluster}] {event.kind.value:<11} {what}"
             if event.ref is None and event.kind is EventKind.READY:
@@ -154,6 +155,16 @@ class Output:
                     )
                     for cause in f.causes:
                         console.print(f"  cause: {cause}", soft_wrap=True, markup=False)
+                    if f.hint:
+                        console.print(f"  hint: {f.hint}", soft_wrap=True, markup=False)
+                for ref in r.uncertain:
+                    console.print(
+                        f"possibly changed: {cluster} {ref} (a write's answer was lost and the object "
+                        "could not be re-read; check it, or run the command again)",
+                        style="red",
+                        soft_wrap=True,
+                        markup=False,
+                    )
                 for name, because in sorted(r.skipped.items()):
                     console.print(
                         f"skipped: {cluster} {name} (depends on failed {because})",

@@ -5,7 +5,8 @@ through `from_status`; callers branch on the class or on ``status``/``reason``, 
 text. All are `designer.errors.ClusterError`, so the CLI funnel prints them with their hint.
 
     ClusterError                    (designer.errors)
-    ├── UnreachableError            connection refused, timeouts, 5xx/429 after the retries
+    ├── UnreachableError            connection refused, timeouts, 5xx/429 after the retries;
+    │                               ``outcome_unknown`` when a write may have happened anyway
     └── ApiError                    the server answered with a Status
         ├── NotFoundError           404: ``missing`` = "object" | "namespace" | "kind"
         ├── ConflictError           409: ownership ``conflicts``, or ``stale`` resourceVersion
@@ -42,7 +43,14 @@ class FieldConflict:
 
 
 class UnreachableError(ClusterError):
-    """The API server could not be reached or kept failing (after retries)."""
+    """The API server could not be reached or kept failing (after retries).
+
+    ``outcome_unknown`` is True when a write may have been carried out all the same (an answer was
+    lost, or the server failed with a 5xx): the caller must re-read the object instead of taking
+    the write as "not done" (`designer.cluster.retrying`).
+    """
+
+    outcome_unknown: bool = False
 
 
 class ApiError(ClusterError):

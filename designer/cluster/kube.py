@@ -1,18 +1,16 @@
 """`KubeCluster`: the `Cluster` protocol on the official kubernetes client's DynamicClient.
 
 Created by `designer.cluster.connecting.connect` (imported lazily, so commands that never reach a
-cluster do not load the kubernetes package). Discovery goes through DynamicClient, whose on-disk
-cache lives in a private temp dir; on top of it a per-process map of (apiVersion, kind) to
-resource (and of kinds the server lacks), which `invalidate_discovery` clears once a CRD became
+cluster do not load the kubernetes package). Discovery is designer's own, per group-version
+(`designer.cluster.discovery`: a kind is looked up in its own group's document only, and "not
+served" is said only when the server surely said so); DynamicClient only sends the requests, with
+the `Resource` objects discovery built. `invalidate_discovery` is called once a CRD became
 Established.
 
 Thread safety: the diff planner and the apply engine call one KubeCluster from many threads.
-DynamicClient's discoverer is not thread-safe: two threads missing its cache at once rebuild it
-concurrently and corrupt it (KeyError 'resources' / 'apis'; reproduced with 8 threads), so every
-discovery — first lookup, miss, invalidation — runs under one lock, and the per-kind map lets the
-common case skip the lock entirely. Requests run in parallel: they use the resolved resource and
-never touch the discoverer. How many requests are in flight is the caller's business (the
-planner's pool size, the engine's ``--concurrency``), not the client's.
+Discovery serializes its own fetches (and lets cached kinds skip the lock); requests run in
+parallel. How many requests are in flight is the caller's business (the planner's pool size, the
+engine's ``--concurrency``), not the client's.
 
 Every call goes through `designer.cluster.retrying.Retrier`: throttling (429), server errors (5xx),
 connection failures and timeouts are retried with backoff; other API errors become the typed
@@ -22,23 +20,19 @@ errors of `designer.cluster.errors`.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, cast
 
 import urllib3
 from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic import DynamicClient
-from kubernetes.dynamic.exceptions import ResourceNotFoundError, ResourceNotUniqueError
 from kubernetes.watch import Watch
 
 from designer.cluster import errors
 from designer.cluster.base import FIELD_MANAGER, Propagation, ResourceInfo, WatchEvent
+from designer.cluster.discovery import Discovery
 from designer.cluster.retrying import Retrier, translate
 from designer.errors import ClusterError
 from designer.model import KubeObject, ObjectRef
@@ -51,6 +45,14 @@ _SERVER_OWNED_META = (
     "generation",
     "selfLink",
 )
+
+
+class _NoDiscoverer:
+    """Stands in for DynamicClient's discoverer, which designer does not use (see discovery.py):
+    constructing the default one would read /version and /apis for nothing."""
+
+    def __init__(self, client: Any, cache_file: str | None) -> None:
+        self.version: dict[str, Any] = {}
 
 
 class KubeCluster:
@@ -81,14 +83,9 @@ class KubeCluster:
         self._default_namespace = default_namespace
         self._retrier = Retrier(retries=retries, backoff=backoff, sleep=sleep)
         self._timeout = request_timeout
-        self._cache_dir: str | None = None
         self._dynamic: Any = None
-        self._resources: dict[tuple[str, str], tuple[ResourceInfo, Any]] = {}
-        # kinds the server lacks, remembered until invalidate_discovery: each miss would otherwise
-        # make DynamicClient re-read all of discovery (a design's CRs before their CRD exists)
-        self._missing: set[tuple[str, str]] = set()  # a fresh error is raised for each miss
-        # serializes every use of DynamicClient's discoverer (see the module docstring)
-        self._discovery_lock = threading.RLock()
+        self._found: Discovery | None = None
+        self._setup_lock = threading.RLock()
 
     # -- protocol properties -------------------------------------------------------------------
 
@@ -103,11 +100,8 @@ class KubeCluster:
         return self._default_namespace
 
     def close(self) -> None:
-        """Release the HTTP pool and the discovery cache directory."""
+        """Release the HTTP pool."""
         self._api_client.close()
-        if self._cache_dir is not None:
-            shutil.rmtree(self._cache_dir, ignore_errors=True)
-            self._cache_dir = None
 
     def __enter__(self) -> KubeCluster:
         return self
@@ -118,7 +112,7 @@ class KubeCluster:
     # -- discovery -----------------------------------------------------------------------------
 
     def resource_info(self, api_version: str, kind: str) -> ResourceInfo:
-        """Discover ``kind`` (cached); NotFoundError(missing="kind") when the server lacks it."""
+        """Discover ``kind`` (cached); NotFoundError(missing="kind") when the server surely lacks it."""
         return self._resource(api_version, kind)[0]
 
     def is_namespaced(self, api_version: str, kind: str) -> bool:
@@ -126,96 +120,34 @@ class KubeCluster:
         return self.resource_info(api_version, kind).namespaced
 
     def invalidate_discovery(self) -> None:
-        """Forget discovery (ours and DynamicClient's); the next lookup asks the server again."""
-        with self._discovery_lock:
-            self._resources.clear()
-            self._missing.clear()
-            if self._dynamic is not None:
-                self._retrier.call(self._dynamic.resources.invalidate_cache, "discover", "API resources")
+        """Forget discovery; the next lookups ask the server again."""
+        self._discovery().invalidate()
 
     def _client(self) -> Any:
         dynamic = self._dynamic
         if dynamic is not None:  # set once, never reset while open: no lock on the hot path
             return dynamic
-        with self._discovery_lock:
-            return self._client_locked()
+        with self._setup_lock:
+            if self._dynamic is None:
+                self._dynamic = DynamicClient(  # type: ignore[no-untyped-call]
+                    self._api_client, discoverer=_NoDiscoverer
+                )
+            return self._dynamic
 
-    def _client_locked(self) -> Any:
-        if self._dynamic is None:
-            # DynamicClient caches discovery in a file; keep it private to this client (a shared
-            # file in /tmp keyed by host would outlive a sandbox and be read by the next one).
-            self._cache_dir = tempfile.mkdtemp(prefix="designer-discovery-")
-            weakref.finalize(self, shutil.rmtree, self._cache_dir, True)
-            cache_file = str(Path(self._cache_dir) / "discovery.json")
-            self._dynamic = self._retrier.call(
-                lambda: self._new_dynamic(cache_file), "discover", "API groups"
-            )
-        return self._dynamic
+    def _discovery(self) -> Discovery:
+        found = self._found
+        if found is not None:
+            return found
+        with self._setup_lock:
+            if self._found is None:
+                self._found = Discovery(self._client(), self._fetch, self._retrier)
+            return self._found
 
-    def _new_dynamic(self, cache_file: str) -> Any:
-        return DynamicClient(self._api_client, cache_file=cache_file)  # type: ignore[no-untyped-call]
+    def _fetch(self, path: str) -> dict[str, Any]:
+        return _as_dict(self._client().request("GET", path, serialize=False, _request_timeout=self._timeout))
 
     def _resource(self, api_version: str, kind: str) -> tuple[ResourceInfo, Any]:
-        cached = self._resources.get((api_version, kind))
-        if cached is not None:
-            return cached
-        with self._discovery_lock:
-            return self._discover(api_version, kind)
-
-    def _discover(self, api_version: str, kind: str) -> tuple[ResourceInfo, Any]:
-        key = (api_version, kind)
-        cached = self._resources.get(key)
-        if cached is not None:
-            return cached
-        if key in self._missing:
-            raise self._kind_missing(api_version, kind)
-        try:
-            found = self._lookup(api_version, kind)
-        except errors.NotFoundError as exc:
-            if exc.missing == "kind":
-                self._missing.add(key)
-            raise
-        self._resources[key] = found
-        return found
-
-    def _lookup(self, api_version: str, kind: str) -> tuple[ResourceInfo, Any]:
-        dyn = self._client_locked()
-        target = f"{kind} in {api_version}"
-        try:
-            resource = self._retrier.call(
-                lambda: dyn.resources.get(api_version=api_version, kind=kind), "discover", target
-            )
-        except ResourceNotUniqueError:
-            found = [
-                r
-                for r in self._retrier.call(
-                    lambda: dyn.resources.search(api_version=api_version, kind=kind), "discover", target
-                )
-                if "/" not in r.name
-            ]
-            if not found:
-                raise self._kind_missing(api_version, kind) from None
-            resource = found[0]
-        except ResourceNotFoundError as exc:
-            raise self._kind_missing(api_version, kind) from exc
-        info = ResourceInfo(
-            api_version=api_version,
-            kind=kind,
-            plural=str(resource.name),
-            namespaced=bool(resource.namespaced),
-            verbs=tuple(str(v) for v in (resource.verbs or ())),
-            subresources=tuple(sorted(str(s) for s in (resource.subresources or {}))),
-        )
-        return info, resource
-
-    @staticmethod
-    def _kind_missing(api_version: str, kind: str) -> errors.NotFoundError:
-        return errors.NotFoundError(
-            f"the server has no kind {kind} in {api_version}",
-            missing="kind",
-            hint="install the CRD that defines it (and wait until it is Established), "
-            "or check apiVersion and kind",
-        )
+        return self._discovery().find(api_version, kind)
 
     def _scoped(self, ref: ObjectRef) -> tuple[Any, str | None]:
         info, resource = self._resource(ref.api_version, ref.kind)

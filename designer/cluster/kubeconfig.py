@@ -71,6 +71,9 @@ def load_client(
             client_configuration=configuration,
             persist_config=False,
         )
+        # designer.cluster.retrying is the one retry layer (it knows which writes may have happened);
+        # urllib3's own retries would silently repeat requests under it
+        configuration.retries = False
     except (ConfigException, YAMLError) as exc:
         hint = "check the file with `kubectl config view`"
         if "current-context" in str(exc):

@@ -3,7 +3,14 @@
 `Retrier.call` runs one client call: throttling (429), server errors (5xx), timeouts and dropped
 connections are retried with exponential backoff (honouring Retry-After, capped at 5 s); every other
 API error becomes a typed `designer.cluster.errors` error via `translate`. Used by
-`designer.cluster.kube.KubeCluster` for every request it sends.
+`designer.cluster.kube.KubeCluster` for every request it sends (and by its discovery). It is the only
+retry layer: the client's own urllib3 retries are off (`designer.cluster.kubeconfig`), so what was
+tried, and how often, is decided and counted here.
+
+When a write finally fails, the error says whether the server may have done it anyway
+(``UnreachableError.outcome_unknown``): an attempt whose answer was lost (connection dropped after
+the request was sent, a read timeout) or that failed with a 5xx may have been carried out. Only a
+429 and a connection that was never made are known not to have reached the server.
 """
 
 from __future__ import annotations
@@ -43,25 +50,43 @@ class Retrier:
             dry_run: whether the request carries dryRun=All (dry-run refusals are told apart).
         """
         attempt = 0
+        unknown = False  # some attempt may have been carried out although it failed
         while True:
             try:
                 return fn()
             except ApiException as exc:
                 error = translate(exc, action, target, dry_run=dry_run)
+                unknown = unknown or (exc.status or 0) >= 500
                 if not errors.retryable(exc.status) or attempt >= self.retries:
+                    if isinstance(error, errors.UnreachableError):
+                        error.outcome_unknown = unknown
                     raise error from exc
                 delay = retry_after(exc) or self.delay(attempt)
             except urllib3.exceptions.HTTPError as exc:
+                unknown = unknown or not never_sent(exc)
                 if attempt >= self.retries:
-                    raise errors.unreachable(target, exc) from exc
+                    failed = errors.unreachable(target, exc)
+                    failed.outcome_unknown = unknown
+                    raise failed from exc
                 delay = self.delay(attempt)
             log.info("retrying %s %s in %.2fs (attempt %d)", action, target, delay, attempt + 2)
             self._sleep(delay)
             attempt += 1
 
+    def pause(self, attempt: int) -> None:
+        """Sleep the backoff before retry number ``attempt + 1`` (for callers' own retry loops)."""
+        self._sleep(self.delay(attempt))
+
     def delay(self, attempt: int) -> float:
         """The backoff before retry number ``attempt + 1``."""
         return float(min(self.backoff * (2**attempt), MAX_DELAY))
+
+
+def never_sent(exc: BaseException) -> bool:
+    """True when the request surely did not reach the server (no connection was made)."""
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+    return isinstance(exc, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
 
 
 def translate(exc: ApiException, action: str, target: str, *, dry_run: bool) -> ClusterError:

@@ -18,7 +18,7 @@ import yaml
 from aiohttp import web
 
 from designer.sandbox.controllers import Controllers
-from designer.sandbox.faults import Fault, Recorder, RequestRecord
+from designer.sandbox.faults import Drop, Fault, Recorder, RequestRecord
 from designer.sandbox.lifecycle import Lifecycle
 from designer.sandbox.operations import Api
 from designer.sandbox.resources import ResourceTable
@@ -207,9 +207,27 @@ class Sandbox:
         delay: float = 0.0,
         times: int = 1,
         message: str = "injected fault",
+        drop: Drop | None = None,
+        retry_after: float | None = None,
+        exact: bool = False,
+        dry_run: bool | None = None,
     ) -> Fault:
-        """The next ``times`` requests with ``method`` (None: any) whose path contains ``path`` fail."""
-        return self.recorder.inject(Fault(method, path, status, delay, times, message))
+        """The next ``times`` requests with ``method`` (None: any) whose path contains ``path`` (or,
+        with ``exact``, is ``path``) fail, stall or are dropped (see designer.sandbox.faults)."""
+        return self.recorder.inject(
+            Fault(
+                method,
+                path,
+                status,
+                delay,
+                times,
+                message,
+                drop=drop,
+                retry_after=retry_after,
+                exact=exact,
+                dry_run=dry_run,
+            )
+        )
 
     def get(self, api_version: str, kind: str, name: str, namespace: str = "") -> KubeObject | None:
         """The stored object, or None (read directly from the store)."""

@@ -245,34 +245,51 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
     recorder = request.app[RECORDER_KEY]
     started = time.time()
     status = 500
+    dropped = False
+    dry_run = "dryRun" in request.query
     try:
         if recorder.latency > 0:
             await asyncio.sleep(recorder.latency)
-        fault = recorder.take_fault(request.method, request.path_qs)
+        fault = recorder.take_fault(request.method, request.path, request.path_qs, dry_run)
         if fault is not None and fault.delay > 0:
             await asyncio.sleep(fault.delay)
+        if fault is not None and fault.drop == "before":
+            dropped = True
+            return _drop(request)
         if fault is not None and fault.status is not None:
             status = fault.status
-            return _json(fault.body(), fault.status)
+            refusal = _json(fault.body(), fault.status)
+            refusal.headers.update(fault.headers())
+            return refusal
         try:
             response = await handler(request)
         except ApiError as exc:
             response = _json(exc.body(), exc.code)
         status = response.status
+        if fault is not None and fault.drop == "after":
+            dropped = True
+            return _drop(request)
         return response
     finally:
-        query = dict(request.query)
         recorder.record(
             RequestRecord(
                 method=request.method,
                 path=request.path,
-                query=query,
-                dry_run="dryRun" in query,
+                query=dict(request.query),
+                dry_run=dry_run,
                 time=started,
                 status=status,
                 content_type=request.headers.get("Content-Type", ""),
+                dropped=dropped,
             )
         )
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Reset the connection instead of answering (the client sees it closed without a response)."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=500)  # never sent: the transport is gone
 
 
 def build_app(api: Api, lifecycle: Lifecycle, recorder: Recorder) -> web.Application:
