@@ -80,15 +80,33 @@ class CatalogEntry:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedEntry:
+    """An index entry that was not usable (it breaks the schema or is listed twice), kept as it was."""
+
+    position: int
+    """Its index in the document's ``entries`` list."""
+    raw: Any
+    reason: str
+
+    def describe(self, origin: str) -> str:
+        """One line for the user: where the entry is, what it calls itself, and why it was skipped."""
+        name = self.raw.get("name") if isinstance(self.raw, dict) else None
+        called = f" ({name!r})" if isinstance(name, str) else ""
+        return f"{origin}: entries[{self.position}]{called} skipped: {self.reason}"
+
+
 @dataclass(frozen=True)
 class CatalogIndex:
     """All entries of one source, sorted by name then version precedence.
 
     Lookups by name and the `@latest` entry of every name are computed once, so search over
-    10,000 entries stays a single linear pass.
+    10,000 entries stays a single linear pass. ``skipped`` holds the entries a reader could not use;
+    they are reported, written back unchanged when the index is rewritten, and never resolved.
     """
 
     entries: tuple[CatalogEntry, ...]
+    skipped: tuple[SkippedEntry, ...] = ()
     _by_name: dict[str, list[CatalogEntry]] = field(init=False, repr=False, compare=False)
     _latest: dict[str, CatalogEntry] = field(init=False, repr=False, compare=False)  # by name, sorted
 
@@ -105,16 +123,17 @@ class CatalogIndex:
         object.__setattr__(self, "_latest", latest)
 
     @classmethod
-    def of(cls, entries: Iterable[CatalogEntry]) -> CatalogIndex:
+    def of(cls, entries: Iterable[CatalogEntry], *, skipped: Iterable[SkippedEntry] = ()) -> CatalogIndex:
         """An index of ``entries`` in canonical order."""
-        return cls(tuple(sorted(entries, key=lambda e: (e.name, versions.parse(e.version).sort_key()))))
+        ordered = sorted(entries, key=lambda e: (e.name, versions.parse(e.version).sort_key()))
+        return cls(tuple(ordered), tuple(skipped))
 
     def as_json(self) -> dict[str, Any]:
-        """The index.json document."""
+        """The index.json document (skipped entries last, exactly as they were read)."""
         return {
             "schema_version": 1,
             "kind": INDEX_KIND,
-            "entries": [e.as_json() for e in self.entries],
+            "entries": [e.as_json() for e in self.entries] + [s.raw for s in self.skipped],
         }
 
     def dumps(self) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from designer.catalog import versions
+from designer.catalog import files, names
 from designer.errors import CatalogError, Location
 from designer.model import DESIGNER_API_VERSION
 
@@ -48,6 +48,12 @@ class DesignInfo:
     file: str
     content: bytes
 
+    def __post_init__(self) -> None:
+        # Name, version and file name become paths: an info that holds a bad one cannot exist, so
+        # no writer (pack, build, push, pull) can be handed one, whatever path it came by.
+        for kind, value in (("name", self.name), ("version", self.version), ("file", self.file)):
+            names.check(kind, value, origin="design metadata", path=f"metadata.{kind}")
+
     @property
     def content_digest(self) -> str:
         """sha256 of the design file itself (recorded in the package metadata)."""
@@ -70,16 +76,7 @@ class DesignInfo:
 
 def read_design_info(path: Path) -> DesignInfo:
     """Read ``path`` (a native designer/v1 Design) and return its catalog metadata."""
-    try:
-        if path.stat().st_size > MAX_DESIGN_BYTES:
-            raise CatalogError(f"{path}: larger than {MAX_DESIGN_BYTES} bytes", hint="split the design")
-        content = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise CatalogError(f"{path}: no such file", hint="give the path of a design file") from exc
-    except IsADirectoryError as exc:
-        raise CatalogError(f"{path} is a folder", hint="give one design file (NAME.yaml)") from exc
-    except OSError as exc:
-        raise CatalogError(f"cannot read {path}: {exc.strerror}") from exc
+    content = files.read_regular(path, limit=MAX_DESIGN_BYTES)
     return design_info(content, file=path.name, origin=str(path))
 
 
@@ -102,27 +99,62 @@ def design_info(content: bytes, *, file: str, origin: str) -> DesignInfo:
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
         raise CatalogError(f"{origin}: metadata.name is missing", path="metadata.name")
-    version = meta.get("version")
-    if not isinstance(version, str) or not versions.is_valid(version):
-        raise CatalogError(
-            f"{origin}: metadata.version {version!r} is not a semantic version",
-            path="metadata.version",
-            hint="catalog entries need a version such as 1.0.0",
-        )
+    for key in ("name", "version"):
+        if not names.is_valid(key, meta.get(key)):
+            names.check(
+                key, meta.get(key), origin=origin, path=f"metadata.{key}", at=_at(content, origin, key)
+            )
+    names.check("file", file, origin=origin)
     kind = meta.get("type", "Deployment")
-    if kind not in TYPES:
+    if not isinstance(kind, str) or kind not in TYPES:
+        shown = repr(kind) if isinstance(kind, str) else f"of type {type(kind).__name__}"
         raise CatalogError(
-            f"{origin}: metadata.type {kind!r} is not a catalog type",
+            f"type {shown} is not a catalog type",
+            location=_at(content, origin, "type"),
             path="metadata.type",
             hint="one of " + ", ".join(TYPES),
         )
     return DesignInfo(
         name=meta["name"],
-        version=version,
-        description=str(meta.get("description", "")).strip(),
+        version=meta["version"],
+        description=_text(meta, "description", content, origin).strip(),
         type=kind,
-        tags=tuple(str(t) for t in meta.get("tags") or ()),
-        meshes=tuple(str(m) for m in meta.get("meshes") or ()),
+        tags=_words(meta, "tags", content, origin),
+        meshes=_words(meta, "meshes", content, origin),
         file=file,
         content=content,
     )
+
+
+def _at(content: bytes, origin: str, key: str) -> Location:
+    """Where ``metadata.<key>`` is in ``content`` (the document's first line when it is absent)."""
+    node: Any = yaml.compose(content, Loader=_Loader)
+    for step in ("metadata", key):
+        found = None
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+        if found is None:
+            break
+        node = found
+    mark = node.start_mark if node is not None else None
+    return Location(origin, mark.line + 1, mark.column + 1) if mark is not None else Location(origin, 1)
+
+
+# Only strings are read, and values are never repr()'d in errors: str() of an alias-heavy YAML value
+# (a "billion laughs" list in a hostile archive) would expand it.
+def _text(meta: dict[str, Any], key: str, content: bytes, origin: str) -> str:
+    value = meta.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        where = _at(content, origin, key)
+        raise CatalogError(f"{key} must be text", location=where, path=f"metadata.{key}")
+    return value
+
+
+def _words(meta: dict[str, Any], key: str, content: bytes, origin: str) -> tuple[str, ...]:
+    value = meta.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        where = _at(content, origin, key)
+        raise CatalogError(f"{key} must be a list of strings", location=where, path=f"metadata.{key}")
+    return tuple(value)

@@ -3,9 +3,10 @@
 A package holds two regular files: the design as written (``<file>``) and ``metadata.json``. The
 same input always gives the same bytes (sorted entries, mtime 0, uid/gid 0, no owner names, mode
 0644, gzip header without name or time), so the sha256 of the archive identifies the content and a
-rebuilt catalog compares byte for byte. Reading refuses anything but those two plain files
-(absolute paths, ``..``, links, devices, folders, duplicates) and bounds every size, before a single
-byte reaches the caller. Callers: designer.catalog.building, designer.catalog.sources.*,
+rebuilt catalog compares byte for byte. Reading (designer.catalog.unpacking) refuses anything
+but those two plain files (absolute paths, ``..``, links, devices, folders, duplicates, extended
+headers) and bounds every size, the unpacked total included, before a single byte reaches the
+caller. Callers: designer.catalog.building, designer.catalog.sources.*,
 designer.catalog.pulling, designer.cli.catalog.
 """
 
@@ -15,21 +16,21 @@ import gzip
 import hashlib
 import io
 import json
-import re
 import tarfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from designer.catalog import metadata
+from designer.catalog import metadata, names, unpacking
 from designer.errors import CatalogError
 
 MEDIA_TYPE = "application/vnd.designer.design.v1.tar+gzip"
 CONFIG_MEDIA_TYPE = "application/vnd.designer.config.v1+json"
 METADATA_FILE = "metadata.json"
 MAX_ARCHIVE_BYTES = 8 * 1024 * 1024
+MAX_UNPACKED_BYTES = metadata.MAX_DESIGN_BYTES + 1024 * 1024
+"""Every unpacked byte of an archive (headers, padding, metadata.json, the design) counts against this."""
 MAX_MEMBERS = 8
-_DESIGN_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.(yaml|yml|json)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,8 @@ class Package:
 
     @property
     def archive_name(self) -> str:
-        """Conventional file name, ``NAME-VERSION.tar.gz``."""
-        return f"{self.info.name}-{self.info.version}.tar.gz"
+        """Conventional file name, ``NAME-VERSION.tar.gz`` (both parts checked: one plain file name)."""
+        return names.archive_name(self.info.name, self.info.version, origin=self.info.file)
 
 
 def digest_of(data: bytes) -> str:
@@ -107,7 +108,13 @@ def read_package(data: bytes, *, origin: str, expected_digest: str | None = None
             f"{origin}: digest mismatch: expected {expected_digest}, got {digest_of(data)}",
             hint="the archive was modified or the index is wrong; nothing was written",
         )
-    files = _safe_members(data, origin)
+    files = unpacking.members(
+        data,
+        origin=origin,
+        unpacked_limit=MAX_UNPACKED_BYTES,
+        max_members=MAX_MEMBERS,
+        max_size=metadata.MAX_DESIGN_BYTES,
+    )
     if METADATA_FILE not in files:
         raise CatalogError(f"{origin}: archive has no {METADATA_FILE}", hint="is it a designer package?")
     try:
@@ -119,54 +126,10 @@ def read_package(data: bytes, *, origin: str, expected_digest: str | None = None
             f"{origin}: archive must hold {METADATA_FILE} and the design file it names, nothing else",
             hint="is it a designer package?",
         )
-    name = str(meta["file"])
-    if _DESIGN_FILE.fullmatch(name) is None:
-        raise CatalogError(
-            f"{origin}: design file name {name!r} is not NAME.yaml, NAME.yml or NAME.json",
-            hint="refused; nothing written",
-        )
+    name = names.check("file", meta["file"], origin=f"{origin}!{METADATA_FILE}", path="file")
     info = metadata.design_info(files[name], file=name, origin=f"{origin}!{name}")
     if meta.get("design_digest") != info.content_digest:
         raise CatalogError(f"{origin}: {name} does not match the digest in {METADATA_FILE}")
     if (info.name, info.version) != (meta.get("name"), meta.get("version")):
         raise CatalogError(f"{origin}: {METADATA_FILE} disagrees with the design's own metadata")
     return Package(data, info)
-
-
-def _safe_members(data: bytes, origin: str) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            for count, member in enumerate(tar, start=1):
-                if count > MAX_MEMBERS:
-                    raise CatalogError(f"{origin}: archive has more than {MAX_MEMBERS} entries")
-                _check_member(member, origin)
-                if member.name in files:
-                    raise CatalogError(f"{origin}: entry {member.name!r} appears twice", hint="refused")
-                if member.size > metadata.MAX_DESIGN_BYTES:
-                    raise CatalogError(f"{origin}: entry {member.name!r} is too large", hint="refused")
-                handle = tar.extractfile(member)
-                assert handle is not None  # regular files always have a handle
-                files[member.name] = handle.read()
-    except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as exc:
-        raise CatalogError(f"{origin}: not a readable tar.gz archive: {exc}", hint="refused") from exc
-    return files
-
-
-def _check_member(member: tarfile.TarInfo, origin: str) -> None:
-    name = member.name
-    path = PurePosixPath(name)
-    if name.startswith(("/", "\\")) or path.is_absolute() or (len(name) > 1 and name[1] == ":"):
-        raise CatalogError(f"{origin}: entry {name!r} has an absolute path", hint="refused; nothing written")
-    if ".." in path.parts or "\\" in name:
-        raise CatalogError(
-            f"{origin}: entry {name!r} leaves the archive (..)", hint="refused; nothing written"
-        )
-    if member.issym() or member.islnk():
-        raise CatalogError(f"{origin}: entry {name!r} is a link", hint="refused; nothing written")
-    if member.isdev():
-        raise CatalogError(f"{origin}: entry {name!r} is a device or FIFO", hint="refused; nothing written")
-    if not member.isfile():
-        raise CatalogError(f"{origin}: entry {name!r} is not a regular file", hint="refused; nothing written")
-    if len(path.parts) != 1:
-        raise CatalogError(f"{origin}: entry {name!r} is in a folder; packages are flat", hint="refused")

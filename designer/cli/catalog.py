@@ -7,6 +7,7 @@ Every subcommand that reads a catalog takes ``--source NAME`` (default: the buil
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from designer import resources
-from designer.catalog import building, entries, indexfile, packaging, pulling
+from designer.catalog import building, entries, files, indexfile, packaging, pulling
 from designer.catalog.sources import base, config
 from designer.errors import CatalogError, ExitCode
 
@@ -41,8 +42,25 @@ def _table(rows: list[list[str]], header: list[str]) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
+def _summary(text: str, width: int = 60) -> str:
+    """``text`` on one line, cut at a word boundary (with an ellipsis) when longer than ``width``."""
+    return textwrap.shorten(" ".join(text.split()), width=width, placeholder=" …")
+
+
 def _entry_rows(found: list[entries.CatalogEntry]) -> list[list[str]]:
-    return [[e.name, e.version, e.type, ",".join(e.meshes) or "-", e.description[:60]] for e in found]
+    return [[e.name, e.version, e.type, ",".join(e.meshes) or "-", _summary(e.description)] for e in found]
+
+
+def _open(name: str | None) -> base.CatalogSource:
+    """Open source ``name``; when the command ends, warn about every index entry it had to skip."""
+    src = config.open_source(name)
+
+    def warn() -> None:
+        for line in src.skipped():
+            click.echo(f"warning: {line}", err=True)
+
+    click.get_current_context().call_on_close(warn)
+    return src
 
 
 @click.group()
@@ -109,12 +127,14 @@ def verify(ctx: click.Context, source: str | None, output: str) -> None:
             results.append({"ref": entry.ref, "ok": True, "digest": entry.digest})
         except CatalogError as exc:
             results.append({"ref": entry.ref, "ok": False, "error": str(exc)})
+    # Entries the index holds but no command can use are failures of the source, not warnings.
+    results.extend({"ref": None, "ok": False, "error": line} for line in src.skipped())
     failed = [r for r in results if not r["ok"]]
     if output == "json":
         _emit_json({"source": src.name, "results": results, "ok": not failed})
     else:
         for r in results:
-            click.echo(f"ok    {r['ref']}" if r["ok"] else f"FAIL  {r['ref']}: {r['error']}")
+            click.echo(f"ok    {r['ref']}" if r["ok"] else f"FAIL  {r['ref'] or 'index'}: {r['error']}")
         click.echo(f"{len(results) - len(failed)} ok, {len(failed)} failed", err=True)
     ctx.exit(int(ExitCode.FINDINGS if failed else ExitCode.OK))
 
@@ -134,7 +154,7 @@ def _render_entries(found: list[entries.CatalogEntry], output: str, source: str)
 @_output
 def list_(source: str | None, all_versions: bool, output: str) -> None:
     """List the patterns of a source (latest version of each)."""
-    src = config.open_source(source)
+    src = _open(source)
     index = src.index()
     _render_entries(list(index.entries) if all_versions else index.latest_entries(), output, src.name)
 
@@ -157,7 +177,7 @@ def search(
     output: str,
 ) -> None:
     """Search by name, description, tag, type and mesh; words like tag:X, type:X, mesh:X filter."""
-    src = config.open_source(source)
+    src = _open(source)
     found = src.index().search(" ".join(query), type=type_, tag=tag, mesh=mesh, all_versions=all_versions)
     _render_entries(found, output, src.name)
 
@@ -168,7 +188,7 @@ def search(
 @_output
 def show(ref: str, source: str | None, output: str) -> None:
     """Show one pattern (NAME, NAME@latest or NAME@VERSION) and its versions."""
-    src = config.open_source(source)
+    src = _open(source)
     entry = src.resolve(ref)
     all_versions = src.versions(entry.name) or [entry.version]
     if output == "json":
@@ -198,7 +218,7 @@ def show(ref: str, source: str | None, output: str) -> None:
 @_output
 def pull(ref: str, out: Path, archive: bool, force: bool, source: str | None, output: str) -> None:
     """Download a pattern, verify its digest and contents, and write it (nothing on failure)."""
-    src = config.open_source(source)
+    src = _open(source)
     entry, package = base.pull(src, ref)
     target = pulling.write(package, out, archive=archive, force=force)
     if output == "json":
@@ -214,14 +234,11 @@ def pull(ref: str, out: Path, archive: bool, force: bool, source: str | None, ou
 def push(path: Path, source: str | None, output: str) -> None:
     """Publish a design file (packed on the fly) or a .tar.gz package to a source."""
     if path.name.endswith(".tar.gz"):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CatalogError(f"cannot read {path}: {exc.strerror}") from exc
+        data = files.read_regular(path, limit=packaging.MAX_ARCHIVE_BYTES)
         package = packaging.read_package(data, origin=str(path))
     else:
         package = packaging.pack(path)
-    src = config.open_source(source)
+    src = _open(source)
     entry = src.push(package)
     if output == "json":
         _emit_json({"source": src.name, "entry": entry.as_json()})

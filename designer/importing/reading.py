@@ -1,7 +1,7 @@
 """Input side of `design import`: local files and folders, http(s) URLs, and Helm charts.
 
 Everything ends in designer.loading, which recognises Kubernetes manifests and both Meshery
-formats; this module only fetches bytes (size-bounded) and renders charts with the ``helm``
+formats; this module only fetches bytes (size-bounded, one deadline per transfer: designer.fetching) and renders charts with the ``helm``
 binary when it is installed. Callers: designer.cli.importing.
 """
 
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
+from designer import fetching
 from designer.errors import DesignerError, DesignError
 from designer.loading import load_paths, load_text
 from designer.model import Design
 
 FORMATS = ("auto", "kubernetes", "meshery", "helm")
 MAX_INPUT_BYTES = 16 * 1024 * 1024
-TIMEOUT_S = 30.0
 HELM_TIMEOUT_S = 120.0
 
 _EXPECTED = {
@@ -66,19 +64,8 @@ def _format_option(source_format: str) -> str:
 
 
 def fetch(url: str) -> bytes:
-    """GET ``url`` (bounded); network and HTTP failures become DesignerError."""
-    request = urllib.request.Request(url, headers={"User-Agent": "designer-import"})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            data: bytes = response.read(MAX_INPUT_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        raise DesignerError(f"GET {url} failed: HTTP {exc.code} {exc.reason}", hint="check the URL") from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DesignerError(f"cannot fetch {url}: {reason}", hint="check the URL and the network") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        raise DesignerError(f"{url} is larger than {MAX_INPUT_BYTES} bytes", hint="download and split it")
-    return data
+    """GET ``url``: at most MAX_INPUT_BYTES, within one deadline for the whole transfer."""
+    return fetching.get(url, limit=MAX_INPUT_BYTES, agent="designer-import")
 
 
 def render_chart(chart: str, *, release: str | None = None, namespace: str | None = None) -> Design:

@@ -34,12 +34,26 @@ def test_index_lists_every_pattern_with_metadata_and_digest() -> None:
         assert len(data) == entry.size
 
 
-def test_a_broken_index_names_the_offending_key(tmp_path: Path) -> None:
+def test_a_broken_entry_is_skipped_and_named_with_its_key(tmp_path: Path) -> None:
     doc = json.loads((CATALOG / "index.json").read_text())
-    doc["entries"][2]["digest"] = "md5:abc"
+    broken = doc["entries"][2]
+    broken["digest"] = "md5:abc"
+    index = indexfile.parse_index(json.dumps(doc), origin="index.json")
+    assert len(index.entries) == len(doc["entries"]) - 1
+    (skipped,) = index.skipped
+    assert skipped.raw == broken
+    assert skipped.describe("index.json") == (
+        f"index.json: entries[2] ({broken['name']!r}) skipped: digest: 'md5:abc' does not match "
+        "'^sha256:[0-9a-f]{64}$'"
+    )
+
+
+def test_a_document_that_is_not_an_index_names_the_offending_key() -> None:
+    doc = json.loads((CATALOG / "index.json").read_text())
+    doc["kind"] = "Something"
     with pytest.raises(CatalogError) as info:
         indexfile.parse_index(json.dumps(doc), origin="index.json")
-    assert info.value.path == "entries[2].digest"
+    assert info.value.path == "kind"
     assert "catalog.schema.json" in info.value.message
 
 

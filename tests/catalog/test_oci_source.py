@@ -146,8 +146,15 @@ def test_artifact_metadata_breaking_the_schema_is_refused(registry: Registry, tm
         disable_path_validation=True,
         quiet=True,
     )
+    source = oci.OciSource("reg", f"oci://{registry.host}/foreign")
     with pytest.raises(CatalogError, match=r"metadata breaks catalog\.schema\.json"):
-        oci.OciSource("reg", f"oci://{registry.host}/foreign").resolve("httpbin")
+        source.resolve("httpbin")
+    source.push(packaging.pack(PATTERNS / "istio-zero-trust.yaml"))
+    # Listing skips the broken artifact and says so; the good one stays listed.
+    listed = oci.OciSource("reg", f"oci://{registry.host}/foreign")
+    assert [e.name for e in listed.index().entries] == ["istio-zero-trust"]
+    (skipped,) = listed.skipped()
+    assert "foreign/httpbin:1.0.0" in skipped and "catalog.schema.json" in skipped
 
 
 def test_show_lists_versions_from_the_registry_tags(

@@ -58,8 +58,9 @@ def test_digest_mismatch_is_refused() -> None:
 
 
 def _meta_for(name: str, content: bytes) -> bytes:
-    info = packaging.metadata.design_info(content, file=name, origin=name)
-    return json.dumps(info.as_json()).encode()
+    """metadata.json naming ``name`` as the design file (written by hand: a bad name cannot be packed)."""
+    info = packaging.metadata.design_info(content, file="x.yaml", origin=name)
+    return json.dumps({**info.as_json(), "file": name}).encode()
 
 
 CONTENT = DESIGN.read_bytes()
@@ -91,7 +92,7 @@ CONTENT = DESIGN.read_bytes()
                 archives.regular("metadata.json", _meta_for(".bashrc", CONTENT)),
                 archives.regular(".bashrc", CONTENT),
             ],
-            "is not NAME.yaml",
+            "file '.bashrc' cannot be used in the catalog",
         ),
         (
             [
@@ -139,8 +140,9 @@ def test_only_native_semver_designs_can_be_packed(tmp_path: Path) -> None:
     unversioned.write_text(
         "apiVersion: designer/v1\nkind: Design\nmetadata: {name: d, version: latest}\ncomponents: []\n"
     )
-    with pytest.raises(CatalogError, match="not a semantic version"):
+    with pytest.raises(CatalogError, match="version 'latest' cannot be used in the catalog") as info:
         packaging.pack(unversioned)
+    assert "semantic version" in (info.value.hint or "")
 
 
 def test_pull_write_refuses_to_overwrite_without_force(tmp_path: Path) -> None:

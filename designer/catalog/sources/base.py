@@ -28,7 +28,11 @@ class CatalogSource(Protocol):
         ...
 
     def index(self) -> entries.CatalogIndex:
-        """Every entry the source holds."""
+        """Every usable entry the source holds (unusable ones are skipped, see `skipped`)."""
+        ...
+
+    def skipped(self) -> list[str]:
+        """One line per entry that listing has skipped so far (it breaks the schema), for the user."""
         ...
 
     def resolve(self, ref: str) -> entries.CatalogEntry:

@@ -6,21 +6,22 @@ the index in place. Callers: designer.catalog.sources.config.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from designer.catalog import building, entries, indexfile, packaging
+from designer.catalog import building, entries, files, indexfile, packaging
 from designer.catalog.sources import base
 from designer.errors import CatalogError
 
 
 @dataclass(slots=True)
 class DirectorySource:
-    """Entries and archives in ``folder``."""
+    """Entries and archives in ``folder``; the index is read once per source object."""
 
     name: str
     folder: Path
     read_only: bool = False
+    _index: entries.CatalogIndex | None = field(default=None, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -29,9 +30,18 @@ class DirectorySource:
 
     def index(self) -> entries.CatalogIndex:
         """index.json of the folder (an empty catalog when there is none yet)."""
-        if not self.folder.is_dir():
-            raise CatalogError(f"catalog folder {self.folder} does not exist", hint="check the source URL")
-        return indexfile.read_index(self.folder)
+        if self._index is None:
+            if not self.folder.is_dir():
+                raise CatalogError(
+                    f"catalog folder {self.folder} does not exist", hint="check the source URL"
+                )
+            self._index = indexfile.read_index(self.folder)
+        return self._index
+
+    def skipped(self) -> list[str]:
+        """The index entries this source could not use, one line each."""
+        origin = str(self.folder / indexfile.INDEX_FILE)
+        return [s.describe(origin) for s in self._index.skipped] if self._index else []
 
     def resolve(self, ref: str) -> entries.CatalogEntry:
         """Look ``ref`` up in the index."""
@@ -50,17 +60,13 @@ class DirectorySource:
                 hint="refused; index entries point inside the folder",
             )
         path = self.folder / Path(*rel.parts)
-        try:
-            if path.stat().st_size > packaging.MAX_ARCHIVE_BYTES:
-                raise CatalogError(f"{path}: archive is larger than {packaging.MAX_ARCHIVE_BYTES} bytes")
-            return path.read_bytes()
-        except FileNotFoundError as exc:
+        if not path.is_symlink() and not path.exists():
             raise CatalogError(
                 f"{self.name}: archive {entry.archive} of {entry.ref} is missing",
                 hint="rebuild the catalog (`design catalog build`) or push the pattern again",
-            ) from exc
-        except OSError as exc:
-            raise CatalogError(f"cannot read {path}: {exc.strerror}") from exc
+            )
+        # Not through a symlink, and only a regular file: /dev/zero or a FIFO would never end.
+        return files.read_regular(path, limit=packaging.MAX_ARCHIVE_BYTES, follow_symlinks=False)
 
     def push(self, package: packaging.Package) -> entries.CatalogEntry:
         """Store the archive under archives/ and list it in index.json."""
@@ -70,12 +76,14 @@ class DirectorySource:
                 hint="add the pattern to patterns/ and run `design catalog build`, or push to a folder, "
                 "HTTP or OCI source added with `design catalog add-source`",
             )
+        self._index = None  # read afresh: another push may have changed it
         index = self.index() if self.folder.exists() else entries.CatalogIndex(())
         existing = base.find(index, package.info.name, package.info.version)
         if base.check_republish(existing, package, self.name):
             assert existing is not None
             return existing
-        packaging.write_package(package, self.folder / building.ARCHIVES)
         entry = building.entry_for(package, f"{building.ARCHIVES}/{package.archive_name}")
-        indexfile.write_index(self.folder, entries.CatalogIndex.of([*index.entries, entry]))
+        packaging.write_package(package, self.folder / building.ARCHIVES)
+        self._index = entries.CatalogIndex.of([*index.entries, entry], skipped=index.skipped)
+        indexfile.write_index(self.folder, self._index)
         return entry

@@ -1,21 +1,19 @@
 """A read-only catalog served over HTTP: index.json plus archives, like a Helm chart repository.
 
 Any static web server that serves a catalog folder works (the tests use Python's http.server).
-Archive locations are relative to the index URL unless absolute. Responses are size-bounded and
-network failures become CatalogError. Callers: designer.catalog.sources.config.
+Archive locations are relative to the index URL unless absolute. Each download is size-bounded and
+has one deadline for the whole transfer (designer.fetching); failures become CatalogError. The index
+is downloaded once per source object. Callers: designer.catalog.sources.config.
 """
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from designer import fetching
 from designer.catalog import entries, indexfile, packaging
 from designer.errors import CatalogError
-
-TIMEOUT_S = 30.0
 
 
 @dataclass(slots=True)
@@ -24,14 +22,24 @@ class HttpSource:
 
     name: str
     url: str
+    _index: entries.CatalogIndex | None = field(default=None, init=False, repr=False)
 
     def _base(self) -> str:
         return self.url if self.url.endswith("/") else self.url + "/"
 
     def index(self) -> entries.CatalogIndex:
         """Download and validate the index."""
-        location = urllib.parse.urljoin(self._base(), indexfile.INDEX_FILE)
-        return indexfile.parse_index(get(location, indexfile.MAX_INDEX_BYTES), origin=location)
+        if self._index is None:
+            location = self._index_url()
+            self._index = indexfile.parse_index(get(location, indexfile.MAX_INDEX_BYTES), origin=location)
+        return self._index
+
+    def _index_url(self) -> str:
+        return urllib.parse.urljoin(self._base(), indexfile.INDEX_FILE)
+
+    def skipped(self) -> list[str]:
+        """The index entries this source could not use, one line each."""
+        return [s.describe(self._index_url()) for s in self._index.skipped] if self._index else []
 
     def resolve(self, ref: str) -> entries.CatalogEntry:
         """Look ``ref`` up in the downloaded index."""
@@ -57,18 +65,5 @@ class HttpSource:
 
 
 def get(url: str, limit: int) -> bytes:
-    """GET ``url`` and return at most ``limit`` bytes (more is refused)."""
-    request = urllib.request.Request(url, headers={"User-Agent": "designer-catalog"})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            data: bytes = response.read(limit + 1)
-    except urllib.error.HTTPError as exc:
-        raise CatalogError(
-            f"GET {url} failed: HTTP {exc.code} {exc.reason}", hint="check the source URL"
-        ) from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise CatalogError(f"cannot reach {url}: {reason}", hint="is the server up? check the URL") from exc
-    if len(data) > limit:
-        raise CatalogError(f"GET {url}: response is larger than {limit} bytes", hint="refused")
-    return data
+    """GET ``url``: at most ``limit`` bytes, within one deadline for the whole transfer."""
+    return fetching.get(url, limit=limit, agent="designer-catalog", error=CatalogError)

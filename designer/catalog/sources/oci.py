@@ -21,12 +21,14 @@ from typing import Any
 import oras.provider
 import requests
 
-from designer.catalog import entries, indexfile, packaging, versions
+from designer.catalog import entries, indexfile, names, packaging, versions
 from designer.catalog.sources import base
 from designer.errors import CatalogError
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 PROBE_TIMEOUT_S = 5.0
+MAX_PAGES = 1000
+"""Pages of the repository list followed at most (a registry whose next link loops ends here)."""
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
@@ -39,6 +41,7 @@ class OciSource:
     plain_http: bool | None = None
     _client: Any = field(default=None, init=False, repr=False)
     _probed: bool = field(default=False, init=False, repr=False)
+    _skipped: list[str] = field(default_factory=list, init=False, repr=False)
 
     @property
     def host(self) -> str:
@@ -56,12 +59,18 @@ class OciSource:
         return self.host.rsplit(":", 1)[0] in _LOCAL_HOSTS
 
     def repository(self, name: str) -> str:
-        """The repository path of design ``name``."""
+        """The repository path of design ``name`` (checked: a name never adds path segments)."""
+        names.check("name", name, origin=self.url)
         return f"{self.namespace}/{name}" if self.namespace else name
 
     def reference(self, name: str, version: str) -> str:
         """HOST/NAMESPACE/NAME:TAG (OCI tags cannot hold '+', so build metadata uses '_')."""
+        names.check("version", version, origin=self.url)
         return f"{self.host}/{self.repository(name)}:{version.replace('+', '_')}"
+
+    def skipped(self) -> list[str]:
+        """Artifacts that listing skipped: bad repository names or metadata breaking the schema."""
+        return list(self._skipped)
 
     def _registry(self) -> Any:
         if self._client is None:
@@ -100,22 +109,32 @@ class OciSource:
     def _repositories(self) -> list[str]:
         registry = self._registry()
         url: str | None = f"{self._base_url()}/v2/_catalog?n=1000"
-        names: list[str] = []
+        found: list[str] = []
         prefix = f"{self.namespace}/" if self.namespace else ""
-        while url:
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
             response = self._call("listing repositories", registry.session.get, url, timeout=30)
             if response.status_code != 200:
                 raise CatalogError(
                     f"{self.host} does not list its repositories (HTTP {response.status_code})",
                     hint="pull by name instead: `design catalog pull NAME@VERSION`",
                 )
-            for repo in response.json().get("repositories") or []:
+            listing = self._call("reading the repository list", response.json)
+            repos = listing.get("repositories") if isinstance(listing, dict) else None
+            for repo in repos if isinstance(repos, list) else []:
+                if not isinstance(repo, str):
+                    continue
                 rest = repo[len(prefix) :] if repo.startswith(prefix) else None
-                if rest and "/" not in rest:
-                    names.append(rest)
+                if not rest or "/" in rest:
+                    continue  # outside the namespace, or nested below it
+                if names.is_valid("name", rest):
+                    found.append(rest)
+                else:
+                    self._skipped.append(f"{self.url}: repository {repo!r} skipped: not a catalog name")
             link = response.links.get("next", {}).get("url")
             url = urllib.parse.urljoin(url, link) if link else None
-        return sorted(names)
+        return sorted(found)
 
     def _tags(self, name: str) -> list[str]:
         registry = self._registry()
@@ -129,34 +148,67 @@ class OciSource:
             raise CatalogError(
                 f"{self.name}: listing tags of {container} failed (HTTP {response.status_code})"
             )
-        tags = response.json().get("tags") or []
-        return [t.replace("_", "+") for t in tags if versions.is_valid(t.replace("_", "+"))]
+        listing = self._call(f"reading tags of {container}", response.json)
+        tags = listing.get("tags") if isinstance(listing, dict) else None
+        found = [t.replace("_", "+") for t in tags or [] if isinstance(t, str)]
+        return [t for t in found if names.is_valid("version", t)]
 
     def _entry(self, name: str, version: str) -> entries.CatalogEntry | None:
         registry = self._registry()
         ref = self.reference(name, version)
         manifest = self._call(f"reading manifest {ref}", registry.get_manifest, ref, [OCI_MANIFEST])
-        config = manifest.get("config") or {}
-        layers = [la for la in manifest.get("layers") or [] if la.get("mediaType") == packaging.MEDIA_TYPE]
-        if config.get("mediaType") != packaging.CONFIG_MEDIA_TYPE or len(layers) != 1:
-            return None  # some other artifact shares the repository
-        if int(config.get("size", 0)) > indexfile.MAX_INDEX_BYTES // 64:
-            raise CatalogError(f"{ref}: config blob is too large", hint="refused")
-        blob = self._call(f"reading config of {ref}", registry.get_blob, ref, config["digest"])
-        if blob.status_code != 200 or packaging.digest_of(blob.content) != config["digest"]:
+        try:
+            config = manifest.get("config") or {}
+            layers = [
+                la for la in manifest.get("layers") or [] if la.get("mediaType") == packaging.MEDIA_TYPE
+            ]
+            if config.get("mediaType") != packaging.CONFIG_MEDIA_TYPE or len(layers) != 1:
+                return None  # some other artifact shares the repository
+            config_digest, layer = str(config["digest"]), layers[0]
+            layer_digest, layer_size = str(layer["digest"]), int(layer["size"])
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise CatalogError(
+                f"{ref}: malformed manifest ({exc.__class__.__name__})", hint="refused"
+            ) from exc
+        content = self._blob(ref, config_digest, limit=indexfile.MAX_INDEX_BYTES // 64, what="config blob")
+        if packaging.digest_of(content) != config_digest:
             raise CatalogError(f"{ref}: config blob does not match its digest", hint="refused")
-        meta = self._call(f"parsing config of {ref}", json.loads, blob.content)
-        layer = layers[0]
+        meta = self._call(f"parsing config of {ref}", json.loads, content)
+        if not isinstance(meta, dict):
+            raise CatalogError(f"{ref}: config blob is not a JSON object", hint="refused")
         data = {key: meta[key] for key in ("description", "type", "tags", "meshes", "file") if key in meta}
-        data.update(name=name, version=version, digest=layer["digest"], size=int(layer["size"]), archive=ref)
+        data.update(name=name, version=version, digest=layer_digest, size=layer_size, archive=ref)
         return indexfile.entry_from_untrusted(data, origin=ref)
+
+    def _blob(self, ref: str, digest: str, *, limit: int, what: str) -> bytes:
+        """A blob streamed by digest, refused past ``limit`` bytes (whatever the manifest claimed)."""
+        registry = self._registry()
+        response = self._call(f"downloading {what} of {ref}", registry.get_blob, ref, digest, True)
+        with response:
+            if response.status_code != 200:
+                raise CatalogError(f"{ref}: {what} download failed (HTTP {response.status_code})")
+            chunks: list[bytes] = []
+            total = 0
+            try:
+                for chunk in response.iter_content(chunk_size=65536):
+                    total += len(chunk)
+                    if total > limit:
+                        raise CatalogError(f"{ref}: {what} is larger than {limit} bytes", hint="refused")
+                    chunks.append(chunk)
+            except requests.RequestException as exc:
+                raise CatalogError(f"{self.name}: downloading {what} of {ref} failed: {exc}") from exc
+        return b"".join(chunks)
 
     def index(self) -> entries.CatalogIndex:
         """Every designer artifact under the namespace (one registry round trip per version)."""
         found: list[entries.CatalogEntry] = []
         for name in self._repositories():
             for tag in self._tags(name):
-                entry = self._entry(name, tag)
+                try:
+                    entry = self._entry(name, tag)
+                except CatalogError as exc:  # one foreign or broken artifact must not hide the rest
+                    self._skipped.append(f"{exc.message} (skipped)")
+                    continue
                 if entry is not None:
                     found.append(entry)
         return entries.CatalogIndex.of(found)
@@ -193,21 +245,7 @@ class OciSource:
 
     def fetch(self, entry: entries.CatalogEntry) -> bytes:
         """Download the package layer by digest, bounded in size."""
-        registry = self._registry()
-        response = self._call(
-            f"downloading {entry.archive}", registry.get_blob, entry.archive, entry.digest, True
-        )
-        with response:
-            if response.status_code != 200:
-                raise CatalogError(f"{entry.archive}: blob download failed (HTTP {response.status_code})")
-            chunks: list[bytes] = []
-            total = 0
-            for chunk in response.iter_content(chunk_size=65536):
-                total += len(chunk)
-                if total > packaging.MAX_ARCHIVE_BYTES:
-                    raise CatalogError(f"{entry.archive}: archive is larger than allowed", hint="refused")
-                chunks.append(chunk)
-        return b"".join(chunks)
+        return self._blob(entry.archive, entry.digest, limit=packaging.MAX_ARCHIVE_BYTES, what="archive")
 
     def push(self, package: packaging.Package) -> entries.CatalogEntry:
         """Push the package as an OCI artifact tagged with its version (immutable once pushed)."""
