@@ -7,14 +7,16 @@ Callers: designer.cli.catalog, tests.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from designer.catalog import entries, indexfile, packaging
+from designer.catalog import entries, files, indexfile, packaging
 from designer.errors import CatalogError
 
 ARCHIVES = "archives"
 PATTERN_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = indexfile.MAX_INDEX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,24 +80,34 @@ def build(patterns: Path, out: Path) -> Build:
 
 
 def check(patterns: Path, out: Path) -> list[str]:
-    """What differs between ``out`` and a fresh build of ``patterns`` (empty when current)."""
+    """What differs between ``out`` and a fresh build of ``patterns`` (empty when current).
+
+    Each problem names a file relative to ``out`` (``archives/x-1.0.0.tar.gz differs …``), so the
+    caller can say where ``out`` is in the user's terms.
+    """
     result = plan(patterns)
     problems: list[str] = []
-    index_path = out / indexfile.INDEX_FILE
-    current = index_path.read_text(encoding="utf-8") if index_path.exists() else ""
-    if current != result.index.dumps():
-        problems.append(f"{index_path} is stale")
+    if _current(out / indexfile.INDEX_FILE, MAX_FILE_BYTES) != result.index.dumps().encode():
+        problems.append(f"{indexfile.INDEX_FILE} is stale")
     for package in result.packages:
-        archive = out / ARCHIVES / package.archive_name
-        if not archive.exists():
-            problems.append(f"{archive} is missing")
-        elif archive.read_bytes() != package.data:
-            problems.append(f"{archive} differs from a fresh package")
+        name = f"{ARCHIVES}/{package.archive_name}"
+        current = _current(out / name, packaging.MAX_ARCHIVE_BYTES)
+        if current is None:
+            problems.append(f"{name} is missing")
+        elif current != package.data:
+            problems.append(f"{name} differs from a fresh package")
     wanted = {p.archive_name for p in result.packages}
     if (out / ARCHIVES).is_dir():
         problems.extend(
-            f"{old} is not listed in the index"
+            f"{ARCHIVES}/{old.name} is not listed in the index"
             for old in sorted((out / ARCHIVES).glob("*.tar.gz"))
             if old.name not in wanted
         )
     return problems
+
+
+def _current(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path`` in the catalog, or None when absent (a FIFO or a huge file is an error)."""
+    if not os.path.lexists(path):
+        return None
+    return files.read_regular(path, limit=limit, follow_symlinks=False)

@@ -44,7 +44,7 @@ def _table(rows: list[list[str]], header: list[str]) -> None:
 
 def _summary(text: str, width: int = 60) -> str:
     """``text`` on one line, cut at a word boundary (with an ellipsis) when longer than ``width``."""
-    return textwrap.shorten(" ".join(text.split()), width=width, placeholder=" …")
+    return textwrap.shorten(text, width=width, placeholder=" …", break_on_hyphens=False)
 
 
 def _entry_rows(found: list[entries.CatalogEntry]) -> list[list[str]]:
@@ -78,25 +78,37 @@ def build(ctx: click.Context, patterns: Path | None, out: Path | None, check: bo
     """Package every pattern and write index.json + archives/ (reproducible)."""
     src = patterns or resources.patterns_dir()
     dest = out or resources.catalog_dir()
+    shown = _shown(dest)
     if check:
         problems = building.check(src, dest)
         if output == "json":
-            _emit_json({"current": not problems, "problems": problems})
+            _emit_json({"catalog": str(dest.resolve()), "current": not problems, "problems": problems})
         else:
             for problem in problems:
-                click.echo(f"stale: {problem}")
+                click.echo(f"stale: {shown}/{problem}")
             if not problems:
-                click.echo(f"{dest}: current")
+                click.echo(f"{shown}: current")
             else:
-                click.echo("run `design catalog build` to refresh it", err=True)
+                options = "".join(f" --{k} {v}" for k, v in (("patterns", patterns), ("out", out)) if v)
+                click.echo(f"run `design catalog build{options}` to refresh it", err=True)
         ctx.exit(int(ExitCode.FINDINGS if problems else ExitCode.OK))
     result = building.build(src, dest)
     if output == "json":
-        _emit_json({"catalog": str(dest), "entries": [e.as_json() for e in result.index.entries]})
+        _emit_json({"catalog": str(dest.resolve()), "entries": [e.as_json() for e in result.index.entries]})
         return
     for entry in result.index.entries:
         click.echo(f"{entry.ref:<48} {entry.digest}")
-    click.echo(f"wrote {len(result.index.entries)} entries to {dest / indexfile.INDEX_FILE}", err=True)
+    click.echo(f"wrote {len(result.index.entries)} entries to {shown}/{indexfile.INDEX_FILE}", err=True)
+
+
+def _shown(folder: Path) -> str:
+    """``folder`` as the user knows it: the real folder (not designer's internal link to it),
+    relative to the current one when inside it."""
+    real = folder.resolve()
+    try:
+        return str(real.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(real)
 
 
 @catalog.command()

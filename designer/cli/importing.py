@@ -1,10 +1,12 @@
 """`design import`: turn manifests, Meshery designs or a Helm chart into a native design file.
 
-Writes YAML to stdout (or ``-o FILE``); a summary goes to stderr.
+Writes YAML to stdout (or ``-o FILE``, which is never overwritten without ``--force``, as with
+`design catalog pull`); a summary goes to stderr.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -24,6 +26,7 @@ from designer.importing import converting, reading
     help="Input format (auto recognises manifests and Meshery files; helm needs the helm binary).",
 )
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Write to FILE, not stdout.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @click.option("--name", default=None, help="metadata.name of the design (default: from the input).")
 @click.option("--version", "version", default="0.1.0", show_default=True, help="metadata.version (semver).")
 @click.option("--type", "type_", default=None, help="metadata.type (Deployment, Security, …).")
@@ -34,6 +37,7 @@ def import_design(
     source: str,
     fmt: str,
     out: Path | None,
+    force: bool,
     name: str | None,
     version: str,
     type_: str | None,
@@ -42,6 +46,8 @@ def import_design(
     namespace: str | None,
 ) -> None:
     """Convert SOURCE (file, folder, http(s) URL, or Helm chart) into a native designer/v1 design."""
+    if out is not None:
+        _check_target(out, force)  # before the input is read: a slow download is not wasted
     designs = reading.read_designs(source, fmt, release=release, namespace=namespace)
     options = converting.ImportOptions(
         name=converting.dns_name(name) if name else None,
@@ -54,9 +60,27 @@ def import_design(
     if out is None:
         click.echo(text, nl=False)
     else:
-        try:
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise DesignerError(f"cannot write {out}: {exc.strerror}") from exc
+        _write(out, text, force)
     comps = sum(len(d.components) for d in designs)
     click.echo(f"imported {len(designs)} design(s), {comps} components from {source}", err=True)
+
+
+def _check_target(out: Path, force: bool) -> None:
+    if out.is_dir():
+        raise DesignerError(f"{out} is a folder", hint="give -o a file name, e.g. -o app-design.yaml")
+    if (out.exists() or out.is_symlink()) and not force:
+        raise DesignerError(
+            f"{out} already exists", hint="pass --force to overwrite it, or choose another -o"
+        )
+
+
+def _write(out: Path, text: str, force: bool) -> None:
+    """Write through a temporary file and a rename: a failed import leaves ``out`` as it was."""
+    _check_target(out, force)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DesignerError(f"cannot write {out}: {exc.strerror}") from exc

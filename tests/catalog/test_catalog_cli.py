@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from designer.catalog import indexfile
 from designer.cli.main import run
 from tests.conftest import PATTERNS, ROOT
 
@@ -122,3 +123,40 @@ def test_the_built_in_catalog_is_not_pushed_to(capsys: pytest.CaptureFixture[str
     assert run(["catalog", "push", str(PATTERNS / "httpbin.yaml")]) == 3
     err = capsys.readouterr().err
     assert "is not pushed to" in err and "design catalog build" in err
+
+
+def test_search_cuts_long_descriptions_at_a_word(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["catalog", "search", "istio"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    index = {e.name: e for e in indexfile.read_index(ROOT / "catalog").entries}
+    cut = 0
+    for row in rows:
+        name = row.split()[0]
+        full = " ".join(index[name].description.split())
+        shown = row[row.index(index[name].type) :].split(None, 2)[2]  # TYPE MESHES DESCRIPTION
+        if shown.endswith(" …"):
+            cut += 1
+            kept = shown.removesuffix(" …")
+            assert full.startswith(kept) and full[len(kept)] == " ", (kept, full)
+        else:
+            assert shown == full
+    assert cut >= 3  # the catalog's descriptions are long: the rule was exercised
+
+
+def test_build_check_names_the_real_catalog_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert run(["catalog", "build", "--check"]) == 0
+    assert capsys.readouterr().out == "catalog: current\n"
+    monkeypatch.chdir(tmp_path)
+    assert run(["catalog", "build", "--check", "--output", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["catalog"] == str((ROOT / "catalog").resolve())
+    out = tmp_path / "cat"
+    shutil.copytree(ROOT / "catalog", out)
+    (out / "index.json").write_text("{}")
+    assert run(["catalog", "build", "--check", "--out", "cat"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "stale: cat/index.json is stale\n"
+    assert "design catalog build --out cat" in captured.err
+    assert "catalog_data" not in captured.out + captured.err

@@ -213,3 +213,21 @@ def test_helm_chart_is_rendered_with_helm_template(
     capsys.readouterr()
     assert run(["import", "missing-chart", "--from", "helm"]) == 3
     assert "helm template missing-chart failed: Error: chart not found" in capsys.readouterr().err
+
+
+def test_import_refuses_to_overwrite_without_force_as_pull_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "app.yaml"
+    source.write_text(MANIFESTS)
+    out = tmp_path / "design.yaml"
+    out.write_text("# mine\n")
+    assert run(["import", str(source), "-o", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err
+    assert out.read_text() == "# mine\n"
+    assert run(["import", str(source), "-o", str(out), "--force"]) == 0
+    assert "kind: Design" in out.read_text()
+    assert run(["import", str(source), "-o", str(tmp_path)]) == 3
+    assert "is a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.yaml", "design.yaml"]
