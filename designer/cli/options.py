@@ -1,4 +1,4 @@
-"""Options shared by several commands: --set, --output; and the loading of designs from paths."""
+"""Options shared by several commands: --set, --output, --engine; and the loading of designs from paths."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from designer.errors import DesignerError
+from designer.policy.engine import ENGINES, ENV_VAR, set_engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +49,27 @@ def output_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         )(func)
 
     return decorate
+
+
+def engine_option(func: F) -> F:
+    """``--engine regorus|opa`` (env DESIGNER_POLICY_ENGINE): which engine evaluates Rego for this command.
+
+    The choice is made process-wide through designer.policy.engine (so every evaluating path sees it)
+    and undone when the command ends (in-process callers, such as tests, run several commands)."""
+
+    def select(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        set_engine("opa" if value == "opa" else "regorus" if value == "regorus" else None)
+        ctx.call_on_close(lambda: set_engine(None))
+
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        envvar=ENV_VAR,
+        show_envvar=True,
+        expose_value=False,
+        callback=select,
+        help="Rego engine: regorus (in-process, the default) or opa (the opa binary on PATH, exactly OPA).",
+    )(func)
 
 
 def error_json(exc: DesignerError) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import click
 from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import report_error
-from designer.cli.options import output_option
+from designer.cli.options import engine_option, output_option
 from designer.errors import ExitCode
 from designer.policy import rego_tests
 from designer.policy.evaluator import PolicyOptions, PolicySet
@@ -40,6 +40,7 @@ def policy() -> None:
     help="Also list the checks of these policy files or folders.",
 )
 @click.option("--no-builtin-policies", is_flag=True, help="Leave out the built-in checks.")
+@engine_option
 def list_checks(output: str, policies: tuple[Path, ...], no_builtin_policies: bool) -> None:
     """Show every check with its id, severity and title."""
     adapters = AdapterRegistry.from_entry_points().adapters
@@ -73,6 +74,7 @@ def list_checks(output: str, policies: tuple[Path, ...], no_builtin_policies: bo
 @click.option("--no-library", is_flag=True, help="Do not load the built-in library beside PATH.")
 @output_option("text", "json")
 @click.option("-v", "--verbose", is_flag=True, help="List passing tests too.")
+@engine_option
 @click.pass_context
 def test(
     ctx: click.Context,
@@ -129,6 +131,7 @@ def test(
     help="Only tests or cases whose names match (gator's TEST//CASE form works too).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="List passing and skipped tests and cases too.")
+@engine_option
 @click.pass_context
 def verify(
     ctx: click.Context, paths: tuple[str, ...], output: str, run_filter: str | None, verbose: bool

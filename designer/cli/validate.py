@@ -17,7 +17,7 @@ from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.inventory import attach_inventory, inventory_options
 from designer.cli.main import report_error
-from designer.cli.options import error_json, output_option, parse_sets, set_option
+from designer.cli.options import engine_option, error_json, output_option, parse_sets, set_option
 from designer.errors import DesignerError, ExitCode
 from designer.jsontext import pretty
 from designer.loading import expand_paths
@@ -68,6 +68,7 @@ from designer.wording import count_of
     type=click.IntRange(min=1),
     help="Processes that validate files at once [default: the CPUs, for large inputs].",
 )
+@engine_option
 @click.pass_context
 def validate(
     ctx: click.Context,

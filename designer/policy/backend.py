@@ -1,6 +1,7 @@
 """The Rego engine: the one module that imports regorus (package gordon-to-regorus).
 
-Everything else in designer talks to `RegoEngine`, which absorbs regorus's sharp edges:
+`RegoEngine` is the default `designer.policy.engine.PolicyEngine` (callers build it through
+`designer.policy.engine.new_engine`); it absorbs regorus's sharp edges:
 
 * JSON in, JSON out: Python ``True`` would reach Rego as the number 1 through ``set_input``, numbers come
   back as floats and sets of objects cannot come back at all, so values cross the boundary as JSON text.
@@ -24,11 +25,10 @@ import os
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from designer.errors import Location, PolicyError
+from designer.policy.engine import UNDEFINED, RegoModule
 
 os.environ["RUST_BACKTRACE"] = "0"
 os.environ["RUST_LIB_BACKTRACE"] = "0"
@@ -36,31 +36,8 @@ os.environ["RUST_LIB_BACKTRACE"] = "0"
 # The environment above must be set before this import.
 import regorus
 
-UNDEFINED: Any = object()
-"""Returned by `RegoEngine.eval_rule` when the rule exists but has no value for this input."""
-
 _LOCATION_RE = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
 _ERROR_RE = re.compile(r"^error:\s*(?P<text>.+)$", re.MULTILINE)
-
-
-@dataclass(frozen=True, slots=True)
-class RegoModule:
-    """One Rego source: the path it is known by (shown in errors) and its text."""
-
-    path: str
-    text: str
-
-    @classmethod
-    def from_file(cls, path: Path, *, display: str | None = None) -> RegoModule:
-        """Read a .rego file; ``display`` is the name errors show (defaults to the path as given)."""
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PolicyError(
-                f"cannot read policy {path}: {exc.strerror or exc}",
-                hint="check the path given with --policy",
-            ) from exc
-        return cls(path=display or str(path), text=text)
 
 
 class RegoEngine:
@@ -103,6 +80,10 @@ class RegoEngine:
             self._engine.add_data_json(json.dumps(data))
         except RuntimeError as exc:
             raise translate_error(exc) from exc
+
+    def prepare(self) -> None:
+        """Nothing to do: regorus compiles each module as it is added (semantic errors surface on
+        evaluation)."""
 
     @property
     def packages(self) -> tuple[str, ...]:

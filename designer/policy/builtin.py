@@ -30,7 +30,7 @@ from typing import Any, TypeAlias
 from designer.errors import Location, PolicyError
 from designer.jsontext import compact
 from designer.model import Edge, RenderedObject
-from designer.policy.backend import RegoEngine, RegoModule
+from designer.policy.engine import RegoModule, new_engine
 from designer.policy.findings import CheckInfo, Finding, Severity
 from designer.resources import policies_dir
 
@@ -61,11 +61,12 @@ class BuiltinChecks:
 
     def __init__(self, roots: Sequence[Path] | None = None, extra_files: Sequence[Path] = ()) -> None:
         self.roots = list(roots) if roots is not None else [policies_dir()]
-        self._engine = RegoEngine()
+        self._engine = new_engine()
         shipped = policies_dir().resolve()
         files = library_files(self.roots, extra_files)
         for path, display in files:
             self._engine.add_module(RegoModule.from_file(path, display=display))
+        self._engine.prepare()  # a broken library fails here, and forked workers inherit a ready engine
         # Only the shipped library keys its cross-object indexes by design (see the module docstring).
         self.batches = all(path.is_relative_to(shipped) for path, _ in files)
         self._catalog: dict[str, CheckInfo] | None = None

@@ -22,27 +22,29 @@ from typing import Any
 
 from designer.errors import PolicyError
 from designer.model import RenderedObject
-from designer.policy.backend import RegoEngine, RegoModule
 from designer.policy.compat import make_compatible
+from designer.policy.engine import PolicyEngine, RegoModule, new_engine
 from designer.policy.findings import CheckInfo, Finding, Severity
 
 _RULE_RE = re.compile(r"^(deny|violation|warn)(_[A-Za-z0-9_]+)?$")
 _V0_HINTS = ("keyword is required", "`contains` keyword")
 
 
-def load_engine(modules: Sequence[RegoModule]) -> RegoEngine:
+def load_engine(modules: Sequence[RegoModule]) -> PolicyEngine:
     """A compiled engine for ``modules``: v1 first, v0 when a module is written in v0 syntax."""
-    engine = RegoEngine()
+    engine = new_engine()
     try:
         for module in modules:
             engine.add_module(module)
+        engine.prepare()
         return engine
     except PolicyError as v1_error:
         if not any(h in v1_error.message for h in _V0_HINTS):
             raise
-    engine = RegoEngine(v0=True)
+    engine = new_engine(v0=True)
     for module in modules:
         engine.add_module(module)
+    engine.prepare()
     return engine
 
 

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from designer.errors import PolicyError
 from designer.gcpause import paused_gc
 from designer.model import Edge, RenderedObject
-from designer.policy.backend import RegoModule
 from designer.policy.builtin import BuiltinChecks, DesignObjects
+from designer.policy.engine import RegoModule
 from designer.policy.findings import CheckInfo, Finding, Report
 from designer.policy.waivers import FileWaiver, apply_waivers, waiver_checks
 

@@ -30,8 +30,8 @@ from typing import Any
 
 from designer.errors import Location, PolicyError
 from designer.model import RenderedObject
-from designer.policy.backend import RegoEngine, RegoModule
 from designer.policy.compat import make_compatible
+from designer.policy.engine import PolicyEngine, RegoModule, new_engine
 from designer.policy.findings import CheckInfo, Finding, Severity
 from designer.policy.gatekeeper_inventory import build_inventory, namespaces_by_name
 from designer.policy.gatekeeper_match import effective_namespace, is_namespaced, matches
@@ -54,13 +54,13 @@ class Template:
     modules: list[RegoModule]
     annotations: Mapping[str, Any] = field(default_factory=dict)
     parameters_schema: Mapping[str, Any] | None = None  # spec.crd.spec.validation.openAPIV3Schema
-    _engine: RegoEngine | None = None
+    _engine: PolicyEngine | None = None
     _package: str = ""
 
-    def engine(self) -> tuple[RegoEngine, str]:
+    def engine(self) -> tuple[PolicyEngine, str]:
         """The compiled base engine and the package of the main module (built on first use)."""
         if self._engine is None:
-            engine = RegoEngine(v0=True)
+            engine = new_engine(v0=True)
             packages = [engine.add_module(m) for m in self.modules]
             self._engine, self._package = engine, packages[0]
         return self._engine, self._package
@@ -142,7 +142,7 @@ class GatekeeperPolicies:
         bodies = [item.body for item in objects]
         inventory: dict[str, Any] | None = None
         namespaces = namespaces_by_name([*self.cluster_objects, *bodies])
-        engines: dict[str, tuple[RegoEngine, str]] = {}
+        engines: dict[str, tuple[PolicyEngine, str]] = {}
         findings: list[Finding] = []
         for constraint in self.constraints:
             template = self.templates.get(constraint.kind)
@@ -204,7 +204,7 @@ def request_matches(
 
 
 def violations(
-    engine: RegoEngine, package: str, request: Mapping[str, Any], parameters: Mapping[str, Any]
+    engine: PolicyEngine, package: str, request: Mapping[str, Any], parameters: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """The ``violation`` set of a template for one review request (the engine holds the inventory)."""
     engine.set_input({"review": request, "parameters": parameters})
@@ -215,7 +215,7 @@ def violations(
 
 
 def review(
-    engine: RegoEngine,
+    engine: PolicyEngine,
     package: str,
     constraint: Constraint,
     obj: Mapping[str, Any],

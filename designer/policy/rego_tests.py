@@ -20,7 +20,7 @@ from typing import Literal
 
 from designer import resources
 from designer.errors import PolicyError
-from designer.policy.backend import UNDEFINED, RegoEngine, RegoModule
+from designer.policy.engine import UNDEFINED, PolicyEngine, RegoModule, new_engine
 
 Outcome = Literal["pass", "fail", "error"]
 
@@ -97,15 +97,16 @@ def discover(modules: Iterable[RegoModule], *, only: Sequence[Path] | None = Non
     return sorted(found.values(), key=lambda t: t.test_id)
 
 
-def load_engine(modules: Iterable[RegoModule]) -> RegoEngine:
+def load_engine(modules: Iterable[RegoModule]) -> PolicyEngine:
     """One engine holding every module (parse errors raise PolicyError with file:line)."""
-    engine = RegoEngine()
+    engine = new_engine()
     for module in modules:
         engine.add_module(module)
+    engine.prepare()
     return engine
 
 
-def run_test(engine: RegoEngine, test: RegoTest) -> RegoTestResult:
+def run_test(engine: PolicyEngine, test: RegoTest) -> RegoTestResult:
     """Evaluate one test on a clone of ``engine`` so a failing test cannot disturb the next."""
     started = time.perf_counter()
     try:

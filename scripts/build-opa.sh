@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Build the pinned OPA (upstream/opa/go.mod) for `design ... --engine opa` and the differential suite.
+#
+#   scripts/build-opa.sh [DIR]
+#
+# DIR defaults to designer's cache folder: $XDG_CACHE_HOME/designer/opa/<version> (else
+# ~/.cache/designer/opa/<version>). The binary lands in DIR/bin/opa; the script prints DIR/bin on
+# stdout, so `export PATH="$(scripts/build-opa.sh):$PATH"` builds (or finds) OPA and puts it on PATH,
+# which is where designer looks for it. A second run with nothing changed takes a moment.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/go-build.sh
+. "$root/scripts/lib/go-build.sh"
+
+module="$root/upstream/opa"
+version=$(go_module_version "$module" github.com/open-policy-agent/opa)
+out=${1:-"$(designer_cache_dir)/opa/$version"}
+go_build_cached "$module" "$out" github.com/open-policy-agent/opa
+"$out/bin/opa" version >/dev/null
+printf '%s\n' "$(cd "$out/bin" && pwd)"
