@@ -66,16 +66,12 @@ class OpaEngine:
         return package
 
     def add_data(self, data: Mapping[str, Any]) -> None:
-        """Merge a JSON document into ``data`` (top-level keys must not repeat, as with regorus)."""
+        """Merge a JSON document into ``data`` as regorus does: objects merge key by key, and a key
+        given two different values is an error."""
+        merged = merge_data(self._data, json.loads(json.dumps(data)))
         for key in data:
-            if key in self._data:
-                raise PolicyError(
-                    f"policy error: value for key {key!r} generated multiple times",
-                    hint="give each top-level data key once",
-                )
-        for key, value in data.items():
-            self._data[str(key)] = value
-            self._data_texts[str(key)] = json.dumps(value, sort_keys=True, separators=(",", ":"))
+            self._data_texts[str(key)] = json.dumps(merged[str(key)], sort_keys=True, separators=(",", ":"))
+        self._data = merged
         self._spec = None
 
     def prepare(self) -> None:
@@ -163,6 +159,23 @@ def _sync_data(server: OpaServer, wanted: Mapping[str, str]) -> None:
         if server.data_keys.get(key) != text:
             server.put_data(key, text)
             server.data_keys[key] = text
+
+
+def merge_data(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` merged in (neither changes): objects merge recursively, equal values
+    are fine, and different values for one key raise PolicyError."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if key not in merged or merged[key] == value:
+            merged[key] = value
+        elif isinstance(merged[key], dict) and isinstance(value, dict):
+            merged[key] = merge_data(merged[key], value)
+        else:
+            raise PolicyError(
+                f"policy error: value for key {key!r} generated multiple times",
+                hint="give each data key one value across the data documents",
+            )
+    return merged
 
 
 def _data_url(path: str) -> str:
