@@ -1,8 +1,9 @@
-"""Options shared by several commands: --set, --output, --engine; and the loading of designs from paths."""
+"""Options shared by several commands: --set, --output, --engine, --data; and the loading of designs from paths."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -32,6 +33,17 @@ def set_option(func: F) -> F:
         multiple=True,
         metavar="NAME=VALUE",
         help="Override a design variable (repeatable).",
+    )(func)
+
+
+def data_option(func: F) -> F:
+    """``--data PATH`` (repeatable): data documents for users' Rego, placed as ``opa test -d`` places them."""
+    return click.option(
+        "--data",
+        "data_paths",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="JSON/YAML data for your Rego's `data`: files, or folders placed by their path (as opa -d).",
     )(func)
 
 

@@ -1,8 +1,8 @@
 """`design policy list` (the checks: ids, severities, titles) and `design policy test [PATH]` (Rego unit tests).
 
 ``policy test`` runs every ``test_*`` rule under PATH (default: the built-in library) the way ``opa test``
-does, through designer.policy.rego_tests: exit 0 when all pass, 1 when any fails or raises, 3 when a
-policy cannot be loaded. ``policy list`` shows the built-in checks plus those of ``--policy`` paths
+does, through designer.policy.rego_tests (Rego v0 or v1 per file, ``--data`` documents): exit 0 when
+all pass, 1 when any fails or raises, 3 when a policy cannot be loaded. ``policy list`` shows the built-in checks plus those of ``--policy`` paths
 (Gatekeeper constraints; conftest rules are only known once they fire, so they are listed by package).
 """
 
@@ -16,7 +16,7 @@ import click
 from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import report_error
-from designer.cli.options import engine_option, output_option
+from designer.cli.options import data_option, engine_option, output_option
 from designer.errors import ExitCode
 from designer.policy import rego_tests
 from designer.policy.evaluator import PolicyOptions, PolicySet
@@ -72,6 +72,7 @@ def list_checks(output: str, policies: tuple[Path, ...], no_builtin_policies: bo
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--run", "match", metavar="TEXT", help="Only tests whose package.name contains TEXT.")
 @click.option("--no-library", is_flag=True, help="Do not load the built-in library beside PATH.")
+@data_option
 @output_option("text", "json")
 @click.option("-v", "--verbose", is_flag=True, help="List passing tests too.")
 @engine_option
@@ -81,12 +82,16 @@ def test(
     paths: tuple[Path, ...],
     match: str | None,
     no_library: bool,
+    data_paths: tuple[Path, ...],
     output: str,
     verbose: bool,
 ) -> None:
     """Run the Rego unit tests (test_* rules) under PATHS (default: the built-in library)."""
+    from designer.policy.datafiles import read_data
+
     roots = list(paths) or [policies_dir()]
-    results = rego_tests.run(roots, with_library=not no_library, match=match)
+    data = read_data(data_paths)
+    results = rego_tests.run(roots, with_library=not no_library, match=match, data=data)
     failed = [r for r in results if r.outcome != "pass"]
     if output == "json":
         doc = {

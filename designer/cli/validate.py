@@ -17,7 +17,7 @@ from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.inventory import attach_inventory, inventory_options
 from designer.cli.main import report_error
-from designer.cli.options import engine_option, error_json, output_option, parse_sets, set_option
+from designer.cli.options import data_option, engine_option, error_json, output_option, parse_sets, set_option
 from designer.errors import DesignerError, ExitCode
 from designer.jsontext import pretty
 from designer.loading import expand_paths
@@ -44,6 +44,12 @@ from designer.wording import count_of
 )
 @click.option("--no-builtin-policies", is_flag=True, help="Run only the policies given with --policy.")
 @inventory_options
+@data_option
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="A rule of your .rego policies that raises stops the run (exit 3); by default it is undefined.",
+)
 @click.option(
     "--waivers", type=click.Path(path_type=Path), help="Waiver file (id, match, reason, owner, expires)."
 )
@@ -79,6 +85,8 @@ def validate(
     no_builtin_policies: bool,
     inventory: tuple[Path, ...],
     inventory_context: str | None,
+    data_paths: tuple[Path, ...],
+    strict: bool,
     waivers: Path | None,
     no_annotation_waivers: bool,
     fail_on: str,
@@ -99,13 +107,16 @@ def validate(
         policy_paths=policies,
         builtin=not no_builtin_policies,
         adapter_policies=() if no_builtin_policies else _adapter_policies(registry),
+        data_paths=data_paths,
+        strict=strict,
         waivers_file=waivers,
         annotation_waivers=not no_annotation_waivers,
     )
     policy_set = PolicySet.load(options)  # a broken policy stops here with exit 3
     attach_inventory(ctx, policy_set, inventory, inventory_context)
     if changed_since is not None:
-        selected = _changed(paths, changed_since, [*policies, *inventory, *([waivers] if waivers else [])])
+        watched = [*policies, *inventory, *data_paths, *([waivers] if waivers else [])]
+        selected = _changed(paths, changed_since, watched)
         if not selected:
             click.echo(f"no design changed since {changed_since}", err=True)
         paths = tuple(str(p) for p in selected)
@@ -182,7 +193,7 @@ def _print_text(run: Validation, context: RenderContext) -> str:
         )
     for exc in run.errors:
         report_error(exc)
-    return renderer("text")(run.report, context) if run.report.findings else ""
+    return renderer("text")(run.report, context) if run.report.findings or run.report.notes else ""
 
 
 def _summary_line(run: Validation) -> str:

@@ -24,7 +24,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from designer.errors import Location, PolicyError
@@ -36,8 +36,14 @@ os.environ["RUST_LIB_BACKTRACE"] = "0"
 # The environment above must be set before this import.
 import regorus
 
+# regorus refuses lines over 1,024 columns and files over its default sizes; real suites hold one-line
+# maps of 30 kB (trivy-checks). Policy files are read whole anyway, so the bound is the file size.
+MAX_POLICY_BYTES = 16 * 1024 * 1024
+
 _LOCATION_RE = re.compile(r"-->\s*(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)")
 _ERROR_RE = re.compile(r"^error:\s*(?P<text>.+)$", re.MULTILINE)
+# A Python builtin (designer.policy.dialects) that raised: its own message is what the user needs.
+_EXTENSION_RE = re.compile(r"extension '(?P<name>[^']+)' raises Python error: \w+: ")
 
 
 class RegoEngine:
@@ -56,9 +62,7 @@ class RegoEngine:
         if _engine is not None:
             self._engine = _engine
             return
-        self._engine = regorus.Engine()
-        # v0 mode still accepts v1 modules that say `import rego.v1`; there is no per-module switch.
-        self._engine.set_rego_v0(v0)
+        self._engine = _new_engine(v0=v0)
         self._engine.set_gather_prints(False)
 
     # -- loading -------------------------------------------------------------------------------
@@ -81,9 +85,27 @@ class RegoEngine:
         except RuntimeError as exc:
             raise translate_error(exc) from exc
 
+    def add_extension(self, name: str, nargs: int, function: Callable[..., Any]) -> None:
+        """Register a Python function as the Rego builtin ``name`` (tool dialects such as conftest's)."""
+        self._check_thread()
+        self._engine.add_extension(name, nargs, function)
+
     def prepare(self) -> None:
-        """Nothing to do: regorus compiles each module as it is added (semantic errors surface on
-        evaluation)."""
+        """Analyse every module now (unknown functions, unsafe variables surface here): regorus does it
+        on the first evaluation, and a clone taken before would do it again on each (tens of
+        milliseconds for a large suite); clones of a prepared engine start evaluating at once."""
+        self.eval_query("true")
+
+    def gather_prints(self) -> None:
+        """Keep ``print()`` output for `take_prints` instead of letting regorus write it to stdout (where
+        it would break JSON and SARIF reports)."""
+        self._check_thread()
+        self._engine.set_gather_prints(True)
+
+    def take_prints(self) -> list[str]:
+        """``print()`` lines since the last call, as ``file:line: text``."""
+        self._check_thread()
+        return [str(line) for line in self._engine.take_prints()]
 
     @property
     def packages(self) -> tuple[str, ...]:
@@ -109,8 +131,8 @@ class RegoEngine:
         self._check_thread()
         try:
             raw = self._engine.eval_rule_as_json(rule)
-        except RuntimeError as exc:
-            raise translate_error(exc) from exc
+        except BaseException as exc:
+            raise _regorus_failure(exc) from exc
         value = json.loads(raw)
         if value == "<undefined>":
             return UNDEFINED
@@ -121,8 +143,8 @@ class RegoEngine:
         self._check_thread()
         try:
             raw = self._engine.eval_query_as_json(query)
-        except RuntimeError as exc:
-            raise translate_error(exc) from exc
+        except BaseException as exc:
+            raise _regorus_failure(exc) from exc
         results = json.loads(raw).get("result") or []
         return [r["expressions"][0]["value"] for r in results if r.get("expressions")]
 
@@ -141,12 +163,54 @@ class RegoEngine:
             )
 
 
+def parse_module(module: RegoModule, *, v0: bool) -> dict[str, Any]:
+    """regorus's syntax tree of one module (spans are byte offsets, lines and byte columns are 1-based).
+
+    Parse errors raise PolicyError with the file:line. Used by designer.policy.regoast and the loader,
+    which read rules, references and expressions from it without evaluating anything.
+    """
+    engine = _new_engine(v0=v0)
+    try:
+        engine.add_policy(module.path, module.text)
+        parsed = json.loads(engine.get_ast_as_json())
+    except RuntimeError as exc:
+        raise translate_error(exc, default_file=module.path) from exc
+    tree: dict[str, Any] = parsed[0]["ast"]
+    return tree
+
+
+def _new_engine(*, v0: bool) -> Any:
+    engine = regorus.Engine()
+    # v0 mode still accepts v1 modules that say `import rego.v1`; there is no per-module switch.
+    engine.set_rego_v0(v0)
+    engine.set_policy_length_config(
+        max_col=MAX_POLICY_BYTES, max_file_bytes=MAX_POLICY_BYTES, max_lines=MAX_POLICY_BYTES
+    )
+    return engine
+
+
+def _regorus_failure(exc: BaseException) -> BaseException:
+    """What to raise for an exception out of regorus: a PolicyError for its errors and its Rust panics
+    (pyo3's PanicException derives from BaseException, e.g. ``object.subset(a, [])`` panics in 0.13);
+    Ctrl-C and exits stay what they are."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        return exc
+    if isinstance(exc, RuntimeError):
+        return translate_error(exc)
+    error = translate_error(exc)
+    error.message = (
+        f"policy error: regorus failed internally ({error.message.removeprefix('policy error: ')})"
+    )
+    return error
+
+
 def translate_error(exc: BaseException, *, default_file: str | None = None) -> PolicyError:
     """Turn a regorus error message into a PolicyError with the policy's file and line."""
     text = strip_backtrace(str(exc))
     found = _LOCATION_RE.search(text)
     errors = _ERROR_RE.findall(text)
     summary = errors[-1].strip() if errors else " ".join(text.split()) or type(exc).__name__
+    summary = _EXTENSION_RE.sub(r"\g<name>: ", summary)
     location: Location | None = None
     if found:
         location = Location(found["file"], int(found["line"]), int(found["col"]))

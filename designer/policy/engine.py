@@ -43,10 +43,12 @@ _PACKAGE_RE = re.compile(r"^[ \t]*package[ \t]+([^\s#]+)", re.MULTILINE)
 
 @dataclass(frozen=True, slots=True)
 class RegoModule:
-    """One Rego source: the path it is known by (shown in errors) and its text."""
+    """One Rego source: the path it is known by (shown in errors), its text, and the file it came from
+    (conftest's file builtins resolve paths against that file's folder; designer.policy.loader)."""
 
     path: str
     text: str
+    origin: Path | None = None
 
     @classmethod
     def from_file(cls, path: Path, *, display: str | None = None) -> RegoModule:
@@ -58,7 +60,7 @@ class RegoModule:
                 f"cannot read policy {path}: {exc.strerror or exc}",
                 hint="check the path given with --policy",
             ) from exc
-        return cls(path=display or str(path), text=text)
+        return cls(path=display or str(path), text=text, origin=path)
 
     @property
     def package(self) -> str | None:

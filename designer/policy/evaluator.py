@@ -44,6 +44,8 @@ class PolicyOptions:
     builtin: bool = True
     builtin_roots: tuple[Path, ...] | None = None  # default: the shipped policies/ folder
     adapter_policies: tuple[Path, ...] = ()  # Rego files adapters contribute (run as built-in checks)
+    data_paths: tuple[Path, ...] = ()  # JSON/YAML documents for users' policies' `data` (--data)
+    strict: bool = False  # a users' rule that raises stops the run instead of being undefined
     waivers_file: Path | None = None
     annotation_waivers: bool = True
     today: dt.date | None = None
@@ -69,8 +71,10 @@ class PolicySet:
         rego, gatekeeper = load_user_policies(options.policy_paths)
         if rego:
             from designer.policy.conftest import ConftestPolicies
+            from designer.policy.datafiles import read_data
 
-            policies.conftest = ConftestPolicies(rego)
+            data = read_data(options.data_paths)
+            policies.conftest = ConftestPolicies(rego, data, strict=options.strict)
         if gatekeeper is not None:
             policies.gatekeeper = gatekeeper
         if options.waivers_file is not None:
@@ -126,6 +130,8 @@ class PolicySet:
             if any(f.id == info.id for f in findings):
                 checks[info.id] = info
         notes = tuple(self.gatekeeper.notes) if self.gatekeeper is not None else ()
+        if self.conftest is not None:
+            notes += tuple(self.conftest.take_warnings())
         return Report(
             findings=tuple(sorted(findings, key=Finding.sort_key)),
             checks=tuple(checks.values()),

@@ -1,52 +1,30 @@
 """Rego unit tests, run the way ``opa test`` runs them: every ``test_*`` rule must evaluate to true.
 
-Discovers the ``test_*`` rules of the given .rego files and folders, loads them together with the
-policies beside them (and, by default, the built-in library so user tests may use
-``data.designer.lib.k8s`` and ``data.designer.lib.testing``), and evaluates each rule on its own
-clone of one engine. A rule that is undefined or false fails; a rule that raises is an error, reported
-with the policy's file:line.
+Reads the .rego files of the given files and folders through designer.policy.loader (v0 or v1 per
+file, the compatibility rewrites, ``--data`` documents, duplicate test names run as ``test_x#01``),
+together with, by default, the built-in library so user tests may use ``data.designer.lib.k8s`` and
+``data.designer.lib.testing``. Each test runs on its own clone of one prepared engine. A rule that is
+undefined or false fails; a rule that raises is an error, reported with the policy's file:line.
 
 Callers: ``design policy test [PATH]`` (designer.cli.policy) and tests/policies/test_rego_library.py.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from designer import resources
 from designer.errors import PolicyError
-from designer.policy.engine import UNDEFINED, PolicyEngine, RegoModule, new_engine
+from designer.policy.engine import UNDEFINED, PolicyEngine, RegoModule
+from designer.policy.loader import PolicyBundle, RegoTest, engine_for, load_bundle, take_prints
 
 Outcome = Literal["pass", "fail", "error"]
 
-_PACKAGE_RE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
-# A test rule head at the start of a line: `test_x if {`, `test_x := ...`, `test_x {` (v0).
-_TEST_RE = re.compile(r"^(test_\w+)\s*(?:if\b|:=|=|\{|contains\b)", re.MULTILINE)
-
-
-@dataclass(frozen=True, slots=True)
-class RegoTest:
-    """One ``test_*`` rule: its package, name and where it is defined."""
-
-    package: str
-    name: str
-    file: str
-    line: int
-
-    @property
-    def rule(self) -> str:
-        """Full rule path, e.g. ``data.designer.checks.privileged_container_test.test_fail_x``."""
-        return f"data.{self.package}.{self.name}"
-
-    @property
-    def test_id(self) -> str:
-        """``package.name``, unique per test (used to select and to report)."""
-        return f"{self.package}.{self.name}"
+__all__ = ["RegoTest", "RegoTestResult", "collect_modules", "discover", "load_engine", "run", "run_test"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,57 +59,84 @@ def collect_modules(paths: Sequence[Path], *, with_library: bool = True) -> list
 
 def discover(modules: Iterable[RegoModule], *, only: Sequence[Path] | None = None) -> list[RegoTest]:
     """The ``test_*`` rules of ``modules`` (of the files under ``only`` when given), sorted by id."""
+    return select(load_bundle(list(modules)), only=only)
+
+
+def select(bundle: PolicyBundle, *, only: Sequence[Path] | None = None) -> list[RegoTest]:
+    """The bundle's tests defined in the files under ``only`` (every test when None)."""
     # collect_modules names files under the given paths exactly as `str(file)`.
     wanted = None if only is None else {str(f) for p in only for f in _rego_files(p)}
-    found: dict[str, RegoTest] = {}
-    for module in modules:
-        if wanted is not None and module.path not in wanted:
-            continue
-        package = _PACKAGE_RE.search(module.text)
-        if package is None:
-            continue
-        for match in _TEST_RE.finditer(module.text):
-            line = module.text.count("\n", 0, match.start()) + 1
-            test = RegoTest(package=package.group(1), name=match.group(1), file=module.path, line=line)
-            found.setdefault(test.test_id, test)
-    return sorted(found.values(), key=lambda t: t.test_id)
+    return [t for t in bundle.tests if wanted is None or t.file in wanted]
 
 
-def load_engine(modules: Iterable[RegoModule]) -> PolicyEngine:
-    """One engine holding every module (parse errors raise PolicyError with file:line)."""
-    engine = new_engine()
-    for module in modules:
-        engine.add_module(module)
+def load_engine(modules: Iterable[RegoModule], data: Mapping[str, Any] | None = None) -> PolicyEngine:
+    """One prepared engine holding every module (load errors raise PolicyError with file:line)."""
+    engine = engine_for(load_bundle(list(modules), data))
     engine.prepare()
+    take_prints(engine)  # clones copy what their parent gathered
     return engine
 
 
 def run_test(engine: PolicyEngine, test: RegoTest) -> RegoTestResult:
     """Evaluate one test on a clone of ``engine`` so a failing test cannot disturb the next."""
     started = time.perf_counter()
+    clone = engine.clone()
     try:
-        value = engine.clone().eval_rule(test.rule)
+        value = clone.eval_rule(test.rule)
+        cases = clone.eval_rule(f"data.{test.package}.{test.cases_rule}") if test.cases_rule else None
     except PolicyError as exc:
-        return RegoTestResult(test, "error", str(exc), time.perf_counter() - started)
+        return _with_prints(RegoTestResult(test, "error", str(exc), time.perf_counter() - started), clone)
     seconds = time.perf_counter() - started
+    if test.cases_rule:
+        return _with_prints(_parameterized(test, value, cases, seconds), clone)
     if value is True:
         return RegoTestResult(test, "pass", "", seconds)
     shown = "undefined" if value is UNDEFINED else repr(value)
-    return RegoTestResult(test, "fail", f"{test.rule} is {shown}, expected true", seconds)
+    return _with_prints(
+        RegoTestResult(test, "fail", f"{test.rule} is {shown}, expected true", seconds), clone
+    )
+
+
+def _with_prints(result: RegoTestResult, engine: PolicyEngine) -> RegoTestResult:
+    """A failed test's message with the ``print()`` output of its evaluation (as ``opa test`` shows)."""
+    printed = take_prints(engine)
+    if result.outcome == "pass" or not printed:
+        return result
+    lines = "\n".join(f"    print: {line}" for line in printed)
+    return RegoTestResult(result.test, result.outcome, f"{result.message}\n{lines}", result.seconds)
+
+
+def _parameterized(test: RegoTest, value: Any, cases: Any, seconds: float) -> RegoTestResult:
+    """A ``test_x[name]`` rule passes when every case it tries gives true (``opa test``'s sub-results)."""
+    tried = set(cases) if isinstance(cases, list) else set()
+    passed = {k for k, v in value.items() if v is True} if isinstance(value, dict) else set()
+    failed = sorted(str(c) for c in tried - passed)
+    if tried and not failed:
+        return RegoTestResult(test, "pass", "", seconds)
+    if not tried:
+        return RegoTestResult(test, "fail", f"{test.rule} tried no case", seconds)
+    return RegoTestResult(test, "fail", f"{test.rule}: cases {', '.join(failed)} failed", seconds)
 
 
 def run(
-    paths: Sequence[Path], *, with_library: bool = True, match: str | None = None
+    paths: Sequence[Path],
+    *,
+    with_library: bool = True,
+    match: str | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> list[RegoTestResult]:
     """Run the tests defined under ``paths`` (every module there and the library is loaded).
 
-    ``match`` keeps only tests whose ``package.name`` contains that text.
+    ``match`` keeps only tests whose ``package.name`` contains that text; ``data`` is the data
+    document (``--data``).
     """
-    modules = collect_modules(paths, with_library=with_library)
-    tests = discover(modules, only=paths)
+    bundle = load_bundle(collect_modules(paths, with_library=with_library), data)
+    tests = select(bundle, only=paths)
     if match:
         tests = [t for t in tests if match in t.test_id]
-    engine = load_engine(modules)
+    engine = engine_for(bundle)
+    engine.prepare()
+    take_prints(engine)  # clones copy what their parent gathered
     return [run_test(engine, test) for test in tests]
 
 

@@ -129,13 +129,30 @@ BROKEN = {
         5,
         "could not find function nosuch.helper",
     ),
-    "runtime": (
-        'package main\nimport rego.v1\n\ndeny contains m if {\n  m := sprintf("%s %s", [input.kind])\n}\n',
+    "conflict": (
+        'package main\nimport rego.v1\n\nx := 1\nx := 2\ndeny contains "d" if x == 1\n',
         5,
-        "format verb",
+        "conflicts",
     ),
-    "conflict": ("package main\nimport rego.v1\n\nx := 1\nx := 2\n", 5, "conflicts"),
 }
+RUNTIME_ERROR = (
+    'package main\nimport rego.v1\n\ndeny contains m if {\n  m := sprintf("%s %s", [input.kind])\n}\n'
+)
+
+
+def test_builtin_error_is_a_warning_unless_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """OPA reads a builtin error as undefined (non-strict, its default): the rule gives no finding and
+    the report says where it raised; --strict makes it exit 3 with the file:line."""
+    policy = tmp_path / "runtime.rego"
+    policy.write_text(RUNTIME_ERROR)
+    base = [str(DESIGN), "--no-builtin-policies", "--no-annotation-waivers", "--policy", str(policy)]
+    code, out, err = _validate(capsys, *base, "-o", "json")
+    assert code == 0, out + err
+    notes = json.loads(out)["notes"]
+    assert any(f"{policy}:5" in n and "format verb" in n and "policy warning" in n for n in notes), notes
+    code, out, err = _validate(capsys, *base, "--strict")
+    assert code == 3
+    assert f"error: {policy}:5:" in err and "format verb" in err
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))

@@ -489,7 +489,8 @@ def test_hardened_design_has_no_finding(checks_engine: RegoEngine) -> None:
 
 
 def test_runner_discovers_rule_forms_and_filters(tmp_path: Path) -> None:
-    """`test_x if`, `test_x :=` and `test_x contains` heads are found once each; match filters by id."""
+    """`test_x if` and `test_x :=` heads are tests; a second `test_x` of a package runs too, as
+    `test_x#01` (as in `opa test`); match filters by id."""
     (tmp_path / "forms_test.rego").write_text(
         "package forms_test\n\nimport rego.v1\n\n"
         "test_if_form if { true }\n\n"
@@ -502,6 +503,7 @@ def test_runner_discovers_rule_forms_and_filters(tmp_path: Path) -> None:
     assert sorted((r.test.name, r.test.line, r.outcome) for r in results) == [
         ("test_assign_form", 7, "pass"),
         ("test_if_form", 5, "pass"),
+        ("test_if_form#01", 9, "fail"),
     ]
     only = rego_tests.run([tmp_path], with_library=False, match="assign")
     assert [r.test.name for r in only] == ["test_assign_form"]

@@ -155,7 +155,8 @@ def test_workers_reaped_by_the_kernel_still_deliver(files: list[Path], forks: li
 def test_a_broken_policy_stops_the_run_once(files: list[Path], tmp_path: Path, forks: list[int]) -> None:
     policy = tmp_path / "broken.rego"
     policy.write_text('package main\n\nimport rego.v1\n\ndeny contains "x" if to_number("abc") == 1\n')
-    broken = PolicySet.load(PolicyOptions(policy_paths=(policy,), builtin=False))
+    # A builtin error is a warning by default (OPA reads it as undefined); --strict makes it stop.
+    broken = PolicySet.load(PolicyOptions(policy_paths=(policy,), builtin=False, strict=True))
     for jobs in (1, 3):
         with pytest.raises(PolicyError) as err:
             validate_files(files, {}, broken, REGISTRY, jobs=jobs)
