@@ -57,3 +57,16 @@ def read_regular(path: Path, *, limit: int, follow_symlinks: bool = True) -> byt
     if total > limit:
         raise CatalogError(f"{path}: larger than {limit} bytes", hint="refused")
     return b"".join(chunks)
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so readers never see half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CatalogError(f"cannot write {path}: {exc.strerror}") from exc
+    return path

@@ -177,12 +177,4 @@ def read_index(folder: Path) -> CatalogIndex:
 
 def write_index(folder: Path, index: CatalogIndex) -> Path:
     """Write ``index`` as the folder's index.json (through a temporary file, so readers never see half)."""
-    path = folder / INDEX_FILE
-    tmp = path.with_suffix(".json.tmp")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(index.dumps(), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise CatalogError(f"cannot write {path}: {exc.strerror}") from exc
-    return path
+    return files.write_atomic(folder / INDEX_FILE, index.dumps().encode())

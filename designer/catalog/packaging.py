@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from designer.catalog import metadata, names, unpacking
+from designer.catalog import files, metadata, names, unpacking
 from designer.errors import CatalogError
 
 MEDIA_TYPE = "application/vnd.designer.design.v1.tar+gzip"
@@ -84,15 +84,7 @@ def pack_info(info: metadata.DesignInfo) -> Package:
 
 def write_package(package: Package, folder: Path) -> Path:
     """Write the archive into ``folder`` under its conventional name and return the path."""
-    target = folder / package.archive_name
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(package.data)
-        tmp.replace(target)
-    except OSError as exc:
-        raise CatalogError(f"cannot write {target}: {exc.strerror}") from exc
-    return target
+    return files.write_atomic(folder / package.archive_name, package.data)
 
 
 def read_package(data: bytes, *, origin: str, expected_digest: str | None = None) -> Package:
@@ -108,26 +100,26 @@ def read_package(data: bytes, *, origin: str, expected_digest: str | None = None
             f"{origin}: digest mismatch: expected {expected_digest}, got {digest_of(data)}",
             hint="the archive was modified or the index is wrong; nothing was written",
         )
-    files = unpacking.members(
+    members = unpacking.members(
         data,
         origin=origin,
         unpacked_limit=MAX_UNPACKED_BYTES,
         max_members=MAX_MEMBERS,
         max_size=metadata.MAX_DESIGN_BYTES,
     )
-    if METADATA_FILE not in files:
+    if METADATA_FILE not in members:
         raise CatalogError(f"{origin}: archive has no {METADATA_FILE}", hint="is it a designer package?")
     try:
-        meta: Any = json.loads(files.pop(METADATA_FILE))
+        meta: Any = json.loads(members.pop(METADATA_FILE))
     except ValueError as exc:
         raise CatalogError(f"{origin}: {METADATA_FILE} is not valid JSON") from exc
-    if not isinstance(meta, dict) or list(files) != [meta.get("file")]:
+    if not isinstance(meta, dict) or list(members) != [meta.get("file")]:
         raise CatalogError(
             f"{origin}: archive must hold {METADATA_FILE} and the design file it names, nothing else",
             hint="is it a designer package?",
         )
     name = names.check("file", meta["file"], origin=f"{origin}!{METADATA_FILE}", path="file")
-    info = metadata.design_info(files[name], file=name, origin=f"{origin}!{name}")
+    info = metadata.design_info(members[name], file=name, origin=f"{origin}!{name}")
     if meta.get("design_digest") != info.content_digest:
         raise CatalogError(f"{origin}: {name} does not match the digest in {METADATA_FILE}")
     if (info.name, info.version) != (meta.get("name"), meta.get("version")):

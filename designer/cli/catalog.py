@@ -72,15 +72,27 @@ def catalog() -> None:
 @click.option("--patterns", type=click.Path(path_type=Path), default=None, help="Patterns folder.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Catalog folder to write.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when the catalog is stale.")
+@click.option(
+    "--source-url",
+    default=None,
+    help="Where the catalog is published (http(s) index or oci://); used in Artifact Hub's install text.",
+)
 @_output
 @click.pass_context
-def build(ctx: click.Context, patterns: Path | None, out: Path | None, check: bool, output: str) -> None:
-    """Package every pattern and write index.json + archives/ (reproducible)."""
+def build(
+    ctx: click.Context,
+    patterns: Path | None,
+    out: Path | None,
+    check: bool,
+    source_url: str | None,
+    output: str,
+) -> None:
+    """Package every pattern; write index.json, archives/ and artifacthub/ (reproducible)."""
     src = patterns or resources.patterns_dir()
     dest = out or resources.catalog_dir()
     shown = _shown(dest)
     if check:
-        problems = building.check(src, dest)
+        problems = building.check(src, dest, source_url=source_url)
         if output == "json":
             _emit_json({"catalog": str(dest.resolve()), "current": not problems, "problems": problems})
         else:
@@ -89,10 +101,13 @@ def build(ctx: click.Context, patterns: Path | None, out: Path | None, check: bo
             if not problems:
                 click.echo(f"{shown}: current")
             else:
-                options = "".join(f" --{k} {v}" for k, v in (("patterns", patterns), ("out", out)) if v)
+                given = (("patterns", patterns), ("out", out), ("source-url", source_url))
+                options = "".join(f" --{k} {v}" for k, v in given if v)
                 click.echo(f"run `design catalog build{options}` to refresh it", err=True)
         ctx.exit(int(ExitCode.FINDINGS if problems else ExitCode.OK))
-    result = building.build(src, dest)
+    result = building.build(src, dest, source_url=source_url)
+    for name in result.undated:
+        click.echo(f"warning: {name} has no metadata.created: Artifact Hub will date it 1970-01-01", err=True)
     if output == "json":
         _emit_json({"catalog": str(dest.resolve()), "entries": [e.as_json() for e in result.index.entries]})
         return

@@ -33,6 +33,9 @@ _META_KEYS = (
     "caveats",
     "license",
     "authors",
+    "displayName",
+    "created",
+    "links",
 )
 _TRAITS = ("wait", "prune", "replace")
 _INVALID = re.compile(r"[^a-z0-9.-]+")

@@ -10,6 +10,7 @@ import pytest
 
 from designer.catalog import indexfile
 from designer.cli.main import run
+from tests.catalog.patterns import version_of
 from tests.conftest import PATTERNS, ROOT
 
 
@@ -37,7 +38,10 @@ def test_build_writes_a_catalog_and_check_detects_staleness(
     edited = patterns / "istio-fault-injection.yaml"
     edited.write_text(edited.read_text().replace("5s", "7s"))
     assert run(["catalog", "build", "--patterns", str(patterns), "--out", str(out), "--check"]) == 1
-    assert "istio-fault-injection-1.0.1.tar.gz differs" in capsys.readouterr().out
+    assert (
+        f"istio-fault-injection-{version_of('istio-fault-injection.yaml')}.tar.gz differs"
+        in capsys.readouterr().out
+    )
 
 
 def test_pack_is_reproducible_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,9 +49,10 @@ def test_pack_is_reproducible_through_the_cli(tmp_path: Path, capsys: pytest.Cap
         assert (
             run(["catalog", "pack", str(PATTERNS / "istio-zero-trust.yaml"), "-o", str(tmp_path / out)]) == 0
         )
-    first = (tmp_path / "a" / "istio-zero-trust-1.0.1.tar.gz").read_bytes()
-    assert first == (tmp_path / "b" / "istio-zero-trust-1.0.1.tar.gz").read_bytes()
-    assert first == (ROOT / "catalog" / "archives" / "istio-zero-trust-1.0.1.tar.gz").read_bytes()
+    archive = f"istio-zero-trust-{version_of('istio-zero-trust.yaml')}.tar.gz"
+    first = (tmp_path / "a" / archive).read_bytes()
+    assert first == (tmp_path / "b" / archive).read_bytes()
+    assert first == (ROOT / "catalog" / "archives" / archive).read_bytes()
 
 
 def test_list_show_search_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,7 +61,9 @@ def test_list_show_search_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert listed["source"] == "local" and len(listed["entries"]) >= 15
     assert run(["catalog", "show", "istio-wasm-plugin@latest", "--output", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["entry"]["type"] == "Security" and shown["versions"] == ["1.0.1"]
+    assert shown["entry"]["type"] == "Security" and shown["versions"] == [
+        version_of("istio-wasm-plugin.yaml")
+    ]
     assert run(["catalog", "search", "retries", "mesh:istio"]) == 0
     assert "istio-retries-timeouts" in capsys.readouterr().out
 

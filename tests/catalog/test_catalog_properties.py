@@ -25,6 +25,7 @@ from designer import resources
 from designer.catalog import indexfile, names, packaging, unpacking
 from designer.errors import CatalogError
 from tests.catalog import archives
+from tests.catalog.patterns import version_of
 from tests.conftest import ROOT
 
 EXAMPLES = settings(
@@ -134,7 +135,7 @@ NAMES = st.one_of(
 
 
 RARELY = st.sampled_from([False, False, False, False, True])
-META = archives.metadata_json("httpbin", "1.1.1", "httpbin.yaml", DESIGN)
+META = archives.metadata_json("httpbin", version_of("httpbin.yaml"), "httpbin.yaml", DESIGN)
 
 
 @st.composite

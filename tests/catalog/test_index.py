@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from designer.catalog import building, entries, indexfile, packaging
 from designer.catalog.sources import base, directory
 from designer.errors import CatalogError
+from tests.catalog.patterns import version_of, with_version
 from tests.conftest import PATTERNS, ROOT
 
 CATALOG = ROOT / "catalog"
@@ -107,15 +109,16 @@ def test_folder_source_push_then_pull_latest(tmp_path: Path) -> None:
     v1.write_text(text)
     v2 = tmp_path / "v2" / "web.yaml"
     v2.parent.mkdir()
-    v2.write_text(text.replace("version: 1.0.1", "version: 1.1.0", 1))
+    v2.write_text(with_version(text, "1.1.0"))
     source.push(packaging.pack(v1))
     source.push(packaging.pack(v2))
-    assert source.push(packaging.pack(v1)).version == "1.0.1"  # identical re-push is a no-op
+    assert source.push(packaging.pack(v1)).version == version_of("hpa-scale-behavior.yaml")  # a no-op
     entry, package = base.pull(source, "hpa-scale-behavior@latest")
     assert entry.version == "1.1.0"
     assert package.info.content == v2.read_bytes()
     v1.write_text(text + "# changed\n")
-    with pytest.raises(CatalogError, match=r"already holds hpa-scale-behavior@1\.0\.1") as info:
+    taken = re.escape(f"already holds hpa-scale-behavior@{version_of('hpa-scale-behavior.yaml')}")
+    with pytest.raises(CatalogError, match=taken) as info:
         source.push(packaging.pack(v1))
     assert info.value.hint is not None and "bump metadata.version" in info.value.hint
 

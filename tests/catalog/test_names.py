@@ -20,6 +20,7 @@ from designer.catalog.sources import directory
 from designer.cli.main import run
 from designer.errors import CatalogError
 from tests.catalog import archives
+from tests.catalog.patterns import with_version
 from tests.conftest import PATTERNS, ROOT
 
 HOSTILE_NAMES = ["../../pwn", "../pwn", "a/b", "..", ".hidden", "x\n", "UPPER", "pwn\0x", "-dash", "é"]
@@ -34,10 +35,10 @@ def _files(root: Path) -> set[Path]:
     return {p for p in root.rglob("*") if p.is_file() or p.is_symlink()}
 
 
-def _design_named(tmp_path: Path, name: str, version: str = "1.1.1") -> Path:
+def _design_named(tmp_path: Path, name: str, version: str = "1.0.0") -> Path:
     text = (PATTERNS / "httpbin.yaml").read_text()
     text = text.replace("  name: httpbin\n", f"  name: {json.dumps(name)}\n", 1)
-    text = text.replace("  version: 1.1.1\n", f"  version: {json.dumps(version)}\n", 1)
+    text = with_version(text, json.dumps(version))
     path = tmp_path / "in" / "design.yaml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)
@@ -126,7 +127,7 @@ def test_push_keeps_skipped_entries_as_they_were(tmp_path: Path, capsys: pytest.
         for e in json.loads((folder / "index.json").read_text())["entries"]
         if "/" in e["name"] or "digest" not in e
     ]
-    text = (PATTERNS / "httpbin.yaml").read_text().replace("version: 1.1.1", "version: 9.0.0", 1)
+    text = with_version((PATTERNS / "httpbin.yaml").read_text(), "9.0.0")
     newer = tmp_path / "httpbin.yaml"
     newer.write_text(text)
     assert run(["catalog", "add-source", "old", str(folder)]) == 0
@@ -181,7 +182,7 @@ def test_every_writer_checks_names_itself(
 def test_pull_refuses_an_archive_whose_design_has_a_bad_name(tmp_path: Path) -> None:
     """The index entry is fine and the digest matches: the design inside names itself ../../pwn."""
     content = _design_named(tmp_path, "../../pwn").read_bytes()
-    meta = archives.metadata_json("../../pwn", "1.1.1", "httpbin.yaml", content)
+    meta = archives.metadata_json("../../pwn", "1.0.0", "httpbin.yaml", content)
     data = archives.tar_gz(
         [
             archives.regular("httpbin.yaml", content),

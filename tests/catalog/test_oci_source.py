@@ -13,6 +13,7 @@ from designer.catalog import indexfile, packaging, pulling
 from designer.catalog.sources import base, oci
 from designer.cli.main import run
 from designer.errors import CatalogError
+from tests.catalog.patterns import version_of, with_version
 from tests.catalog.registry import Registry, free_port, running_registry
 from tests.conftest import PATTERNS, ROOT
 
@@ -80,7 +81,9 @@ def test_modified_blob_is_refused_and_nothing_written(registry: Registry, tmp_pa
     blob.write_bytes(bytes(data))
     out = tmp_path / "out"
     with pytest.raises(CatalogError, match="digest mismatch") as info:
-        _entry, pulled = base.pull(source, "istio-fault-injection@1.0.1")
+        _entry, pulled = base.pull(
+            source, f"istio-fault-injection@{version_of('istio-fault-injection.yaml')}"
+        )
         pulling.write(pulled, out)
     assert "nothing was written" in (info.value.hint or "")
     assert not out.exists()
@@ -89,10 +92,11 @@ def test_modified_blob_is_refused_and_nothing_written(registry: Registry, tmp_pa
 def test_published_versions_are_immutable_and_latest_is_highest(registry: Registry, tmp_path: Path) -> None:
     source = oci.OciSource("reg", f"oci://{registry.host}/versions")
     text = (PATTERNS / "hpa-scale-behavior.yaml").read_text()
-    for version in ("1.0.1", "1.10.0", "1.9.0", "2.0.0-rc.1"):  # 1.0.1: the pattern's own version
+    own = version_of("hpa-scale-behavior.yaml")
+    for version in (own, "1.10.0", "1.9.0", "2.0.0-rc.1"):
         path = tmp_path / version / "hpa.yaml"
         path.parent.mkdir()
-        path.write_text(text.replace("version: 1.0.1", f"version: {version}", 1))
+        path.write_text(with_version(text, version))
         source.push(packaging.pack(path))
     assert source.resolve("hpa-scale-behavior").version == "1.10.0"
     assert source.resolve("hpa-scale-behavior@2.0.0-rc.1").version == "2.0.0-rc.1"
@@ -165,7 +169,7 @@ def test_show_lists_versions_from_the_registry_tags(
     for version in ("0.9.0", "1.0.0"):
         path = tmp_path / version / "retries.yaml"
         path.parent.mkdir()
-        path.write_text(text.replace("version: 1.0.1", f"version: {version}", 1))
+        path.write_text(with_version(text, version))
         assert run(["catalog", "add-source", "show", f"oci://{registry.host}/show"]) == 0
         assert run(["catalog", "push", str(path), "--source", "show"]) == 0
     capsys.readouterr()

@@ -12,6 +12,7 @@ import pytest
 from designer.catalog import packaging, pulling
 from designer.errors import CatalogError
 from tests.catalog import archives
+from tests.catalog.patterns import version_of
 from tests.conftest import PATTERNS
 
 DESIGN = PATTERNS / "istio-circuit-breaker.yaml"
@@ -44,7 +45,7 @@ def test_package_round_trip_keeps_the_design_bytes_and_metadata() -> None:
     assert back.info.content == DESIGN.read_bytes()
     assert (back.info.name, back.info.version, back.info.type) == (
         "istio-circuit-breaker",
-        "1.0.1",
+        version_of("istio-circuit-breaker.yaml"),
         "Resiliency",
     )
     assert back.info.meshes == ("istio",)

@@ -21,7 +21,7 @@ from typing import Any
 import oras.provider
 import requests
 
-from designer.catalog import entries, indexfile, names, packaging, versions
+from designer.catalog import artifacthub, entries, indexfile, names, packaging, versions
 from designer.catalog.sources import base
 from designer.errors import CatalogError
 
@@ -256,11 +256,7 @@ class OciSource:
             assert existing is not None
             return existing
         config = (json.dumps(info.as_json(), indent=2, sort_keys=True) + "\n").encode()
-        annotations = {
-            "org.opencontainers.image.title": info.name,
-            "org.opencontainers.image.version": info.version,
-            "org.opencontainers.image.description": info.description[:512],
-        }
+        annotations = artifacthub.oci_annotations(package)  # what Artifact Hub and registry UIs read
         with tempfile.TemporaryDirectory(prefix="designer-push-") as tmp:
             archive = Path(tmp) / package.archive_name
             archive.write_bytes(package.data)
