@@ -6,7 +6,8 @@ in a worker thread that the caller waits for until the deadline, then abandons: 
 opened (redirects and proxies included) are shut down so the worker stops at its next read. Every
 socket's timeout is also kept within what is left of the deadline. Only http and https are followed
 (no ftp or file redirects); ``Content-Length`` over the limit is refused before the body is read.
-Callers: designer.catalog.sources.http, designer.importing.reading.
+`within` gives any other blocking transfer (the OCI source's oras calls) the same deadline.
+Callers: designer.catalog.sources.http, designer.catalog.sources.oci, designer.importing.reading.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from designer.errors import DesignerError
 
 DEADLINE_ENV = "DESIGNER_FETCH_TIMEOUT"
 DEFAULT_DEADLINE_S = 60.0
 _CHUNK = 64 * 1024
+T = TypeVar("T")
 
 
 def deadline_s() -> float:
@@ -45,31 +48,51 @@ def deadline_s() -> float:
 
 def get(url: str, *, limit: int, agent: str, error: type[DesignerError] = DesignerError) -> bytes:
     """The body of ``url``: at most ``limit`` bytes, within one deadline; ``error`` for every failure."""
-    seconds = deadline_s()
-    transfer = _Transfer(seconds)
-    outcome: list[bytes | BaseException] = []
+    transfer = _Transfer(deadline_s())
+    return within(
+        transfer.seconds,
+        lambda: _download(transfer, url, limit, agent, error),
+        late=lambda: late_error(f"GET {url}", transfer.seconds, error),
+        abandon=transfer.abandon,
+    )
 
-    def work() -> None:
+
+def within(
+    seconds: float,
+    work: Callable[[], T],
+    *,
+    late: Callable[[], DesignerError],
+    abandon: Callable[[], None] = lambda: None,
+) -> T:
+    """``work()``'s result, if it finishes within ``seconds``; else ``abandon()`` and raise ``late()``.
+
+    The work runs in a daemon thread that is left behind when late (``abandon`` should make it end
+    soon, e.g. by shutting its sockets down), so the caller's deadline holds whatever the work does.
+    """
+    outcome: list[T | BaseException] = []
+
+    def run() -> None:
         try:
-            outcome.append(_download(transfer, url, limit, agent, error))
-        except BaseException as exc:
+            outcome.append(work())
+        except BaseException as exc:  # handed to the caller's thread
             outcome.append(exc)
 
-    worker = threading.Thread(target=work, name="designer-fetch", daemon=True)
+    worker = threading.Thread(target=run, name="designer-deadline", daemon=True)
     worker.start()
     worker.join(seconds)
     if worker.is_alive() or not outcome:
-        transfer.abandon()
-        raise _late(url, transfer, error)
+        abandon()
+        raise late()
     result = outcome[0]
     if isinstance(result, BaseException):
         raise result
     return result
 
 
-def _late(url: str, transfer: _Transfer, error: type[DesignerError]) -> DesignerError:
+def late_error(what: str, seconds: float, error: type[DesignerError]) -> DesignerError:
+    """The error for a transfer that missed its deadline."""
     return error(
-        f"GET {url} did not finish within {transfer.seconds:g} s",
+        f"{what} did not finish within {seconds:g} s",
         hint=f"the server is too slow or stalls; set {DEADLINE_ENV}=SECONDS to allow longer",
     )
 
@@ -196,7 +219,7 @@ def _download(transfer: _Transfer, url: str, limit: int, agent: str, error: type
         raise error(f"GET {url} failed: HTTP {exc.code} {exc.reason}", hint="check the URL") from exc
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         if time.monotonic() >= transfer.deadline:
-            raise _late(url, transfer, error) from exc
+            raise late_error(f"GET {url}", transfer.seconds, error) from exc
         reason = str(getattr(exc, "reason", "") or exc) or type(exc).__name__
         raise error(f"cannot reach {url}: {reason}", hint="is the server up? check the URL") from exc
     if total > limit:

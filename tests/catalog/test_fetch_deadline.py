@@ -17,6 +17,7 @@ import pytest
 
 from designer import fetching
 from designer.catalog.sources import http as http_source
+from designer.catalog.sources import oci
 from designer.cli.main import run
 from designer.errors import CatalogError, DesignerError
 
@@ -45,7 +46,17 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         path = "slow-body.json" if self.path == "/slow/index.json" else self.path.split("/")[-1]
-        if path == "slow-body.json":
+        if self.path == "/v2/":  # enough of a registry for the OCI source's probe
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+        elif path == "list":  # /v2/NAMESPACE/NAME/tags/list, trickled
+            self.send_response(200)
+            self.send_header("Content-Length", "400")
+            self.end_headers()
+            self._trickle(b'{"tags": ["1.0.0"]' + b" " * 381 + b"}")
+        elif path == "slow-body.json":
             self.send_response(200)
             self.send_header("Content-Length", "400")
             self.end_headers()
@@ -138,6 +149,16 @@ def test_design_import_of_a_trickling_url_ends_at_the_deadline(
     elapsed = time.monotonic() - started
     assert elapsed < one_second + 1.5, elapsed
     assert "did not finish within 1 s" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(20)
+def test_an_oci_registry_that_trickles_is_cut_off_at_the_deadline(hostile: str, one_second: float) -> None:
+    """oras sets no timeout and retries with sleeps: each registry operation still gets one deadline."""
+    source = oci.OciSource("slow", hostile.replace("http://", "oci://") + "/ns")
+    started = time.monotonic()
+    with pytest.raises(CatalogError, match=r"did not finish within 1 s"):
+        source.resolve("x")
+    assert time.monotonic() - started < one_second + 1.5
 
 
 @pytest.mark.timeout(20)

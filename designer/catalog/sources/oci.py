@@ -20,13 +20,18 @@ from typing import Any
 
 import oras.provider
 import requests
+import requests.adapters
 
+from designer import fetching
 from designer.catalog import artifacthub, entries, indexfile, names, packaging, versions
 from designer.catalog.sources import base
 from designer.errors import CatalogError
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 PROBE_TIMEOUT_S = 5.0
+REQUEST_TIMEOUT_S = (10.0, 30.0)
+"""Connect and read timeouts of each request oras makes (it sets none); fetching's deadline bounds
+each whole operation, oras's retries included."""
 MAX_PAGES = 1000
 """Pages of the repository list followed at most (a registry whose next link loops ends here)."""
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -75,6 +80,9 @@ class OciSource:
     def _registry(self) -> Any:
         if self._client is None:
             self._client = oras.provider.Registry(hostname=self.host, insecure=self._plain())
+            adapter = _TimeoutAdapter()  # oras passes no timeout: a silent registry would hang a read
+            self._client.session.mount("http://", adapter)
+            self._client.session.mount("https://", adapter)
         if not self._probed:
             self._probe()
         return self._client
@@ -99,6 +107,15 @@ class OciSource:
         self._probed = True
 
     def _call(self, what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        """``func(*args, **kwargs)`` within one deadline (oras retries with sleeps), errors mapped."""
+        seconds = fetching.deadline_s()
+        return fetching.within(
+            seconds,
+            lambda: self._mapped(what, func, *args, **kwargs),
+            late=lambda: fetching.late_error(f"{self.name}: {what}", seconds, _LateError),
+        )
+
+    def _mapped(self, what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except CatalogError:
@@ -181,9 +198,25 @@ class OciSource:
         return indexfile.entry_from_untrusted(data, origin=ref)
 
     def _blob(self, ref: str, digest: str, *, limit: int, what: str) -> bytes:
-        """A blob streamed by digest, refused past ``limit`` bytes (whatever the manifest claimed)."""
+        """A blob streamed by digest, refused past ``limit`` bytes (whatever the manifest claimed),
+        within one deadline for the whole download."""
+        seconds = fetching.deadline_s()
+        opened: list[requests.Response] = []
+        return fetching.within(
+            seconds,
+            lambda: self._read_blob(ref, digest, limit, what, opened),
+            late=lambda: fetching.late_error(
+                f"{self.name}: downloading {what} of {ref}", seconds, _LateError
+            ),
+            abandon=lambda: _close_all(opened),
+        )
+
+    def _read_blob(
+        self, ref: str, digest: str, limit: int, what: str, opened: list[requests.Response]
+    ) -> bytes:
         registry = self._registry()
-        response = self._call(f"downloading {what} of {ref}", registry.get_blob, ref, digest, True)
+        response = self._mapped(f"downloading {what} of {ref}", registry.get_blob, ref, digest, True)
+        opened.append(response)
         with response:
             if response.status_code != 200:
                 raise CatalogError(f"{ref}: {what} download failed (HTTP {response.status_code})")
@@ -206,6 +239,8 @@ class OciSource:
             for tag in self._tags(name):
                 try:
                     entry = self._entry(name, tag)
+                except _LateError:
+                    raise  # a stalling registry: skipping would wait again for every artifact
                 except CatalogError as exc:  # one foreign or broken artifact must not hide the rest
                     self._skipped.append(f"{exc.message} (skipped)")
                     continue
@@ -278,3 +313,21 @@ class OciSource:
                 f"{self.reference(info.name, info.version)}: the registry did not keep the push"
             )
         return entry
+
+
+class _LateError(CatalogError):
+    """A registry operation missed its deadline."""
+
+
+class _TimeoutAdapter(requests.adapters.HTTPAdapter):
+    """Gives every request of the session a timeout unless the caller chose one."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = REQUEST_TIMEOUT_S
+        return super().send(request, **kwargs)
+
+
+def _close_all(responses: list[requests.Response]) -> None:
+    for response in responses:
+        response.close()
