@@ -9,8 +9,8 @@ Why processes: regorus keeps the GIL while it evaluates, so threads never overla
 Rego evaluation plus loading is most of `design validate`'s time on a large repository. The file list
 is cut into contiguous chunks of about equal size; forked children (which inherit the imported
 modules and the compiled policies, so they start in a few milliseconds) each validate one chunk while
-this process validates the first, and send back a small pickled result: a summary per design, the
-errors per file, and the policy report. Nothing else crosses: designs and rendered objects stay where
+this process validates the first, and send back a small pickled result per file: a summary per
+design, the file's errors, and its policy report. Nothing else crosses: designs and rendered objects stay where
 they were built.
 
 A child that fails for any reason (an internal bug, a policy error, a crash) sends nothing; its chunk
@@ -30,9 +30,9 @@ import pickle
 import signal
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from designer.adapters import installers
 from designer.adapters.registry import AdapterRegistry
 from designer.errors import DesignerError
 from designer.gcpause import paused_gc
@@ -40,9 +40,13 @@ from designer.graph import DesignGraph, build_graph
 from designer.loading import load_file
 from designer.model import Design, RenderedObject
 from designer.policy.builtin import DesignObjects
-from designer.policy.evaluator import PolicySet, merge
-from designer.policy.findings import Report
+from designer.policy.evaluator import PolicySet
+from designer.policy.findings import Report, merge
 from designer.rendering import render
+from designer.validation_results import DesignSummary as DesignSummary
+from designer.validation_results import FileResult as FileResult
+from designer.validation_results import Validation as Validation
+from designer.validation_results import combine as combine
 
 # Below this many bytes per chunk a fork costs more than it saves (about 0.8 ms of work per KiB of
 # YAML against a few milliseconds to fork and collect a child; measured by benchmarks/policy_bench.py).
@@ -51,28 +55,6 @@ MIN_CHUNK_BYTES = 64 * 1024
 # Rendered objects held for one evaluation: enough that the per-evaluation cost vanishes (a few ms per
 # batch against ~0.2 ms per object), few enough that a batch's input and results stay small.
 BATCH_OBJECTS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class DesignSummary:
-    """What reports say about one design that loaded, graphed and rendered."""
-
-    name: str
-    file: str
-    source_format: str
-    components: int
-    edges: int
-    waves: int
-    objects: int
-
-
-@dataclass
-class Validation:
-    """Everything `validate` found: the designs that rendered, the errors per file, the findings."""
-
-    designs: list[DesignSummary] = field(default_factory=list)
-    errors: list[DesignerError] = field(default_factory=list)
-    report: Report = field(default_factory=lambda: merge([]))
 
 
 def validate_files(
@@ -87,6 +69,18 @@ def validate_files(
 
     ``jobs`` caps the processes (``None``: the CPUs this process may run on; 1: no fork).
     """
+    return combine(validate_each(files, variables, policies, registry, jobs=jobs))
+
+
+def validate_each(
+    files: Sequence[Path],
+    variables: dict[str, str],
+    policies: PolicySet,
+    registry: AdapterRegistry,
+    *,
+    jobs: int | None = None,
+) -> list[FileResult]:
+    """The result of each file, in the order of ``files`` (see `validate_files`)."""
     sizes = [_size(f) for f in files]
     chunks = split_by_size(files, sizes, _job_count(sizes, jobs))
     children: list[tuple[int, int, list[Path]]] = []
@@ -94,45 +88,60 @@ def validate_files(
         try:
             for chunk in chunks[1:]:
                 children.append(_fork_child(chunk, variables, policies, registry))
-            parts = [validate_chunk(chunks[0] if chunks else [], variables, policies, registry)]
+            results = validate_chunk(chunks[0] if chunks else [], variables, policies, registry)
             while children:
                 pid, reader, chunk = children.pop(0)
-                parts.append(_collect(pid, reader) or validate_chunk(chunk, variables, policies, registry))
+                results.extend(_collect(pid, reader) or validate_chunk(chunk, variables, policies, registry))
         finally:
             for pid, reader, _ in children:  # only left when this process failed
                 _abandon(pid, reader)
-    return _combine(parts)
+    return results
 
 
 def validate_chunk(
     files: Sequence[Path], variables: dict[str, str], policies: PolicySet, registry: AdapterRegistry
-) -> Validation:
-    """Validate ``files`` in this process, in order."""
-    result = Validation()
-    reports: list[Report] = []
+) -> list[FileResult]:
+    """Validate ``files`` in this process, in order; the designs of many files are evaluated together."""
+    results: list[FileResult] = []
+    reports: list[list[Report]] = []  # per file
     batch: list[DesignObjects] = []
+    owners: list[int] = []  # the file (position in results) of each design of the batch
+
+    def evaluate() -> None:
+        for owner, report in zip(owners, policies.evaluate_many(batch), strict=True):
+            reports[owner].append(report)  # a PolicyError ends the run
+        batch.clear()
+        owners.clear()
+
     held = 0
     for file in files:
-        for design, graph, objects in _rendered(file, variables, registry, result.errors):
-            batch.append((objects, graph.edges))
-            held += len(objects)
-            result.designs.append(
-                DesignSummary(
-                    name=design.name,
-                    file=str(Path(design.file)),
-                    source_format=design.source_format,
-                    components=len(design.components),
-                    edges=len(graph.edges),
-                    waves=len(graph.waves()),
-                    objects=len(objects),
+        result = FileResult(file=str(file))
+        results.append(result)
+        reports.append([])
+        with installers.external_inputs() as external:
+            for design, graph, objects in _rendered(file, variables, registry, result.errors):
+                batch.append((objects, graph.edges))
+                owners.append(len(results) - 1)
+                held += len(objects)
+                result.designs.append(
+                    DesignSummary(
+                        name=design.name,
+                        file=str(Path(design.file)),
+                        source_format=design.source_format,
+                        components=len(design.components),
+                        edges=len(graph.edges),
+                        waves=len(graph.waves()),
+                        objects=len(objects),
+                    )
                 )
-            )
-            if held >= BATCH_OBJECTS:
-                reports.extend(policies.evaluate_many(batch))  # a PolicyError ends the run
-                batch, held = [], 0
-    reports.extend(policies.evaluate_many(batch))
-    result.report = merge(reports)
-    return result
+        result.external = tuple(external)
+        if held >= BATCH_OBJECTS:
+            evaluate()
+            held = 0
+    evaluate()
+    for result, file_reports in zip(results, reports, strict=True):
+        result.report = merge(file_reports)
+    return results
 
 
 def _rendered(
@@ -215,7 +224,7 @@ def _fork_child(
     return pid, reader, chunk
 
 
-def _collect(pid: int, reader: int) -> Validation | None:
+def _collect(pid: int, reader: int) -> list[FileResult] | None:
     """The child's result, or None when it failed (its chunk is then validated here)."""
     with os.fdopen(reader, "rb") as source:
         payload = source.read()  # read before waiting: a large result would block the child's write
@@ -229,10 +238,10 @@ def _collect(pid: int, reader: int) -> Validation | None:
     if not finished or not payload:
         return None
     try:
-        result: Validation = pickle.loads(payload)
+        results: list[FileResult] = pickle.loads(payload)
     except (pickle.UnpicklingError, EOFError):
         return None
-    return result
+    return results
 
 
 def _abandon(pid: int, reader: int) -> None:
@@ -243,12 +252,3 @@ def _abandon(pid: int, reader: int) -> None:
         os.kill(pid, signal.SIGTERM)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-
-
-def _combine(parts: Sequence[Validation]) -> Validation:
-    combined = Validation()
-    for part in parts:
-        combined.designs.extend(part.designs)
-        combined.errors.extend(part.errors)
-    combined.report = merge([part.report for part in parts])
-    return combined

@@ -8,13 +8,17 @@ A mesh component's ``settings.installer`` picks how its control plane becomes Ku
 - absent: the mesh CLI if it is on PATH, else an AdapterError that says what to install or set.
 
 The mesh adapters call `render_control_plane`; subprocess and YAML failures become AdapterError here.
+What it renders depends on more than the design file (other files, helm, what is on PATH): callers
+that keep results per file (designer.validation's cache) learn it through `external_inputs`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +32,26 @@ CliCommands = Callable[[Mapping[str, Any], Mapping[str, Any]], list[list[str]]]
 
 _TIMEOUT_S = 120
 
+_external: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("external_inputs", default=None)
+
+
+@contextlib.contextmanager
+def external_inputs() -> Iterator[list[str]]:
+    """A list that names each control plane rendered inside the block (its objects come from outside
+    the design file)."""
+    found: list[str] = []
+    token = _external.set(found)
+    try:
+        yield found
+    finally:
+        _external.reset(token)
+
 
 def render_control_plane(component: Component, *, cli: str, cli_commands: CliCommands) -> list[KubeObject]:
     """The control-plane objects of a mesh component, through the installer its settings select."""
+    recording = _external.get()
+    if recording is not None:
+        recording.append(f"the control plane of {component.kind} {component.name!r}")
     installer = component.settings.get("installer")
     if installer is None:
         if shutil.which(cli) is None:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from designer.cluster.connecting import connect
-from designer.policy.evaluator import PolicySet
+# Imported when an inventory is read: `design validate` declares these options on every run, and a run
+# whose results all come from its cache loads no policy engine and no cluster client.
+if TYPE_CHECKING:
+    from designer.policy.evaluator import PolicySet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,6 +67,8 @@ def attach_inventory(
         plan = plan_sync(gatekeeper.templates_in_use(), config)
         gatekeeper.notes.extend(plan.notes)
         if plan.reads:
+            from designer.cluster.connecting import connect
+
             factory = (ctx.obj or {}).get("cluster_factory") or connect
             cluster = factory(None, context)
             try:

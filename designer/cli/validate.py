@@ -8,27 +8,37 @@ Exit codes: 0 clean (no unwaived finding at or above ``--fail-on``), 1 findings 
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from designer import __version__
-from designer.adapters.capabilities import policies_of
-from designer.adapters.registry import AdapterRegistry
-from designer.cli.inventory import attach_inventory, inventory_options
+from designer.cli.inventory import inventory_options
 from designer.cli.main import report_error
 from designer.cli.options import data_option, engine_option, error_json, output_option, parse_sets, set_option
+from designer.designfiles import expand_paths
 from designer.errors import DesignerError, ExitCode
 from designer.jsontext import pretty
-from designer.loading import expand_paths
-from designer.policy.changed import changed_files, select_designs
-from designer.policy.evaluator import PolicyOptions, PolicySet
+from designer.policy.engine import selected_engine
 from designer.policy.findings import SEVERITY_NAMES, Severity
+from designer.policy.library import library_files
 from designer.policy.reports import FORMATS, RenderContext, renderer
 from designer.policy.reports.github import error_annotation
 from designer.policy.reports.json_report import document as findings_document
-from designer.validation import Validation, validate_files
+from designer.resources import policies_dir
+from designer.validation_cache import ResultCache, cacheable, run_key
+from designer.validation_results import FileResult, Validation, combine
 from designer.wording import count_of
+
+# The adapters, the policy engine and the validators are imported when a file must be validated: a
+# run whose results all come from the cache needs none of them.
+if TYPE_CHECKING:
+    from designer.adapters.registry import AdapterRegistry
+    from designer.policy.evaluator import PolicySet
 
 
 @click.command()
@@ -75,6 +85,11 @@ from designer.wording import count_of
     help="Processes that validate files at once [default: the CPUs, for large inputs].",
 )
 @engine_option
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Validate every file again: neither read nor write the result cache (also DESIGNER_NO_CACHE=1).",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -93,6 +108,7 @@ def validate(
     changed_since: str | None,
     output_file: Path | None,
     jobs: int | None,
+    no_cache: bool,
 ) -> None:
     """Check designs: YAML, schema, references, dependency graph, rendering and policies.
 
@@ -102,18 +118,10 @@ def validate(
     3 when a design or a policy is broken.
     """
     variables = parse_sets(sets)
-    registry = AdapterRegistry.from_entry_points()
-    options = PolicyOptions(
-        policy_paths=policies,
-        builtin=not no_builtin_policies,
-        adapter_policies=() if no_builtin_policies else _adapter_policies(registry),
-        data_paths=data_paths,
-        strict=strict,
-        waivers_file=waivers,
-        annotation_waivers=not no_annotation_waivers,
-    )
-    policy_set = PolicySet.load(options)  # a broken policy stops here with exit 3
-    attach_inventory(ctx, policy_set, inventory, inventory_context)
+    inputs = _Inputs(ctx)
+    cache = None if no_cache else _result_cache(ctx.params)
+    if cache is None:
+        inputs.policies  # noqa: B018 (a broken policy or inventory stops here with exit 3)
     if changed_since is not None:
         watched = [*policies, *inventory, *data_paths, *([waivers] if waivers else [])]
         selected = _changed(paths, changed_since, watched)
@@ -121,7 +129,7 @@ def validate(
             click.echo(f"no design changed since {changed_since}", err=True)
         paths = tuple(str(p) for p in selected)
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
-    run = _validate(paths, variables, policy_set, registry, jobs)
+    run = _validate(paths, variables, inputs, jobs, cache)
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
     code = (
         ExitCode.INPUT if run.errors else ExitCode.FINDINGS if run.report.failing(threshold) else ExitCode.OK
@@ -143,28 +151,89 @@ def validate(
     ctx.exit(int(code))
 
 
+class _Inputs:
+    """The adapters and the compiled policies (with the inventory) of a run, made when first needed."""
+
+    def __init__(self, ctx: click.Context) -> None:
+        self.ctx = ctx
+
+    @functools.cached_property
+    def registry(self) -> AdapterRegistry:
+        from designer.adapters.registry import AdapterRegistry
+
+        return AdapterRegistry.from_entry_points()
+
+    @functools.cached_property
+    def policies(self) -> PolicySet:
+        from designer.adapters.capabilities import policies_of
+        from designer.cli.inventory import attach_inventory
+        from designer.policy.evaluator import PolicyOptions, PolicySet
+
+        params = self.ctx.params
+        builtin = not params["no_builtin_policies"]
+        # Rego files the installed adapters contribute run with the built-in checks.
+        contributed = tuple(path for adapter in self.registry.adapters for path in policies_of(adapter))
+        options = PolicyOptions(
+            policy_paths=params["policies"],
+            builtin=builtin,
+            adapter_policies=contributed if builtin else (),
+            data_paths=params["data_paths"],
+            strict=params["strict"],
+            waivers_file=params["waivers"],
+            annotation_waivers=not params["no_annotation_waivers"],
+        )
+        policies = PolicySet.load(options)  # a broken policy is exit 3
+        attach_inventory(self.ctx, policies, params["inventory"], params["inventory_context"])
+        return policies
+
+
 def _validate(
     paths: tuple[str, ...],
     variables: dict[str, str],
-    policy_set: PolicySet,
-    registry: AdapterRegistry,
+    inputs: _Inputs,
     jobs: int | None,
+    cache: ResultCache | None,
 ) -> Validation:
-    if not paths:
-        return Validation()
     try:
         files = expand_paths(paths)
     except DesignerError as exc:
+        inputs.policies  # noqa: B018 (a broken policy is the first error, as without the cache)
         return Validation(errors=[exc])
-    return validate_files(files, variables, policy_set, registry, jobs=jobs)
+
+    def validate(todo: list[Path]) -> list[FileResult]:
+        from designer.validation import validate_each
+
+        return validate_each(todo, variables, inputs.policies, inputs.registry, jobs=jobs)
+
+    return cache.validate(files, validate) if cache is not None else combine(validate(files))
 
 
-def _adapter_policies(registry: AdapterRegistry) -> tuple[Path, ...]:
-    """Rego files the installed adapters contribute; they run with the built-in checks."""
-    return tuple(path for adapter in registry.adapters for path in policies_of(adapter))
+# Options that do not change any file's result: how the report is shown, which files are chosen, how
+# many processes work (everything else is part of the cache key; see designer.validation_cache).
+_PRESENTATION = frozenset({"paths", "output", "output_file", "fail_on", "changed_since", "jobs", "no_cache"})
+
+
+def _result_cache(params: dict[str, Any]) -> ResultCache | None:
+    """The result cache for this run's inputs, or None (turned off, or inputs no key can capture).
+
+    The built-in library is keyed by content; the adapters' own Rego files by the code of the
+    adapter packages (`run_key`), so no adapter is imported to make the key.
+    """
+    if os.environ.get("DESIGNER_NO_CACHE"):
+        return None
+    keyed = {name: value for name, value in params.items() if name not in _PRESENTATION}
+    if not cacheable(keyed):
+        return None
+    keyed["engine"] = selected_engine()  # --engine is no parameter (it selects process-wide)
+    if keyed["engine"] == "opa":
+        keyed["opa"] = shutil.which("opa")  # the binary, by size and modification time
+    compiled = [] if params.get("no_builtin_policies") else library_files([policies_dir()])
+    return ResultCache.default(run_key(keyed, [path for path, _ in compiled]))
 
 
 def _changed(paths: tuple[str, ...], ref: str, always_all: list[Path]) -> list[Path]:
+    from designer.policy.changed import changed_files, select_designs  # git: only for --changed-since
+
     try:
         files = expand_paths(paths)
     except DesignerError:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from designer.errors import DesignError, Location
+from designer.designfiles import YAML_SUFFIXES as YAML_SUFFIXES
+from designer.designfiles import expand_paths as expand_paths
+from designer.errors import DesignError
 from designer.gcpause import paused_gc
 from designer.loading import kubernetes, meshery, native
 from designer.loading.yamlnodes import Document, parse_documents, read_documents
 from designer.model import Design
-
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def load_paths(paths: Sequence[str | Path], variables: Mapping[str, str] | None = None) -> list[Design]:
@@ -25,27 +25,6 @@ def load_paths(paths: Sequence[str | Path], variables: Mapping[str, str] | None 
     for file in expand_paths(paths):
         designs.extend(load_file(file, variables))
     return designs
-
-
-def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """The design files named by ``paths``, folders expanded in a stable (sorted) order."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-            if not found:
-                raise DesignError(
-                    "folder holds no .yaml or .yml file",
-                    location=Location(str(path), 1),
-                    hint="pass a design file",
-                )
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise DesignError("no such file or folder", location=Location(str(path), 1))
-    return files
 
 
 def load_file(path: str | Path, variables: Mapping[str, str] | None = None) -> list[Design]:

@@ -23,7 +23,7 @@ Callers: designer.policy.evaluator (validate) and designer.cli.policy (``policy 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -32,28 +32,13 @@ from designer.jsontext import compact
 from designer.model import Edge, RenderedObject
 from designer.policy.engine import RegoModule, new_engine
 from designer.policy.findings import CheckInfo, Finding, Severity
+from designer.policy.library import library_files
 from designer.resources import policies_dir
 
 CHECKS_ROOT = "data.designer.checks"
 
 DesignObjects: TypeAlias = tuple[Sequence[RenderedObject], Sequence[Edge]]
 """One design as the checks see it: its rendered objects and the edges of its graph."""
-
-
-def library_files(roots: Iterable[Path], extra: Iterable[Path] = ()) -> list[tuple[Path, str]]:
-    """The .rego files of the library (tests excluded) and extra files (adapters' contributions),
-    each once, with the name errors show."""
-    found: dict[Path, str] = {}
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*.rego")):
-            if not path.name.endswith("_test.rego"):
-                found.setdefault(path.resolve(), f"{root.name}/{path.relative_to(root).as_posix()}")
-    for path in extra:
-        if not path.name.endswith("_test.rego"):
-            found.setdefault(path.resolve(), str(path))
-    return list(found.items())
 
 
 class BuiltinChecks:

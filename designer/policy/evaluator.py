@@ -27,6 +27,7 @@ from designer.model import Edge, RenderedObject
 from designer.policy.builtin import BuiltinChecks, DesignObjects
 from designer.policy.engine import RegoModule
 from designer.policy.findings import CheckInfo, Finding, Report
+from designer.policy.findings import merge as merge
 from designer.policy.waivers import FileWaiver, apply_waivers, waiver_checks
 
 # conftest, Gatekeeper and the waiver file's reader are imported when a run uses them: `design validate`
@@ -138,24 +139,6 @@ class PolicySet:
             objects=len(objects),
             notes=notes,
         )
-
-
-def merge(reports: Sequence[Report]) -> Report:
-    """One report for several designs (checks de-duplicated by id, notes once)."""
-    checks: dict[str, CheckInfo] = {}
-    notes: dict[str, None] = {}
-    findings: list[Finding] = []
-    for report in reports:
-        findings.extend(report.findings)
-        for info in report.checks:
-            checks.setdefault(info.id, info)
-        notes.update(dict.fromkeys(report.notes))
-    return Report(
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
-        checks=tuple(checks.values()),
-        objects=sum(r.objects for r in reports),
-        notes=tuple(notes),
-    )
 
 
 def load_user_policies(paths: Sequence[Path]) -> tuple[list[RegoModule], GatekeeperPolicies | None]:

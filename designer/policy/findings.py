@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -149,3 +150,21 @@ class Report:
             "waived": sum(1 for f in self.findings if f.waived),
             "by_severity": by_severity,
         }
+
+
+def merge(reports: Sequence[Report]) -> Report:
+    """One report for several designs (checks de-duplicated by id, notes once)."""
+    checks: dict[str, CheckInfo] = {}
+    notes: dict[str, None] = {}
+    findings: list[Finding] = []
+    for report in reports:
+        findings.extend(report.findings)
+        for info in report.checks:
+            checks.setdefault(info.id, info)
+        notes.update(dict.fromkeys(report.notes))
+    return Report(
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        checks=tuple(checks.values()),
+        objects=sum(r.objects for r in reports),
+        notes=tuple(notes),
+    )

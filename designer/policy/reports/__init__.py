@@ -6,6 +6,7 @@ Each has ``render(report, context) -> str``; `RenderContext` carries what a repo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,19 +27,24 @@ class RenderContext:
         """``file`` relative to the base folder (POSIX separators) when it lies below it."""
         if not file:
             return None
-        return _relative(file, str(self.base), str(Path.cwd()))
+        return _relative(file, str(self.base), os.getcwd())  # noqa: PTH109 (a str: no Path per finding)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def _relative(file: str, base: str, cwd: str) -> str:
-    # Cached: a report names a handful of files thousands of times, and resolve() asks the file system.
-    # The working folder is part of the key because relative paths resolve against it; the key is
-    # made of strings because hashing Paths for every finding cost more than the lookup saved.
+    # Cached: a report names its files thousands of times, and resolve() asks the file system. The
+    # working folder is part of the key because relative paths resolve against it; the key is made of
+    # strings because hashing Paths (or asking Path.cwd()) for every finding cost more than the lookup.
     path = Path(file)
     try:
-        return path.resolve().relative_to(Path(base).resolve()).as_posix()
+        return path.resolve().relative_to(_resolved(base, cwd)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@lru_cache(maxsize=16)
+def _resolved(folder: str, cwd: str) -> Path:
+    return Path(folder).resolve()
 
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
