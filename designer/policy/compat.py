@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 
-_HEAD_RE = re.compile(r"^(?P<head>[A-Za-z_][^#{]*?)\s*\{\s*(#.*)?$")
+# A top-level rule head ending with the `{` of its body; the head may hold braces (`violation[{"msg": m}]`).
+_HEAD_RE = re.compile(r"^(?P<head>[A-Za-z_].*?)\s*\{\s*(#.*)?$")
 _NEXT_BODY_RE = re.compile(r"^\}\s*\{\s*(#.*)?$")
 _ENDS_WITH_TERM_RE = re.compile(r"[A-Za-z0-9_\])\"`]$")
 

@@ -1,8 +1,9 @@
 """Users' Gatekeeper ConstraintTemplates and Constraints, evaluated unchanged over a design.
 
 A template's Rego (``spec.targets[].rego`` + ``libs``, or the ``Rego`` engine entry of ``code``) is
-compiled in its own engine in regorus's v0 mode (most library templates are Rego v0). Each module is
-padded with blank lines so that regorus's error lines are lines of the YAML file. Each Constraint
+compiled in its own engine (the one ``--engine`` chose), read by the loader of users' Rego
+(designer.policy.loader: Rego v0 or v1 per module, the rewrites that make regorus answer as OPA does).
+Each module is padded with blank lines so that error lines are lines of the YAML file. Each Constraint
 selects objects through its ``spec.match`` (designer.policy.gatekeeper_match); each selected object is
 reviewed with the admission input ``{"review": {"object", "kind", "name", "namespace", "operation":
 "CREATE", …}, "parameters"}``, or, for an object that came from an ``AdmissionReview`` document
@@ -11,9 +12,8 @@ Gatekeeper's webhook would. ``data.inventory`` (designer.policy.gatekeeper_inven
 that stand for the cluster (`GatekeeperPolicies.cluster_objects`: ``--inventory`` files, a live
 cluster) with the design's own objects merged over them; it is given only to templates that read it.
 
-Compatibility: the line-preserving rewrites of designer.policy.compat (v0 multi-body rules, body lines
-starting with ``(``) and of designer.policy.sprintf_args (a literal ``sprintf`` with fewer arguments than
-verbs prints ``%!v(MISSING)`` as under OPA) are applied before compiling; nothing else is changed.
+Compatibility: besides the loader's rewrites, designer.policy.sprintf_args makes a literal ``sprintf``
+with fewer arguments than verbs print ``%!v(MISSING)`` as under OPA; every rewrite keeps the lines.
 
 Findings: id ``<ConstraintKind>.<constraint name>``; severity from ``enforcementAction``: deny (the
 default) -> high, warn -> medium, dryrun -> info. Templates that only carry CEL are skipped with a note.
@@ -30,8 +30,7 @@ from typing import Any
 
 from designer.errors import Location, PolicyError
 from designer.model import RenderedObject
-from designer.policy.compat import make_compatible
-from designer.policy.engine import PolicyEngine, RegoModule, new_engine
+from designer.policy.engine import PolicyEngine, RegoModule
 from designer.policy.findings import CheckInfo, Finding, Severity
 from designer.policy.gatekeeper_inventory import build_inventory, namespaces_by_name
 from designer.policy.gatekeeper_match import effective_namespace, is_namespaced, matches
@@ -58,11 +57,17 @@ class Template:
     _package: str = ""
 
     def engine(self) -> tuple[PolicyEngine, str]:
-        """The compiled base engine and the package of the main module (built on first use)."""
+        """The compiled base engine and the package of the main module (built on first use).
+
+        The Rego goes through the loader users' conftest policies go through (designer.policy.loader:
+        v0 or v1 per module, the syntax-tree rewrites that make regorus answer as OPA does); the
+        engine is the one chosen with ``--engine``.
+        """
         if self._engine is None:
-            engine = new_engine(v0=True)
-            packages = [engine.add_module(m) for m in self.modules]
-            self._engine, self._package = engine, packages[0]
+            from designer.policy.loader import engine_for, load_bundle
+
+            bundle = load_bundle(self.modules)
+            self._engine, self._package = engine_for(bundle), bundle.modules[0].package
         return self._engine, self._package
 
     @property
@@ -298,7 +303,7 @@ def parse_constraint(doc: Mapping[str, Any], file: str) -> Constraint:
 
 
 def _compatible(source: str) -> str:
-    return pad_missing_arguments(make_compatible(source))
+    return pad_missing_arguments(source)  # designer.policy.loader applies designer.policy.compat
 
 
 def _pad(source: str, file_text: str) -> str:

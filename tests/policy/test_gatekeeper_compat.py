@@ -48,6 +48,31 @@ def test_split_rules_evaluate_like_opa() -> None:
     assert engine.eval_rule("data.t.violation") == []
 
 
+BRACE_HEAD = """package t
+
+violation[{"msg": msg}] {
+  input.a
+  msg := "from a"
+} {
+  input.b
+  msg := "from b"
+}
+"""
+
+
+def test_split_copies_heads_that_hold_braces() -> None:
+    # Gatekeeper's usual head, violation[{"msg": msg}]: its second body was once given the previous
+    # rule's head (the library's noupdateserviceaccount template lost two of its violations that way).
+    out = split_multibody(BRACE_HEAD)
+    assert out.splitlines()[5] == '} violation[{"msg": msg}] {'
+    engine = RegoEngine(v0=True)
+    engine.add_module(RegoModule("t.rego", out))
+    engine.set_input({"b": True})
+    assert engine.eval_rule("data.t.violation") == [{"msg": "from b"}]
+    engine.set_input({"a": True, "b": True})
+    assert engine.eval_rule("data.t.violation") == [{"msg": "from a"}, {"msg": "from b"}]
+
+
 PAREN = """package t
 
 spread(h) {

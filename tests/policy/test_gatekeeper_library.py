@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 from designer.cli.main import cli
-from tests import requirements
+from tests import engines, requirements
 from tests.conftest import SHARED
 
 LIBRARY = SHARED / "testdata" / "gatekeeper-library"
@@ -52,11 +52,17 @@ def test_the_library_is_there() -> None:
     assert len(CASES) >= 150, f"expected the Gatekeeper suites under {LIBRARY}"
 
 
+@pytest.fixture(scope="module", params=engines.ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each test runs on both engines: regorus, and OPA itself (skipped outside CI without the opa binary)."""
+    return engines.require(request.param)
+
+
 @pytest.fixture(scope="module")
-def verified() -> dict[str, Any]:
+def verified(engine: str) -> dict[str, Any]:
     """One `design policy verify` run over the whole library, as gator verify ./... would run it."""
     requirements.shared("testdata", "gatekeeper-library")
-    result = CliRunner().invoke(cli, ["policy", "verify", str(LIBRARY), "-o", "json"])
+    result = CliRunner().invoke(cli, ["policy", "verify", str(LIBRARY), "-o", "json", "--engine", engine])
     assert result.exit_code in (0, 1, 3), result.output
     doc: dict[str, Any] = json.loads(result.stdout)
     return doc
@@ -85,10 +91,14 @@ def test_verify_case(
 
 
 @pytest.mark.parametrize(("folder", "test", "case", "key"), CASES)
-def test_validate_case(folder: Path, test: dict[str, Any], case: dict[str, Any], key: Any) -> None:
+def test_validate_case(
+    engine: str, folder: Path, test: dict[str, Any], case: dict[str, Any], key: Any
+) -> None:
     requirements.shared("testdata", "gatekeeper-library")
     args = [
         "validate",
+        "--engine",
+        engine,
         str(folder / case["object"]),
         "--policy",
         str(folder / test["template"]),
@@ -117,3 +127,24 @@ def test_validate_case(folder: Path, test: dict[str, Any], case: dict[str, Any],
             assert not hits, f"expected no violation matching {pattern!r}, got {hits}"
         else:
             assert len(hits) == int(expected), f"expected {expected} matching {pattern!r}, got {hits}"
+
+
+def test_noupdateserviceaccount_reviews_each_of_its_bodies(engine: str, tmp_path: Path) -> None:
+    """The template's violation has three bodies after a `violation[{"msg": msg}]` head; an UPDATE whose new
+    object lost its serviceAccountName must meet the third (the library's own cases never reach it)."""
+    folder = requirements.shared("testdata", "gatekeeper-library", "general", "noupdateserviceaccount")
+    review = tmp_path / "update.yaml"
+    review.write_text(
+        "kind: AdmissionReview\napiVersion: admission.k8s.io/v1\nrequest:\n  operation: UPDATE\n"
+        "  namespace: kube-system\n  userInfo: {username: alice}\n"
+        "  oldObject: {apiVersion: apps/v1, kind: Deployment, metadata: {name: d},\n"
+        "    spec: {template: {spec: {serviceAccountName: a}}}}\n"
+        "  object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {template: {spec: {}}}}\n"
+    )
+    args = ["validate", "--engine", engine, str(review), "--no-builtin-policies", "-o", "json"]
+    args += ["--policy", str(folder / "template.yaml")]
+    args += ["--policy", str(folder / "samples" / "noupdateserviceaccount" / "constraint.yaml")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"]]
+    assert messages == ["missing serviceAccountName field in object under review"]
