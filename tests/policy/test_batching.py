@@ -1,5 +1,5 @@
 """Many designs in one evaluation of the built-in library: each design gets exactly the findings it
-gets alone. Real loader, renderer, shipped policies/ library and regorus.
+gets alone. Real loader, renderer, shipped policies/ library, and both Rego engines (regorus, OPA).
 
 The corpus is built so that any index crossing designs would show: fixtures/related.yaml (objects
 that refer to each other in every way the cross-object checks follow) whole, twice (duplicates), and
@@ -9,8 +9,9 @@ shipped pattern whole and in parts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,11 +19,12 @@ from designer.adapters.registry import AdapterRegistry
 from designer.errors import PolicyError
 from designer.graph import build_graph
 from designer.loading import load_file
-from designer.policy.backend import RegoEngine
 from designer.policy.builtin import BuiltinChecks, DesignObjects
+from designer.policy.engine import use_engine
 from designer.policy.evaluator import PolicyOptions, PolicySet
 from designer.rendering import render
 from designer.validation import validate_files
+from tests import engines
 from tests.conftest import PATTERNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,22 +54,24 @@ def _parts(design: DesignObjects) -> list[DesignObjects]:
     return [([item], ()) for item in design[0]]
 
 
-@pytest.fixture(scope="module")
-def policies() -> PolicySet:
-    return PolicySet.load(PolicyOptions(annotation_waivers=False))
+@pytest.fixture(scope="module", params=engines.ENGINES)
+def policies(request: pytest.FixtureRequest) -> PolicySet:
+    """The shipped library on each Rego engine: batching must hold whichever engine evaluates."""
+    with use_engine(engines.require(request.param)):
+        return PolicySet.load(PolicyOptions(annotation_waivers=False))
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record every query regorus evaluates (the real engine still answers)."""
-    queries: list[str] = []
-    real = RegoEngine.eval_query
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record every evaluation of the library (whichever engine runs it; the real engine answers)."""
+    inputs: list[object] = []
+    real = BuiltinChecks._evaluate
 
-    def counted(self: RegoEngine, query: str) -> list[object]:
-        queries.append(query)
-        return real(self, query)
+    def counted(self: BuiltinChecks, document: Mapping[str, Any]) -> dict[str, Any]:
+        inputs.append(document)
+        return real(self, document)
 
-    monkeypatch.setattr(RegoEngine, "eval_query", counted)
-    return queries
+    monkeypatch.setattr(BuiltinChecks, "_evaluate", counted)
+    return inputs
 
 
 def test_a_batch_gives_each_design_its_findings_alone(
