@@ -106,13 +106,15 @@ class SuiteResult:
 
 
 def run_suites(suites: Sequence[Suite], run: RunFilter | None = None) -> list[SuiteResult]:
-    """Run every suite in order."""
+    """Run every suite in order (a template file used by several tests is compiled once)."""
     run = run or RunFilter()
-    return [run_suite(suite, run) for suite in suites]
+    templates: dict[Path, Template] = {}
+    return [run_suite(suite, run, templates) for suite in suites]
 
 
-def run_suite(suite: Suite, run: RunFilter) -> SuiteResult:
-    """Run the tests of one suite file."""
+def run_suite(suite: Suite, run: RunFilter, templates: dict[Path, Template] | None = None) -> SuiteResult:
+    """Run the tests of one suite file; ``templates`` caches compiled templates by file."""
+    templates = {} if templates is None else templates
     started = time.perf_counter()
     result = SuiteResult(suite=suite, error=suite.problem, skipped=suite.skip)
     if suite.problem is None and not suite.skip:
@@ -120,7 +122,7 @@ def run_suite(suite: Suite, run: RunFilter) -> SuiteResult:
             if test.skip or not run.matches_test(test):
                 result.tests.append(TestResult(name=test.name, skipped=True))
                 continue
-            result.tests.append(_run_test(suite, test, run))
+            result.tests.append(_run_test(suite, test, run, templates))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -132,14 +134,14 @@ class _Prepared:
     expansions: list[ExpansionTemplate]
 
 
-def _run_test(suite: Suite, test: Test, run: RunFilter) -> TestResult:
+def _run_test(suite: Suite, test: Test, run: RunFilter, templates: dict[Path, Template]) -> TestResult:
     started = time.perf_counter()
     result = TestResult(name=test.name)
     prepared: _Prepared | None = None
     problem = test.problem
     if problem is None:
         try:
-            prepared = _prepare(suite, test)
+            prepared = _prepare(suite, test, templates)
         except DesignerError as exc:
             problem = exc
     if test.invalid:
@@ -175,18 +177,12 @@ class _SchemaRefusalError(PolicyError):
     """The constraint's parameters break the template's schema (what ``invalid: true`` expects)."""
 
 
-def _prepare(suite: Suite, test: Test) -> _Prepared:
-    template_doc, template_text, template_file = _read_one(
-        suite, test.template, "ConstraintTemplate", lambda d: _group(d) == TEMPLATE_GROUP
-    )
-    template = parse_template(template_doc, template_file, template_text)
+def _prepare(suite: Suite, test: Test, templates: dict[Path, Template]) -> _Prepared:
+    key = (suite.folder / test.template).resolve()
+    template = templates.get(key)
     if template is None:
-        raise PolicyError(
-            f"template {test.template} has no Rego (CEL only)",
-            hint="designer runs the Rego of ConstraintTemplates; CEL-only templates are not supported",
-            location=Location(template_file, 1),
-        )
-    template.engine()  # compile now: a template that does not compile breaks the whole test
+        template = _compile_template(suite, test)
+        templates[key] = template
     constraint_doc, _, constraint_file = _read_one(
         suite, test.constraint, "Constraint", lambda d: _group(d) == CONSTRAINT_GROUP
     )
@@ -220,6 +216,21 @@ def _prepare(suite: Suite, test: Test) -> _Prepared:
                 location=Location(_shown(suite, test.expansion), 1),
             )
     return _Prepared(template=template, constraint=constraint, expansions=expansions)
+
+
+def _compile_template(suite: Suite, test: Test) -> Template:
+    template_doc, template_text, template_file = _read_one(
+        suite, test.template, "ConstraintTemplate", lambda d: _group(d) == TEMPLATE_GROUP
+    )
+    template = parse_template(template_doc, template_file, template_text)
+    if template is None:
+        raise PolicyError(
+            f"template {test.template} has no Rego (CEL only)",
+            hint="designer runs the Rego of ConstraintTemplates; CEL-only templates are not supported",
+            location=Location(template_file, 1),
+        )
+    template.engine()  # compile now: a template that does not compile breaks the whole test
+    return template
 
 
 def _read_one(suite: Suite, relative: str, what: str, wanted: Any) -> tuple[dict[str, Any], str, str]:
