@@ -12,6 +12,8 @@ import pytest
 
 from tests import requirements
 
+pytest_plugins = ["designer.sandbox.testing"]  # sandbox, kube_api (both engines), control_plane
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = requirements.SHARED
 PATTERNS = ROOT / "patterns"

@@ -11,6 +11,8 @@ Called by `designer.cluster.connecting.connect`. One of the two modules that imp
 from __future__ import annotations
 
 import os
+import socket
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,8 @@ def load_client(
         if "current-context" in str(exc):
             hint = "pass --context NAME or run `kubectl config use-context NAME`"
         raise ClusterError(f"cannot use kubeconfig {source}: {exc}", hint=hint) from exc
+    if str(chosen["name"]).startswith(SANDBOX_CONTEXT):
+        _require_listening(str(configuration.host))
     namespace = str((chosen.get("context") or {}).get("namespace") or "default")
     return ClientSettings(
         api_client=client.ApiClient(configuration),
@@ -86,6 +90,20 @@ def load_client(
         namespace=namespace,
         source=source,
     )
+
+
+def _require_listening(url: str) -> None:
+    """A stopped sandbox is a plain fact to say at once, not a connection error after retries."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return
+    try:
+        socket.create_connection((parts.hostname, parts.port or 443), timeout=2).close()
+    except OSError as exc:
+        raise ClusterError(
+            f"the sandbox is not running (nothing listens at {url})",
+            hint="start it with `design sandbox up --detach` (see `design sandbox status`)",
+        ) from exc
 
 
 def _sandbox_fallback(source: str) -> str:

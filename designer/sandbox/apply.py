@@ -119,9 +119,10 @@ def _prefixes(paths: Iterable[Path]) -> set[Path]:
 
 
 def conflict_error(conflicts: list[tuple[Owner, Path]]) -> ApiError:
+    # StatusCause's Go field is Type, but its JSON name is "reason" (apimachinery types.go).
     causes = [
         {
-            "type": "FieldManagerConflict",
+            "reason": "FieldManagerConflict",
             "message": f"conflict with {o.describe()}",
             "field": fieldsets.path_str(p),
         }

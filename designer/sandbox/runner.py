@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import ssl
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from aiohttp import web
 
+from designer.sandbox import kubeconfigs
 from designer.sandbox.controllers import Controllers
 from designer.sandbox.faults import Drop, Fault, Recorder, RequestRecord
 from designer.sandbox.lifecycle import Lifecycle
@@ -28,37 +30,18 @@ from designer.sandbox.store import KubeObject, Store, clone
 T = TypeVar("T")
 
 
-def kubeconfig(url: str, context: str, namespace: str = "default") -> dict[str, Any]:
-    """A kubeconfig document with one cluster, user and context named ``context``."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": context, "cluster": {"server": url}}],
-        "users": [{"name": context, "user": {}}],
-        "contexts": [
-            {"name": context, "context": {"cluster": context, "user": context, "namespace": namespace}}
-        ],
-        "current-context": context,
-        "preferences": {},
-    }
-
-
 def merge_kubeconfig(path: Path, url: str, context: str) -> None:
-    """Add or replace ``context`` (and its cluster and user) in the kubeconfig at ``path``."""
-    current: dict[str, Any] = {}
-    if path.exists():
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        current = loaded if isinstance(loaded, dict) else {}
-    fresh = kubeconfig(url, context)
-    merged = {**fresh, **{k: v for k, v in current.items() if k not in ("clusters", "users", "contexts")}}
-    for section in ("clusters", "users", "contexts"):
-        kept = [e for e in current.get(section) or [] if e.get("name") != context]
-        merged[section] = kept + fresh[section]
-    merged.setdefault("current-context", context)
-    if not current.get("current-context"):
-        merged["current-context"] = context
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
+    """Add or replace ``context`` (and its cluster and user: no credentials) in the kubeconfig at ``path``."""
+    kubeconfigs.merge(path, [kubeconfigs.Entry(context, url)])
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """The emulator's serving certificate and key, and the CA clients trust for it (PEM files)."""
+
+    ca: Path
+    cert: Path
+    key: Path
 
 
 class Sandbox:
@@ -74,8 +57,12 @@ class Sandbox:
         latency: float = 0.0,
         keep_requests: bool = True,
         history: int = 50_000,
+        token: str | None = None,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.port = port
+        self.token = token
+        self.tls = tls
         self.store = Store(history)
         self.table = ResourceTable.builtin()
         self.recorder = Recorder(latency=latency, keep_requests=keep_requests)
@@ -89,7 +76,14 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if self.tls is None:
+            return None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(self.tls.cert), str(self.tls.key))
+        return context
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -108,10 +102,14 @@ class Sandbox:
 
     async def _start(self) -> None:
         self._runner = web.AppRunner(
-            build_app(self.api, self.lifecycle, self.recorder), access_log=None, shutdown_timeout=0.5
+            build_app(self.api, self.lifecycle, self.recorder, token=self.token),
+            access_log=None,
+            shutdown_timeout=0.5,
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+        site = web.TCPSite(
+            self._runner, "127.0.0.1", self.port, reuse_address=True, ssl_context=self._ssl_context()
+        )
         await site.start()
         server = site._server
         assert server is not None
@@ -143,9 +141,13 @@ class Sandbox:
             self.write_kubeconfig(kubeconfig_path, context)
         return self
 
+    def entry(self, context: str) -> kubeconfigs.Entry:
+        """This server's kubeconfig context: its URL, token and CA (when it has them)."""
+        ca = kubeconfigs.pem_data(self.tls.ca) if self.tls else None
+        return kubeconfigs.Entry(context, self.url, {"token": self.token} if self.token else {}, ca)
+
     def write_kubeconfig(self, path: Path, context: str = "sandbox") -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(kubeconfig(self.url, context), sort_keys=False), encoding="utf-8")
+        kubeconfigs.write(path, [self.entry(context)])
         self.kubeconfig_path = path
         return path
 

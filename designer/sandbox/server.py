@@ -8,6 +8,7 @@ is faster and simpler than a route per resource now that CRDs add resources at r
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_KEY = web.AppKey("api", Api)
 LIFECYCLE_KEY = web.AppKey("lifecycle", Lifecycle)
 RECORDER_KEY = web.AppKey("recorder", Recorder)
+TOKEN_KEY = web.AppKey("token", str)
+PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/version"})
+"""What a real API server lets anyone read (RBAC's system:public-info-viewer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +254,9 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
     try:
         if recorder.latency > 0:
             await asyncio.sleep(recorder.latency)
+        if not _authorized(request):
+            status = 401
+            return _json(UNAUTHORIZED, 401)
         fault = recorder.take_fault(request.method, request.path, request.path_qs, dry_run)
         if fault is not None and fault.delay > 0:
             await asyncio.sleep(fault.delay)
@@ -292,8 +299,33 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response(status=500)  # never sent: the transport is gone
 
 
-def build_app(api: Api, lifecycle: Lifecycle, recorder: Recorder) -> web.Application:
+UNAUTHORIZED = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "metadata": {},
+    "status": "Failure",
+    "message": "Unauthorized",
+    "reason": "Unauthorized",
+    "code": 401,
+}
+
+
+def _authorized(request: web.Request) -> bool:
+    """With a token configured, every request but the public ones must carry it (constant-time check)."""
+    token = request.app.get(TOKEN_KEY)
+    if not token or request.path in PUBLIC_PATHS:
+        return True
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def build_app(
+    api: Api, lifecycle: Lifecycle, recorder: Recorder, *, token: str | None = None
+) -> web.Application:
+    """The emulator's application; with ``token``, requests without ``Authorization: Bearer`` it get 401."""
     app = web.Application(middlewares=[middleware], client_max_size=64 * 1024 * 1024)
+    if token:
+        app[TOKEN_KEY] = token
     app[API_KEY] = api
     app[LIFECYCLE_KEY] = lifecycle
     app[RECORDER_KEY] = recorder

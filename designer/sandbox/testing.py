@@ -1,4 +1,4 @@
-"""pytest fixtures for the sandbox: a fresh API emulator per test, or a real cluster when asked.
+"""pytest fixtures for the sandbox: a fresh API emulator per test, a real control plane per session.
 
 Enable with ``pytest_plugins = ["designer.sandbox.testing"]`` in the root conftest.
 
@@ -6,24 +6,61 @@ Enable with ``pytest_plugins = ["designer.sandbox.testing"]`` in the root confte
   Started on a free port of 127.0.0.1 with a kubeconfig (context ``sandbox``) in the test's tmp dir.
 - ``sandbox_factory``: ``sandbox_factory(controllers=True, latency=0.02, crd_delay=0.2, ...)`` starts
   emulators with options (any `Sandbox` keyword); all are stopped after the test.
-- ``kube_api``: a `KubeTarget` for tests that must also hold on a real cluster (mark them ``cluster``):
-  the cluster of ``DESIGNER_TEST_KUBECONFIG`` when that variable is set, else a fresh emulator. Its
-  ``sandbox`` attribute is None on a real cluster, so emulator-only features stay in ``sandbox`` tests.
+- ``control_plane``: the session's real control plane (upstream etcd, kube-apiserver,
+  kube-controller-manager and the simulated kubelet; `ControlPlane`), started once on first use. Its
+  kubeconfig has the contexts ``sandbox`` (admin) and ``sandbox-restricted`` (a user with no rights).
+- ``kube_api``: a `KubeTarget` for tests that must hold on any Kubernetes API. It is parametrized over
+  the engines, so each such test runs on the emulator (``[emulator]``) and on the real control plane
+  (``[kube-apiserver]``): ``DESIGNER_TEST_ENGINE=emulator|kube-apiserver`` keeps one of them. With
+  ``DESIGNER_TEST_KUBECONFIG`` set, the real side is that cluster instead. On the real control plane,
+  namespaces and CRDs a test leaves behind are deleted after it; tests use fresh names to stay apart.
+- `real_control_plane()`: the same real control plane as a context manager, for benchmarks and scripts.
+
+The binaries come from ``DESIGNER_TEST_BINARIES``, else `binaries.find` (``KUBEBUILDER_ASSETS``, then
+designer's cache as it was before the test run's private cache folder replaced it). When none exist,
+the real side is skipped with a reason that says how to build them, and fails under CI (``CI=true``).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
+from designer import statepaths
+from designer.errors import ClusterError
 from designer.sandbox.runner import Sandbox
+from designer.sandbox.upstream import binaries
+from designer.sandbox.upstream.controlplane import ControlPlane
 
 ENV_KUBECONFIG = "DESIGNER_TEST_KUBECONFIG"
+ENV_ENGINE = "DESIGNER_TEST_ENGINE"
+ENV_BINARIES = "DESIGNER_TEST_BINARIES"
+EMULATOR, REAL = "emulator", "kube-apiserver"
+_USER_CACHE = statepaths.cache_dir()  # read at import, before conftest points XDG_CACHE_HOME elsewhere
+
+
+def engines() -> list[str]:
+    """The engines ``kube_api`` runs on: both unless DESIGNER_TEST_ENGINE names one."""
+    chosen = os.environ.get(ENV_ENGINE, "").strip()
+    if chosen in (EMULATOR, REAL):
+        return [chosen]
+    return [EMULATOR, REAL]
+
+
+def _missing(reason: str) -> NoReturn:
+    """Skip outside CI, fail under CI (the team's rule for what the README's commands do not install)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +69,121 @@ class KubeTarget:
 
     kubeconfig_path: Path
     sandbox: Sandbox | None
+    engine: str = EMULATOR
+    control_plane: ControlPlane | None = None
+    context: str = "sandbox"
 
     @property
     def is_emulator(self) -> bool:
         return self.sandbox is not None
+
+    @property
+    def restricted_context(self) -> str | None:
+        """A context whose user may do nothing (the real control plane only)."""
+        return self.control_plane.restricted_context if self.control_plane is not None else None
+
+
+def find_binaries() -> binaries.Binaries:
+    """The control-plane binaries the tests use (raises ClusterError when there are none)."""
+    explicit = os.environ.get(ENV_BINARIES)
+    return binaries.find(Path(explicit) if explicit else None, cache=_USER_CACHE)
+
+
+def required_binaries() -> binaries.Binaries:
+    """`find_binaries`, or skip (fail under CI) saying how to build them."""
+    try:
+        return find_binaries()
+    except ClusterError as exc:
+        _missing(f"no real control plane: {exc} ({exc.hint})")
+
+
+@contextmanager
+def real_control_plane(folder: Path | None = None, **options: Any) -> Iterator[ControlPlane]:
+    """A started real control plane (kubeconfig at ``.kubeconfig_path``), stopped on exit."""
+    plane = ControlPlane(find_binaries(), state_dir=folder, **options)
+    plane.start((folder or plane.state_dir) / "kubeconfig")
+    try:
+        yield plane
+    finally:
+        plane.stop()
+
+
+class _Session:
+    """The session's control plane, started on first use; what existed then is kept between tests."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.plane: ControlPlane | None = None
+        self.error: str | None = None
+        self.baseline: dict[str, set[str]] = {}
+        self._context: Any = None
+
+    def get(self) -> ControlPlane:
+        if self.error is not None:
+            _missing(self.error)
+        if self.plane is None:
+            try:
+                self._context = real_control_plane(self.folder)
+                self.plane = self._context.__enter__()
+            except ClusterError as exc:
+                self.error = f"no real control plane: {exc} ({exc.hint})" if exc.hint else str(exc)
+                _missing(self.error)
+            self.baseline = {path: self._names(path) for path in _CLEANED}
+        return self.plane
+
+    def _names(self, path: str) -> set[str]:
+        assert self.plane is not None
+        body = json.loads(_admin_get(self.plane, path))
+        return {item["metadata"]["name"] for item in body.get("items", [])}
+
+    def reset(self) -> None:
+        """Delete the namespaces and CRDs a test left behind. Not awaited: a namespace takes seconds
+        to finalize, and tests use fresh names (a random namespace, unique CRD groups)."""
+        assert self.plane is not None
+        for path in _CLEANED:
+            for name in self._names(path) - self.baseline[path]:
+                _admin_request(self.plane, "DELETE", f"{path}/{name}")
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._context.__exit__(None, None, None)
+
+
+_CLEANED = ("/api/v1/namespaces", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+
+
+def _admin_request(plane: ControlPlane, method: str, path: str) -> bytes:
+    request = urllib.request.Request(f"{plane.url}{path}", method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=plane.ssl_context) as response:
+            return bytes(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code in (404, 409):
+            return b"{}"
+        raise
+
+
+def _admin_get(plane: ControlPlane, path: str) -> bytes:
+    return _admin_request(plane, "GET", path)
+
+
+@pytest.fixture(scope="session")
+def _control_plane_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Session]:
+    session = _Session(tmp_path_factory.mktemp("control-plane"))
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def control_plane(_control_plane_session: _Session) -> Iterator[ControlPlane]:
+    """The session's real control plane; what the test creates (namespaces, CRDs) is removed after it."""
+    plane = _control_plane_session.get()
+    try:
+        yield plane
+    finally:
+        _control_plane_session.reset()
 
 
 @pytest.fixture
@@ -65,12 +213,17 @@ def sandbox_factory(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
             server.stop()
 
 
-@pytest.fixture
-def kube_api(tmp_path: Path) -> Iterator[KubeTarget]:
-    """A real cluster (``DESIGNER_TEST_KUBECONFIG``) or, by default, a fresh emulator."""
-    configured = os.environ.get(ENV_KUBECONFIG)
-    if configured:
-        yield KubeTarget(Path(configured), None)
+@pytest.fixture(params=engines())
+def kube_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KubeTarget]:
+    """The emulator (a fresh one) or the real control plane (the session's), per parameter."""
+    if request.param == REAL:
+        configured = os.environ.get(ENV_KUBECONFIG)
+        if configured:
+            yield KubeTarget(Path(configured), None, REAL)
+            return
+        plane = request.getfixturevalue("control_plane")
+        assert plane.kubeconfig_path is not None
+        yield KubeTarget(plane.kubeconfig_path, None, REAL, plane)
         return
     server = Sandbox().start(tmp_path / "sandbox-kubeconfig")
     try:

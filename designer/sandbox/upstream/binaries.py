@@ -1,0 +1,91 @@
+"""Finding the upstream control-plane programs: etcd, kube-apiserver and kube-controller-manager.
+
+Looked up, first match wins: the folder given (``--binaries``), ``$KUBEBUILDER_ASSETS`` (envtest's
+variable), the newest version in designer's cache (what scripts/build-control-plane.sh builds), the
+newest in setup-envtest's own folder. envtest ships no kube-controller-manager: without it the control
+plane runs but no controller does (Deployments never become Available), and `Binaries` says so.
+Caller: designer.sandbox.upstream.controlplane, the CLI (`design sandbox up --engine kube-apiserver`)
+and the test fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from designer import statepaths
+from designer.errors import ClusterError
+
+REQUIRED = ("etcd", "kube-apiserver")
+OPTIONAL = ("kube-controller-manager",)
+BUILD_HINT = "build them with scripts/build-control-plane.sh (needs Go), or point --binaries or KUBEBUILDER_ASSETS at envtest's binaries"
+
+
+@dataclass(frozen=True, slots=True)
+class Binaries:
+    """The programs of one control plane; ``controller_manager`` is None when the folder has none."""
+
+    folder: Path
+    etcd: Path
+    apiserver: Path
+    controller_manager: Path | None
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", path.name)[:3])
+
+
+def _newest(parent: Path) -> Path | None:
+    if not parent.is_dir():
+        return None
+    folders = [p for p in parent.iterdir() if p.is_dir() and all((p / n).is_file() for n in REQUIRED)]
+    return max(folders, key=_version_key, default=None)
+
+
+def cache_folder(cache: Path | None = None) -> Path:
+    """Where scripts/build-control-plane.sh puts its builds (one subfolder per version)."""
+    return (cache or statepaths.cache_dir()) / "control-plane"
+
+
+def envtest_folder() -> Path:
+    """setup-envtest's default store of downloaded versions (``k8s/<version>-<os>-<arch>``)."""
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "kubebuilder-envtest" / "k8s"
+
+
+def candidates(explicit: Path | None, cache: Path | None = None) -> list[Path]:
+    """The folders tried, in order."""
+    if explicit is not None:
+        return [explicit]
+    found: list[Path] = []
+    assets = os.environ.get("KUBEBUILDER_ASSETS")
+    if assets:
+        found.append(Path(assets))
+    for newest in (_newest(cache_folder(cache)), _newest(envtest_folder())):
+        if newest is not None:
+            found.append(newest)
+    return found
+
+
+def find(explicit: Path | None = None, *, cache: Path | None = None) -> Binaries:
+    """The binaries to run, or a ClusterError that says where they were looked for and how to get them."""
+    tried = candidates(explicit, cache)
+    for folder in tried:
+        missing = [n for n in REQUIRED if not os.access(folder / n, os.X_OK)]
+        if missing and explicit is not None:
+            raise ClusterError(
+                f"{folder} has no executable {' or '.join(missing)}",
+                hint=BUILD_HINT,
+            )
+        if not missing:
+            manager = folder / OPTIONAL[0]
+            return Binaries(
+                folder.resolve(),
+                (folder / "etcd").resolve(),
+                (folder / "kube-apiserver").resolve(),
+                manager.resolve() if os.access(manager, os.X_OK) else None,
+            )
+    where = ", ".join(str(p) for p in tried) or f"{cache_folder(cache)} (empty)"
+    raise ClusterError(f"no etcd and kube-apiserver binaries found (looked in {where})", hint=BUILD_HINT)

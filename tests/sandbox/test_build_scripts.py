@@ -1,0 +1,102 @@
+"""scripts/lib/gobuild.sh and scripts/build-control-plane.sh: build once, then find the work done."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from designer.sandbox.testing import required_binaries
+from tests.conftest import ROOT
+
+LIB = ROOT / "scripts" / "lib" / "gobuild.sh"
+
+
+def _go() -> str:
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("needs Go on PATH (https://go.dev/doc/install); CI machines have it")
+    return go
+
+
+def _install(module: Path, dest: Path) -> subprocess.CompletedProcess[str]:
+    script = f'. "{LIB}" && gobuild_install "$1" "$2" ./cmd/hello'
+    return subprocess.run(
+        ["bash", "-c", script, "build", str(module), str(dest)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_gobuild_builds_once_and_again_when_the_module_changes(tmp_path: Path) -> None:
+    _go()
+    module = tmp_path / "module"
+    (module / "cmd" / "hello").mkdir(parents=True)
+    (module / "go.mod").write_text("module example.com/hello\n\ngo 1.21\n")
+    main = module / "cmd" / "hello" / "main.go"
+    main.write_text('package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("one") }\n')
+    dest = tmp_path / "out"
+
+    first = _install(module, dest)
+    assert first.returncode == 0, first.stderr
+    assert "built hello" in first.stderr
+    assert subprocess.run([dest / "hello"], capture_output=True, text=True, check=True).stdout == "one\n"
+    built = (dest / "hello").stat().st_mtime_ns
+
+    second = _install(module, dest)
+    assert second.returncode == 0 and f"up to date: hello in {dest}" in second.stderr
+    assert (dest / "hello").stat().st_mtime_ns == built
+
+    main.write_text('package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("two") }\n')
+    third = _install(module, dest)
+    assert third.returncode == 0 and "built hello" in third.stderr
+    assert subprocess.run([dest / "hello"], capture_output=True, text=True, check=True).stdout == "two\n"
+    assert not list(dest.glob(".partial.*"))
+
+
+def test_gobuild_without_go_says_what_is_needed(tmp_path: Path) -> None:
+    module = tmp_path / "module"
+    module.mkdir()
+    (module / "go.mod").write_text("module example.com/hello\n")
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'. "{LIB}" && gobuild_install "$1" "$2" ./cmd/hello',
+            "build",
+            str(module),
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},  # a PATH without Go
+        check=False,
+    )
+    if shutil.which("go", path="/usr/bin:/bin"):
+        pytest.skip("Go is installed in /usr/bin: cannot hide it")
+    assert result.returncode == 3
+    assert "error: building hello needs Go" in result.stderr
+
+
+def test_control_plane_build_is_idempotent() -> None:
+    found = required_binaries()
+    if not (found.folder / ".build-stamp").is_file():
+        pytest.skip(f"{found.folder} was not built by scripts/build-control-plane.sh (envtest's binaries?)")
+    names = ("etcd", "kube-apiserver", "kube-controller-manager")
+    before = {name: (found.folder / name).stat().st_mtime_ns for name in names}
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "build-control-plane.sh"), str(found.folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date: etcd kube-apiserver kube-controller-manager" in result.stderr
+    assert result.stdout.strip() == str(found.folder)
+    assert {name: (found.folder / name).stat().st_mtime_ns for name in names} == before
