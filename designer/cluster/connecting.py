@@ -28,6 +28,7 @@ def connect(
     from designer.cluster import kubeconfig as kubeconfig_module
 
     settings = kubeconfig_module.load_client(kubeconfig, context)
+    kubeconfig_module.require_sandbox_listening(settings)
     return kube.KubeCluster(
         settings.api_client,
         context_name=settings.context_name,

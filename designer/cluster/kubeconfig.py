@@ -81,8 +81,6 @@ def load_client(
         if "current-context" in str(exc):
             hint = "pass --context NAME or run `kubectl config use-context NAME`"
         raise ClusterError(f"cannot use kubeconfig {source}: {exc}", hint=hint) from exc
-    if str(chosen["name"]).startswith(SANDBOX_CONTEXT):
-        _require_listening(str(configuration.host))
     namespace = str((chosen.get("context") or {}).get("namespace") or "default")
     return ClientSettings(
         api_client=client.ApiClient(configuration),
@@ -92,8 +90,12 @@ def load_client(
     )
 
 
-def _require_listening(url: str) -> None:
-    """A stopped sandbox is a plain fact to say at once, not a connection error after retries."""
+def require_sandbox_listening(settings: ClientSettings) -> None:
+    """For a sandbox context: a stopped sandbox is a plain fact to say at once, not a connection
+    error after retries (`connect` calls this; loading a kubeconfig alone never connects)."""
+    if not settings.context_name.startswith(SANDBOX_CONTEXT):
+        return
+    url = str(settings.api_client.configuration.host)
     parts = urllib.parse.urlsplit(url)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         return

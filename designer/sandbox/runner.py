@@ -1,7 +1,9 @@
 """Start and stop a sandbox: in a background thread (tests, benchmarks) or in the foreground (CLI).
 
-`Sandbox` owns the event loop thread, the aiohttp site on 127.0.0.1, the store, the request recorder
-and the optional controllers, and writes a kubeconfig that points kubectl and the Python client at it.
+`Sandbox` owns the event loop thread, the aiohttp site on 127.0.0.1 (HTTPS and a bearer token when
+given `TlsFiles` and a token, as `design sandbox up` does; plain HTTP for tests), the store, the request
+recorder and the optional controllers, and writes a kubeconfig that points kubectl and the Python
+client at it.
 Callers: designer.sandbox.testing (pytest fixtures), designer.cli.sandbox, benchmarks.
 """
 

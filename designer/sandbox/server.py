@@ -1,4 +1,4 @@
-"""The aiohttp application: URL parsing, verb dispatch, request log, faults and latency.
+"""The aiohttp application: bearer-token check, URL parsing, verb dispatch, request log, faults, latency.
 
 One catch-all route parses Kubernetes URLs itself (``/api/v1/namespaces/ns/pods/name/status``), which
 is faster and simpler than a route per resource now that CRDs add resources at runtime. Every

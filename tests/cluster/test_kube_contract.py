@@ -109,7 +109,8 @@ def test_dry_run_apply_persists_nothing(target: KubeCluster, namespace: str) -> 
     assert target.apply(_deployment(namespace, replicas=5), dry_run=True)["spec"]["replicas"] == 5
     live = target.get(_web(namespace))
     assert live is not None and live["spec"]["replicas"] == 2
-    assert live["metadata"]["resourceVersion"] == stored["metadata"]["resourceVersion"]
+    # (Not the resourceVersion: on a real cluster the deployment controller writes status meanwhile.)
+    assert live["metadata"]["generation"] == stored["metadata"]["generation"] == 1
 
 
 def test_ownership_conflict_names_field_and_manager(
@@ -178,10 +179,11 @@ def test_watch_from_a_resource_version(target: KubeCluster, namespace: str) -> N
     assert events[-1] == ("DELETED", "web")
 
 
-def test_watch_from_a_too_old_version_gives_one_410_event(target: KubeCluster, namespace: str) -> None:
-    events = list(
-        target.watch("v1", "ConfigMap", namespace=namespace, resource_version="5", timeout_seconds=1)
-    )
+def test_watch_from_a_too_old_version_gives_one_410_event(cluster: KubeCluster) -> None:
+    # The emulator only: a real server's watch cache still serves version 5 long after start (with
+    # kube-apiserver v1.37 it streamed events from it; compacting etcd does not change that).
+    cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "w"}})
+    events = list(cluster.watch("v1", "ConfigMap", namespace="w", resource_version="5", timeout_seconds=1))
     assert len(events) == 1
     assert events[0].type == "ERROR" and events[0].object["code"] == 410
 

@@ -212,7 +212,9 @@ def test_server_side_apply_upsert_and_noop(api_client: ApiClient, namespace: str
     again = apps.patch_namespaced_deployment(
         "ssa", namespace, deployment("ssa"), field_manager="designer", _content_type=APPLY
     )
-    assert again.metadata.resource_version == first.metadata.resource_version
+    # A no-op: same generation and Apply entry (the deployment controller may write status meanwhile).
+    assert again.metadata.generation == first.metadata.generation == 1
+    assert next(e for e in again.metadata.managed_fields if e.manager == "designer").time == entry.time
 
 
 def test_server_side_apply_conflict_and_force(api_client: ApiClient, namespace: str) -> None:
@@ -499,9 +501,10 @@ def test_owner_deletion_collects_dependents_unless_orphaned(api_client: ApiClien
     assert "orphan" in names
 
 
-def test_dependents_of_custom_resources_go_with_their_crd(api_client: ApiClient, namespace: str) -> None:
-    """Deleting a CRD removes its custom resources without an API call per object; the garbage
-    collector must still see them go and collect what they own."""
+def test_dependents_of_custom_resources_outlive_their_crd(api_client: ApiClient, namespace: str) -> None:
+    """Deleting a CRD removes its custom resources without an API call per object. What they own
+    stays: the real garbage collector cannot look up an owner whose kind is no longer served (on
+    kube-controller-manager v1.37 the dependent was still there 150 s later), and the emulator agrees."""
     import time
     import uuid
 
@@ -531,8 +534,13 @@ def test_dependents_of_custom_resources_go_with_their_crd(api_client: ApiClient,
     core.create_namespaced_config_map(namespace, {"metadata": {"name": "owned", "ownerReferences": [owner]}})
     ext.delete_custom_resource_definition(body["metadata"]["name"])
     while time.monotonic() < deadline:
-        names = {i.metadata.name for i in core.list_namespaced_config_map(namespace).items}
-        if "owned" not in names:
+        try:
+            custom.get_namespaced_custom_object(group, "v1", namespace, "widgets", "w")
+        except ApiException as gone:
+            assert gone.status == 404
             break
         time.sleep(0.05)
-    assert "owned" not in names
+    else:
+        raise AssertionError("the custom resource outlived its CRD")
+    time.sleep(2)  # long enough for either collector to act, had it anything to do
+    assert "owned" in {i.metadata.name for i in core.list_namespaced_config_map(namespace).items}

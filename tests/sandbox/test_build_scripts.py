@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 
 from designer.sandbox.testing import required_binaries
+from tests import requirements
 from tests.conftest import ROOT
 
 LIB = ROOT / "scripts" / "lib" / "gobuild.sh"
 
 
 def _go() -> str:
-    go = shutil.which("go")
-    if go is None:
-        pytest.skip("needs Go on PATH (https://go.dev/doc/install); CI machines have it")
-    return go
+    return requirements.executable("go", install="install Go 1.26 or newer from go.dev")
 
 
 def _install(module: Path, dest: Path) -> subprocess.CompletedProcess[str]:
