@@ -6,28 +6,31 @@
 #   scripts/build-control-plane.sh [DIR]
 #
 # DIR defaults to designer's cache, one folder per Kubernetes version
-# (${XDG_CACHE_HOME:-~/.cache}/designer/control-plane/v1.37.2). A second run finds the build done and
-# returns in a moment. Needs Go (see upstream/control-plane/go.mod); the first build takes several
-# minutes on two cores. The folder it prints is what `--binaries` takes.
+# (${XDG_CACHE_HOME:-~/.cache}/designer/control-plane/v1.37.2). The programs land in DIR/bin, which the
+# script prints (what `--binaries` takes; designer looks in the default one by itself). A second run
+# finds the build done and returns in a moment. Needs Go (see upstream/control-plane/go.mod); the
+# first build takes several minutes on two cores.
 set -euo pipefail
-scripts=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/gobuild.sh
-. "$scripts/lib/gobuild.sh"
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/go-build.sh
+. "$root/scripts/lib/go-build.sh"
 
-module="$scripts/../upstream/control-plane"
-version=$(gobuild_required_version "$module" k8s.io/kubernetes)
-dest=${1:-"$(designer_cache_dir)/control-plane/$version"}
+module="$root/upstream/control-plane"
+version=$(go_module_version "$module" k8s.io/kubernetes)
+out=${1:-"$(designer_cache_dir)/control-plane/$version"}
 
 # What Kubernetes' own build stamps in (hack/lib/version.sh): /version and kubectl's skew check read it.
 minor=${version#v1.}
 minor=${minor%%.*}
+GO_BUILD_LDFLAGS=""
 for package in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  GOBUILD_LDFLAGS+=" -X $package.gitVersion=$version -X $package.gitMajor=1 -X $package.gitMinor=$minor"
-  GOBUILD_LDFLAGS+=" -X $package.gitTreeState=clean -X $package.buildDate=1970-01-01T00:00:00Z"
+  GO_BUILD_LDFLAGS+=" -X $package.gitVersion=$version -X $package.gitMajor=1 -X $package.gitMinor=$minor"
+  GO_BUILD_LDFLAGS+=" -X $package.gitTreeState=clean -X $package.buildDate=1970-01-01T00:00:00Z"
 done
+export GO_BUILD_LDFLAGS
 
-gobuild_install "$module" "$dest" \
+go_build_cached "$module" "$out" \
   ./cmd/etcd \
   k8s.io/kubernetes/cmd/kube-apiserver \
   k8s.io/kubernetes/cmd/kube-controller-manager
-echo "$dest"
+printf '%s\n' "$(cd "$out/bin" && pwd)"

@@ -4,10 +4,8 @@ Like the real garbage collector with background propagation: once an owner is go
 whose ``ownerReferences`` name its uid and no other live owner is deleted (finalizers still apply).
 ``propagationPolicy: Orphan`` on the owner's DELETE leaves its dependents alone. An index from owner
 uid to dependents keeps this free of scans. It follows the store's own change events, so objects
-removed without an API call (a finalized namespace's leftovers) count as gone too. Dependents of
-custom resources that went with their CRD stay, as on a real cluster: its collector cannot look up an
-owner whose kind is no longer served, and keeps them (checked against kube-controller-manager v1.37).
-Wired by lifecycle.py.
+removed without an API call (a CRD's custom resources, a finalized namespace's leftovers) count as
+gone too. Wired by lifecycle.py.
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ class GarbageCollector:
         self._dependents: dict[str, set[Dependent]] = {}
         self._orphaned: set[str] = set()
         self._uids: dict[str, Dependent] = {}
-        self._owner_kinds: dict[str, tuple[str, str]] = {}
         api.store.subscribe(self._on_event)
 
     def orphan(self, uid: str) -> None:
@@ -48,7 +45,6 @@ class GarbageCollector:
                 self._orphaned.discard(uid)
                 self._dependents.pop(uid, None)
             elif uid in self._dependents:
-                self._owner_kinds[uid] = (event.obj.get("apiVersion", ""), event.obj.get("kind", ""))
                 self.api.schedule(0.0, lambda: self._collect(uid))
             return
         self._uids[uid] = me
@@ -57,10 +53,6 @@ class GarbageCollector:
                 self._dependents.setdefault(ref["uid"], set()).add(me)
 
     def _collect(self, owner_uid: str) -> None:
-        owner_kind = self._owner_kinds.pop(owner_uid, None)
-        if owner_kind is not None and self.api.table.for_kind(*owner_kind) is None:
-            self._dependents.pop(owner_uid, None)  # its kind went with its CRD: nothing to look it up by
-            return
         with self.api.store.lock:
             for key, namespace, name in sorted(self._dependents.pop(owner_uid, set())):
                 obj = self.api.store.get(key, namespace, name)

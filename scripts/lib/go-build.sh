@@ -5,11 +5,14 @@
 # scripts/build-*.sh): they name the module folder, the output folder and the packages; this helper
 # builds them with the module's go.mod/go.sum as the only source of versions (-mod=readonly, the
 # checksum database and GOTOOLCHAIN=local: no other toolchain is fetched), and skips the work when
-# the output folder already holds binaries built from the same go.mod, go.sum, Go version and
-# package list (a stamp file records them), so a second run takes a moment.
+# the output folder already holds binaries built from the same go.mod, go.sum, the module's own .go
+# files, Go version, linker flags and package list (a stamp file records them), so a second run
+# takes a moment.
 #
 #   go_build_cached MODULE_DIR OUT_DIR PACKAGE...
-#       builds each PACKAGE (a Go import path of a main package) to OUT_DIR/bin/<last path element>
+#       builds each PACKAGE (a Go import path of a main package) to OUT_DIR/bin/<last path element>,
+#       all in one `go build` (packages shared by several programs compile once, links overlap);
+#       GO_BUILD_LDFLAGS adds linker flags (e.g. -X version stamps) to the default "-s -w"
 #   designer_cache_dir
 #       prints designer's cache folder ($XDG_CACHE_HOME/designer, else ~/.cache/designer)
 #   go_module_version MODULE_DIR MODULE_PATH
@@ -40,11 +43,13 @@ go_build_cached() {
   module_dir=$(cd "$module_dir" && pwd)
   mkdir -p "$out_dir/bin"
   local stamp_file="$out_dir/.build-stamp" stamp pkg name missing=0
+  local ldflags="-s -w${GO_BUILD_LDFLAGS:+ $GO_BUILD_LDFLAGS}"
   stamp=$(
     {
       cat "$module_dir/go.mod" "$module_dir/go.sum"
+      (cd "$module_dir" && find . -name '*.go' -print0 | LC_ALL=C sort -z | xargs -0 -r cat)
       GOTOOLCHAIN=local go env GOVERSION GOOS GOARCH
-      printf '%s\n' "$@"
+      printf '%s\n' "$ldflags" "$@"
     } | sha256sum | cut -d' ' -f1
   )
   (
@@ -59,12 +64,9 @@ go_build_cached() {
     local work
     work=$(mktemp -d "$out_dir/.build.XXXXXX")
     trap 'rm -rf "$work"' EXIT
-    for pkg in "$@"; do
-      name=${pkg##*/}
-      echo "building $pkg -> $out_dir/bin/$name" >&2
-      (cd "$module_dir" && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" \
-        go build -trimpath -ldflags="-s -w" -o "$work/$name" "$pkg") || exit 3
-    done
+    echo "building $* -> $out_dir/bin (the first build of a large program takes minutes)" >&2
+    (cd "$module_dir" && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" \
+      go build -trimpath -ldflags="$ldflags" -o "$work/" "$@") || exit 3
     for pkg in "$@"; do
       name=${pkg##*/}
       mv -f "$work/$name" "$out_dir/bin/$name"

@@ -1,4 +1,4 @@
-"""scripts/lib/gobuild.sh and scripts/build-control-plane.sh: build once, then find the work done."""
+"""scripts/lib/go-build.sh (shared with scripts/build-opa.sh) and scripts/build-control-plane.sh: build once, then find the work done."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from designer.sandbox.testing import required_binaries
 from tests import requirements
 from tests.conftest import ROOT
 
-LIB = ROOT / "scripts" / "lib" / "gobuild.sh"
+LIB = ROOT / "scripts" / "lib" / "go-build.sh"
 
 
 def _go() -> str:
@@ -20,7 +20,7 @@ def _go() -> str:
 
 
 def _install(module: Path, dest: Path) -> subprocess.CompletedProcess[str]:
-    script = f'. "{LIB}" && gobuild_install "$1" "$2" ./cmd/hello'
+    script = f'. "{LIB}" && go_build_cached "$1" "$2" ./cmd/hello'
     return subprocess.run(
         ["bash", "-c", script, "build", str(module), str(dest)],
         capture_output=True,
@@ -41,19 +41,23 @@ def test_gobuild_builds_once_and_again_when_the_module_changes(tmp_path: Path) -
 
     first = _install(module, dest)
     assert first.returncode == 0, first.stderr
-    assert "built hello" in first.stderr
-    assert subprocess.run([dest / "hello"], capture_output=True, text=True, check=True).stdout == "one\n"
-    built = (dest / "hello").stat().st_mtime_ns
+    assert "building ./cmd/hello" in first.stderr
+    assert (
+        subprocess.run([dest / "bin" / "hello"], capture_output=True, text=True, check=True).stdout == "one\n"
+    )
+    built = (dest / "bin" / "hello").stat().st_mtime_ns
 
     second = _install(module, dest)
-    assert second.returncode == 0 and f"up to date: hello in {dest}" in second.stderr
-    assert (dest / "hello").stat().st_mtime_ns == built
+    assert second.returncode == 0 and f"up to date: {dest}/bin" in second.stderr
+    assert (dest / "bin" / "hello").stat().st_mtime_ns == built
 
     main.write_text('package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("two") }\n')
     third = _install(module, dest)
-    assert third.returncode == 0 and "built hello" in third.stderr
-    assert subprocess.run([dest / "hello"], capture_output=True, text=True, check=True).stdout == "two\n"
-    assert not list(dest.glob(".partial.*"))
+    assert third.returncode == 0 and "building ./cmd/hello" in third.stderr
+    assert (
+        subprocess.run([dest / "bin" / "hello"], capture_output=True, text=True, check=True).stdout == "two\n"
+    )
+    assert not list(dest.glob(".build.*"))
 
 
 def test_gobuild_without_go_says_what_is_needed(tmp_path: Path) -> None:
@@ -64,7 +68,7 @@ def test_gobuild_without_go_says_what_is_needed(tmp_path: Path) -> None:
         [
             "bash",
             "-c",
-            f'. "{LIB}" && gobuild_install "$1" "$2" ./cmd/hello',
+            f'. "{LIB}" && go_build_cached "$1" "$2" ./cmd/hello',
             "build",
             str(module),
             str(tmp_path / "o"),
@@ -78,23 +82,24 @@ def test_gobuild_without_go_says_what_is_needed(tmp_path: Path) -> None:
     if shutil.which("go", path="/usr/bin:/bin"):
         pytest.skip("Go is installed in /usr/bin: cannot hide it")
     assert result.returncode == 3
-    assert "error: building hello needs Go" in result.stderr
+    assert "the Go toolchain is not on PATH" in result.stderr
 
 
 def test_control_plane_build_is_idempotent() -> None:
     found = required_binaries()
-    if not (found.folder / ".build-stamp").is_file():
+    built = found.folder.parent
+    if found.folder.name != "bin" or not (built / ".build-stamp").is_file():
         pytest.skip(f"{found.folder} was not built by scripts/build-control-plane.sh (envtest's binaries?)")
     names = ("etcd", "kube-apiserver", "kube-controller-manager")
     before = {name: (found.folder / name).stat().st_mtime_ns for name in names}
     result = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "build-control-plane.sh"), str(found.folder)],
+        ["bash", str(ROOT / "scripts" / "build-control-plane.sh"), str(built)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "up to date: etcd kube-apiserver kube-controller-manager" in result.stderr
+    assert f"up to date: {found.folder}" in result.stderr
     assert result.stdout.strip() == str(found.folder)
     assert {name: (found.folder / name).stat().st_mtime_ns for name in names} == before

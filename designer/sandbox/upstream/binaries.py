@@ -1,8 +1,8 @@
 """Finding the upstream control-plane programs: etcd, kube-apiserver and kube-controller-manager.
 
 Looked up, first match wins: the folder given (``--binaries``), ``$KUBEBUILDER_ASSETS`` (envtest's
-variable), the newest version in designer's cache (what scripts/build-control-plane.sh builds), the
-newest in setup-envtest's own folder. envtest ships no kube-controller-manager: without it the control
+variable), the newest version in designer's cache (what scripts/build-control-plane.sh builds, in
+``<version>/bin``), the newest in setup-envtest's own folder. A folder's ``bin`` counts as the folder. envtest ships no kube-controller-manager: without it the control
 plane runs but no controller does (Deployments never become Available), and `Binaries` says so.
 Caller: designer.sandbox.upstream.controlplane, the CLI (`design sandbox up --engine kube-apiserver`)
 and the test fixtures.
@@ -37,11 +37,19 @@ def _version_key(path: Path) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", path.name)[:3])
 
 
+def _holder(folder: Path) -> Path | None:
+    """``folder`` or its ``bin`` when it holds the required programs."""
+    for candidate in (folder, folder / "bin"):
+        if all(os.access(candidate / n, os.X_OK) for n in REQUIRED):
+            return candidate
+    return None
+
+
 def _newest(parent: Path) -> Path | None:
     if not parent.is_dir():
         return None
-    folders = [p for p in parent.iterdir() if p.is_dir() and all((p / n).is_file() for n in REQUIRED)]
-    return max(folders, key=_version_key, default=None)
+    folders = [(p, held) for p in parent.iterdir() if p.is_dir() and (held := _holder(p)) is not None]
+    return max(folders, key=lambda pair: _version_key(pair[0]), default=(None, None))[1]
 
 
 def cache_folder(cache: Path | None = None) -> Path:
@@ -72,14 +80,12 @@ def candidates(explicit: Path | None, cache: Path | None = None) -> list[Path]:
 def find(explicit: Path | None = None, *, cache: Path | None = None) -> Binaries:
     """The binaries to run, or a ClusterError that says where they were looked for and how to get them."""
     tried = candidates(explicit, cache)
-    for folder in tried:
-        missing = [n for n in REQUIRED if not os.access(folder / n, os.X_OK)]
-        if missing and explicit is not None:
-            raise ClusterError(
-                f"{folder} has no executable {' or '.join(missing)}",
-                hint=BUILD_HINT,
-            )
-        if not missing:
+    for given in tried:
+        folder = _holder(given)
+        if folder is None and explicit is not None:
+            missing = [n for n in REQUIRED if not os.access(given / n, os.X_OK)]
+            raise ClusterError(f"{given} has no executable {' or '.join(missing)}", hint=BUILD_HINT)
+        if folder is not None:
             manager = folder / OPTIONAL[0]
             return Binaries(
                 folder.resolve(),
