@@ -29,7 +29,7 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from designer.adapters import installers
@@ -56,6 +56,9 @@ MIN_CHUNK_BYTES = 64 * 1024
 # batch against ~0.2 ms per object), few enough that a batch's input and results stay small.
 BATCH_OBJECTS = 1000
 
+Keep = Callable[[list[FileResult]], None]
+"""Called with each chunk's results where they were made (see `validate_each`)."""
+
 
 def validate_files(
     files: Sequence[Path],
@@ -79,19 +82,24 @@ def validate_each(
     registry: AdapterRegistry,
     *,
     jobs: int | None = None,
+    keep: Keep | None = None,
 ) -> list[FileResult]:
-    """The result of each file, in the order of ``files`` (see `validate_files`)."""
+    """The result of each file, in the order of ``files`` (see `validate_files`). ``keep`` is given
+    each chunk's results in the process that made them (a worker too: the result cache stores them
+    there, so encoding and writing them is spread over the workers as well)."""
     sizes = [_size(f) for f in files]
     chunks = split_by_size(files, sizes, _job_count(sizes, jobs))
     children: list[tuple[int, int, list[Path]]] = []
     with paused_gc():  # loading, rendering and evaluation build no reference cycles worth collecting
         try:
             for chunk in chunks[1:]:
-                children.append(_fork_child(chunk, variables, policies, registry))
-            results = validate_chunk(chunks[0] if chunks else [], variables, policies, registry)
+                children.append(_fork_child(chunk, variables, policies, registry, keep))
+            results = validate_chunk(chunks[0] if chunks else [], variables, policies, registry, keep)
             while children:
                 pid, reader, chunk = children.pop(0)
-                results.extend(_collect(pid, reader) or validate_chunk(chunk, variables, policies, registry))
+                results.extend(
+                    _collect(pid, reader) or validate_chunk(chunk, variables, policies, registry, keep)
+                )
         finally:
             for pid, reader, _ in children:  # only left when this process failed
                 _abandon(pid, reader)
@@ -99,7 +107,11 @@ def validate_each(
 
 
 def validate_chunk(
-    files: Sequence[Path], variables: dict[str, str], policies: PolicySet, registry: AdapterRegistry
+    files: Sequence[Path],
+    variables: dict[str, str],
+    policies: PolicySet,
+    registry: AdapterRegistry,
+    keep: Keep | None = None,
 ) -> list[FileResult]:
     """Validate ``files`` in this process, in order; the designs of many files are evaluated together."""
     results: list[FileResult] = []
@@ -141,6 +153,8 @@ def validate_chunk(
     evaluate()
     for result, file_reports in zip(results, reports, strict=True):
         result.report = merge(file_reports)
+    if keep is not None:
+        keep(results)
     return results
 
 
@@ -194,7 +208,11 @@ def _size(file: Path) -> int:
 
 
 def _fork_child(
-    chunk: list[Path], variables: dict[str, str], policies: PolicySet, registry: AdapterRegistry
+    chunk: list[Path],
+    variables: dict[str, str],
+    policies: PolicySet,
+    registry: AdapterRegistry,
+    keep: Keep | None,
 ) -> tuple[int, int, list[Path]]:
     """Start a child validating ``chunk``; returns its pid, the read end of its pipe, and the chunk."""
     reader, writer = os.pipe()
@@ -213,7 +231,7 @@ def _fork_child(
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(reader)
-            payload = pickle.dumps(validate_chunk(chunk, variables, policies, registry), protocol=-1)
+            payload = pickle.dumps(validate_chunk(chunk, variables, policies, registry, keep), protocol=-1)
             with os.fdopen(writer, "wb") as out:
                 out.write(payload)
             status = 0

@@ -59,6 +59,9 @@ FORMAT = "designer-validate-cache/1"
 MAX_AGE_DAYS = 30
 LARGE_FILE = 1 << 20  # option files past this size are keyed by size and modification time
 
+Validate = Callable[[list[Path], Callable[[list[FileResult]], None]], list[FileResult]]
+"""Validates files (in order) and gives each chunk of results to its second argument (`ResultCache.validate`)."""
+
 UNCACHEABLE_OPTIONS = frozenset({"inventory_context"})
 """Options whose results come from a live cluster: no key can say when they change."""
 
@@ -89,26 +92,32 @@ class ResultCache:
         except (RuntimeError, OSError):  # Path.home() without HOME or a passwd entry
             return None
 
-    def validate(
-        self, files: Sequence[Path], validate: Callable[[list[Path]], list[FileResult]]
-    ) -> Validation:
+    def validate(self, files: Sequence[Path], validate: Validate) -> Validation:
         """Every file's result: cached ones read back, the others given by ``validate`` (the files in
-        order, their results in order) and stored. ``validate`` is called only when some file is not
-        cached, or when no file is given (it loads the policies: a broken one still stops an empty run)."""
-        sources = {i: s for i, s in enumerate(_source(self.run, f) for f in files) if s is not None}
+        order, their results in order), which hands each chunk of results to the ``keep`` function it
+        is given, in the process that made them, to be stored. ``validate`` is called only when some
+        file is not cached, or when no file is given (it loads the policies: a broken one still stops
+        an empty run)."""
+        sources = {str(f): s for f in files if (s := _source(self.run, f)) is not None}
         found = self._read({s.key for s in sources.values()})
         results: dict[int, FileResult] = {}
-        for i, source in sources.items():
-            hit = found.get(source.key)
-            if hit is not None and hit.file == str(files[i]):
+        for i, file in enumerate(files):
+            source = sources.get(str(file))
+            hit = found.get(source.key) if source is not None else None
+            if hit is not None and hit.file == str(file):
                 results[i] = hit
         missing = [i for i in range(len(files)) if i not in results]
         if missing or not files:
-            fresh = validate([files[i] for i in missing])
-            results.update(zip(missing, fresh, strict=True))
-            self._write(
-                (sources[i], results[i]) for i in missing if i in sources and _unchanged(files[i], sources[i])
-            )
+
+            def keep(fresh: list[FileResult]) -> None:
+                self._write(
+                    (source, result)
+                    for result in fresh
+                    if (source := sources.get(result.file)) is not None
+                    and _unchanged(Path(result.file), source)
+                )
+
+            results.update(zip(missing, validate([files[i] for i in missing], keep), strict=True))
         return combine([results[i] for i in range(len(files))])
 
     def _read(self, keys: set[str]) -> dict[str, FileResult]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -200,10 +201,12 @@ def _validate(
         inputs.policies  # noqa: B018 (a broken policy is the first error, as without the cache)
         return Validation(errors=[exc])
 
-    def validate(todo: list[Path]) -> list[FileResult]:
+    def validate(
+        todo: list[Path], keep: Callable[[list[FileResult]], None] | None = None
+    ) -> list[FileResult]:
         from designer.validation import validate_each
 
-        return validate_each(todo, variables, inputs.policies, inputs.registry, jobs=jobs)
+        return validate_each(todo, variables, inputs.policies, inputs.registry, jobs=jobs, keep=keep)
 
     return cache.validate(files, validate) if cache is not None else combine(validate(files))
 
