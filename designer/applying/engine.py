@@ -9,8 +9,8 @@ A write that fails but may have happened all the same (its answer was lost) is n
 or, when it cannot be re-read, reported as uncertain (possibly changed; rollback re-reads it too).
 After the run: on failure, optionally roll back (rollback.py); on success, optionally prune what
 left the design (pruning.py); then record the inventory — only if it changed, so re-applying an
-unchanged design sends no write at all. Objects a failed run (or a failed rollback) may have
-created are recorded too, so a later prune or delete still knows them.
+unchanged design sends no write at all; before its first write the run records what it is about to
+create, so nothing it creates can miss the inventory (recording.py).
 A component that renders no objects (a PerformanceProfile) is a node of the graph but is not
 "ready": it reports ``no_objects``. Callers: `design apply` (designer.cli.apply), benchmarks.
 """
@@ -27,6 +27,7 @@ from designer.adapters.readiness import Rule
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError, RunResult, discard
 from designer.applying.limiting import limit_requests, workers
 from designer.applying.pruning import prune
+from designer.applying.recording import InventoryRecord, leftovers
 from designer.applying.rollback import Applied, changed_since_plan, roll_back
 from designer.applying.scheduler import run_graph
 from designer.applying.traits import ApplyTraits, traits_of
@@ -38,7 +39,6 @@ from designer.cluster.inventory import (
     Inventory,
     read_inventory,
     with_ownership,
-    write_inventory,
 )
 from designer.errors import ClusterError
 from designer.kinds import PROFILE_KIND
@@ -132,6 +132,11 @@ def apply_plan(
         if step.action is not Action.DELETE and step.component is not None:
             by_component.setdefault(step.component, []).append(step)
     previous = read_inventory(cluster, design, namespace=options.inventory_namespace)
+    record = InventoryRecord(cluster, design, options.inventory_namespace, previous, run.result)
+    stored = record.intent(plan)
+    if stored is None:  # not recorded: nothing may be created that a later prune could not find
+        run.result.cancelled.extend(by_component)
+        return _finish(run, started)
 
     outcome = run_graph(
         list(by_component),
@@ -162,13 +167,17 @@ def apply_plan(
 
     if not result.ok and options.rollback_on_failure:
         left = roll_back(cluster, run.applied, result=result, emit=emit, timeout=options.timeout)
-        _record_leftovers(run, previous, left)
+        record.after_rollback(stored, left)
     else:
-        kept = _prune(run, previous) if result.ok and options.prune else list(_leftovers(plan, previous))
-        _record_inventory(run, previous, kept)
-    result.elapsed = time.monotonic() - started
-    emit(Event(kind=EventKind.SUMMARY, data=result.summary()))
-    return result
+        kept = _prune(run, previous) if result.ok and options.prune else list(leftovers(plan, previous))
+        record.after_run(plan, stored, kept)
+    return _finish(run, started)
+
+
+def _finish(run: _Run, started: float) -> RunResult:
+    run.result.elapsed = time.monotonic() - started
+    run.emit(Event(kind=EventKind.SUMMARY, data=run.result.summary()))
+    return run.result
 
 
 def _apply_component(run: _Run, name: str, steps: list[Step]) -> None:
@@ -308,58 +317,16 @@ def _wait(run: _Run, name: str, traits: ApplyTraits, step: Step, body: KubeObjec
     return outcome.body or body
 
 
-def _leftovers(plan: Plan, previous: Inventory) -> Iterable[ObjectRef]:
-    """Refs recorded before that left the design (the prune candidates), in delete order."""
-    current = {s.ref for s in plan.steps if s.action is not Action.DELETE}
-    seen: set[ObjectRef] = set()
-    for ref in [*(s.ref for s in plan.steps if s.action is Action.DELETE), *previous.left_design(current)]:
-        if ref not in seen:
-            seen.add(ref)
-            yield ref
-
-
 def _prune(run: _Run, previous: Inventory) -> list[ObjectRef]:
     return prune(
         run.cluster,
-        list(_leftovers(run.plan, previous)),
+        list(leftovers(run.plan, previous)),
         design=run.design,
         result=run.result,
         emit=run.emit,
         timeout=run.options.timeout,
         protect_annotation=PRUNE_ANNOTATION,
     )
-
-
-def _record_leftovers(run: _Run, previous: Inventory, left: Sequence[ObjectRef]) -> None:
-    """After a rollback: the previous inventory, plus what the rollback could not undo (so a later
-    prune or delete still knows objects this run may have created)."""
-    extra = [ref for ref in left if ref not in previous.refs]
-    if extra:
-        _store_inventory(run, [*previous.refs, *extra])
-
-
-def _record_inventory(run: _Run, previous: Inventory, kept: Sequence[ObjectRef]) -> None:
-    done = set(run.result.applied) | set(run.result.unchanged) | set(run.result.uncertain)
-    current = [s.ref for s in run.plan.steps if s.action is not Action.DELETE and s.ref in done]
-    if not run.result.ok:
-        # keep everything recorded before that is not re-recorded: prune must still know it
-        current += [r for r in previous.refs if r not in done and r not in kept]
-    refs = list(dict.fromkeys([*current, *(r for r in reversed(kept))]))
-    if previous.exists and list(previous.refs) == refs:
-        return
-    _store_inventory(run, refs)
-
-
-def _store_inventory(run: _Run, refs: Sequence[ObjectRef]) -> None:
-    try:
-        write_inventory(run.cluster, run.design, refs, namespace=run.options.inventory_namespace)
-    except ClusterError as exc:
-        run.result.add(
-            "failed",
-            Failure(
-                component="(inventory)", ref=None, message=exc.message, reason=exc.reason, status=exc.status
-            ),
-        )
 
 
 def _internal(name: str, error: BaseException) -> Failure:

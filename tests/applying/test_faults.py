@@ -31,6 +31,7 @@ from tests.crds import crd_body
 CONFIG = "/api/v1/namespaces/shop/configmaps/config"
 DEPLOYMENT = "/apis/apps/v1/namespaces/shop/deployments/api"
 WIDGETS = "/apis/example.com/v1"
+INVENTORY = "/api/v1/namespaces/default/configmaps/designer-inventory-shop"
 NAMESPACE = ObjectRef("v1", "Namespace", None, "shop")
 
 
@@ -357,3 +358,57 @@ def test_diff_never_writes_and_never_claims_no_changes_it_could_not_see(
     assert code == 3, out[-2000:]
     assert "ConfigMap" in err and "hint:" in err
     assert not b.sandbox.recorder.writes(dry_run=False)
+
+
+# -- the inventory ----------------------------------------------------------------------------------
+
+
+def test_an_inventory_that_cannot_be_recorded_first_stops_the_run_before_any_change(
+    b: Bench, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _apply(b, capsys, "v1")[0] == 0
+    before = b.state()
+    b.sandbox.recorder.clear()
+    b.sandbox.inject_fault("PATCH", INVENTORY, 500, dry_run=False, times=1000)
+    code, out, err = _apply(b, capsys, "v2")
+    check_honest(code, err)
+    assert code == 1
+    (failure,) = summary(out)["failures"]
+    assert "nothing was applied" in failure["message"]
+    assert b.state() == before
+    assert not [r for r in b.sandbox.recorder.writes(dry_run=False) if r.path != INVENTORY]
+    b.sandbox.recorder.clear()
+    _converges(b, capsys, "v2")
+
+
+def test_a_final_inventory_write_that_fails_orphans_nothing(
+    b: Bench, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run records what it will create before writing; when the final record fails, the
+    created objects are still in the inventory (a later prune can find them)."""
+    assert _apply(b, capsys, "v1")[0] == 0
+    code, out, err = b.design(
+        capsys,
+        "apply",
+        str(write_design(b.directory, "v2")),
+        "--yes",
+        "-o",
+        "json",
+        obj=_when_ready(b, "shop", ("PATCH", INVENTORY, 500)),
+    )
+    check_honest(code, err)
+    assert code == 1
+    assert [f["component"] for f in summary(out)["failures"]] == ["(inventory)"]
+    assert b.sandbox.get("v1", "ConfigMap", "flags", "shop") is not None
+    check_nothing_orphaned(b)
+    b.sandbox.recorder.clear()
+    _converges(b, capsys, "v1")
+    assert b.sandbox.get("v1", "ConfigMap", "flags", "shop") is None
+
+
+def test_rollback_of_a_first_apply_leaves_no_inventory(b: Bench, capsys: pytest.CaptureFixture[str]) -> None:
+    b.sandbox.inject_fault("PATCH", DEPLOYMENT, 500, dry_run=False, times=1000)
+    code, out, err = _apply(b, capsys, "v1", "--rollback-on-failure")
+    check_honest(code, err)
+    assert code == 1 and summary(out)["rolled_back"] >= 4
+    assert b.state() == {} and b.inventory() is None
