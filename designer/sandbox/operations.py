@@ -1,7 +1,7 @@
 """The emulated API's reads (get, list) and its one write path; the write verbs are in writes.py.
 
 Every write ends in `Api.commit`, which fills server metadata (uid, creationTimestamp, generation,
-resourceVersion), applies defaults, validates, skips no-op writes (same object, same owners: the
+resourceVersion), refuses what a typed decoding would (decoding.py), applies defaults, validates, skips no-op writes (same object, same owners: the
 resourceVersion stays), honours dryRun (returns the prediction, stores nothing) and tells listeners
 (CRD establishment, controllers). Deletion, finalizers and namespaces live in lifecycle.py.
 Callers: server.py (HTTP), writes.py, lifecycle.py, controllers.py and runner.py.
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from designer.sandbox import apply, selectors, validation
+from designer.sandbox import apply, decoding, selectors, validation
 from designer.sandbox.defaults import IpAllocator, apply_defaults
 from designer.sandbox.resources import ResourceTable, ResourceType
 from designer.sandbox.status import (
@@ -171,6 +171,7 @@ class Api:
                 new.pop("status", None)
         if rt.kind == "Service" and rt.builtin and old is not None:
             self._keep_cluster_ip(old, new)
+        decoding.check_types(rt, new)  # before defaults, which would coerce the wrong types away
         if rt.builtin:
             apply_defaults(rt.kind, new, self.ips)
         validation.validate(rt, new)

@@ -39,6 +39,8 @@ from tests.applying.faultkit import (
 from tests.crds import crd_body
 
 EXAMPLES = int(os.environ.get("DESIGNER_FAULT_EXAMPLES", "15"))
+# pytest-timeout bounds the whole property (all its examples), so it grows with them
+pytestmark = pytest.mark.timeout(max(300, EXAMPLES * 8))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,

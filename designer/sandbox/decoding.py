@@ -1,0 +1,217 @@
+"""What a real API server's typed decoding refuses (400 BadRequest) before any validation runs.
+
+kube-apiserver decodes a built-in object into its Go struct: a field of the wrong JSON type (a
+number where a string belongs, ``replicas: "3"``, an env value of ``8080``, a label value of
+``true``) or a Secret's ``data`` value that is not base64 fails the decoding, and the request is
+refused as ``<Kind> in version "<v>" cannot be handled as a <Kind>: …``. The emulator used to store
+such objects (issue 13.7). Custom resources are decoded from their schema, so only their metadata is
+typed here. The table covers the fields designs set most, not every field of every kind: the
+differential suite against a real kube-apiserver finds the rest. Called by `Api.commit` before
+defaults are applied (defaulting would hide the wrong types).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any
+
+from designer.sandbox.resources import ResourceType
+from designer.sandbox.status import ApiError, bad_request
+
+Check = Callable[[Any], str | None]  # None when the value decodes, else why not (Go's wording)
+
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _string(value: Any) -> str | None:
+    return None if isinstance(value, str) else "string"
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "bool"
+
+
+def _integer(bits: tuple[int, int], name: str) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not bits[0] <= value <= bits[1]:
+            return name
+        return None
+
+    return check
+
+
+def _int_or_string(value: Any) -> str | None:
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return None
+    return "intstr.IntOrString"
+
+
+_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
+def _base64(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "[]uint8"
+    compact = value.replace("\r", "").replace("\n", "")  # Go's decoder skips line breaks
+    try:
+        base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        bad = next((i for i, c in enumerate(value) if c not in _ALPHABET and c not in "\r\n"), None)
+        return f"base64:{bad if bad is not None else len(value)}"
+    return None
+
+
+INT32 = _integer(_INT32, "int32")
+INT64 = _integer(_INT64, "int64")
+STRING: Check = _string
+BOOL: Check = _boolean
+INT_OR_STRING: Check = _int_or_string
+BASE64: Check = _base64
+
+# Paths: dotted; ``[]`` = every item of a list, ``{}`` = every value of a map.
+METADATA: dict[str, Check] = {
+    "metadata.name": STRING,
+    "metadata.generateName": STRING,
+    "metadata.namespace": STRING,
+    "metadata.labels.{}": STRING,
+    "metadata.annotations.{}": STRING,
+    "metadata.finalizers.[]": STRING,
+}
+
+_CONTAINER: dict[str, Check] = {
+    "name": STRING,
+    "image": STRING,
+    "imagePullPolicy": STRING,
+    "command.[]": STRING,
+    "args.[]": STRING,
+    "workingDir": STRING,
+    "env.[].name": STRING,
+    "env.[].value": STRING,
+    "ports.[].containerPort": INT32,
+    "ports.[].hostPort": INT32,
+    "ports.[].name": STRING,
+    "ports.[].protocol": STRING,
+}
+
+_POD_SPEC: dict[str, Check] = {
+    **{f"containers.[].{k}": v for k, v in _CONTAINER.items()},
+    **{f"initContainers.[].{k}": v for k, v in _CONTAINER.items()},
+    "serviceAccountName": STRING,
+    "nodeSelector.{}": STRING,
+    "terminationGracePeriodSeconds": INT64,
+    "activeDeadlineSeconds": INT64,
+    "restartPolicy": STRING,
+    "hostNetwork": BOOL,
+    "automountServiceAccountToken": BOOL,
+}
+
+
+def _under(prefix: str, table: dict[str, Check]) -> dict[str, Check]:
+    return {f"{prefix}.{path}": check for path, check in table.items()}
+
+
+_TEMPLATE = {"spec.template.metadata.labels.{}": STRING, **_under("spec.template.spec", _POD_SPEC)}
+
+KINDS: dict[str, dict[str, Check]] = {
+    "Secret": {"data.{}": BASE64, "stringData.{}": STRING, "type": STRING, "immutable": BOOL},
+    "ConfigMap": {"data.{}": STRING, "binaryData.{}": BASE64, "immutable": BOOL},
+    "Pod": _under("spec", _POD_SPEC),
+    "Deployment": {
+        "spec.replicas": INT32,
+        "spec.minReadySeconds": INT32,
+        "spec.revisionHistoryLimit": INT32,
+        "spec.progressDeadlineSeconds": INT32,
+        "spec.paused": BOOL,
+        "spec.selector.matchLabels.{}": STRING,
+        **_TEMPLATE,
+    },
+    "StatefulSet": {
+        "spec.replicas": INT32,
+        "spec.serviceName": STRING,
+        "spec.selector.matchLabels.{}": STRING,
+        **_TEMPLATE,
+    },
+    "DaemonSet": {"spec.minReadySeconds": INT32, "spec.selector.matchLabels.{}": STRING, **_TEMPLATE},
+    "ReplicaSet": {"spec.replicas": INT32, "spec.selector.matchLabels.{}": STRING, **_TEMPLATE},
+    "Job": {
+        "spec.parallelism": INT32,
+        "spec.completions": INT32,
+        "spec.backoffLimit": INT32,
+        "spec.activeDeadlineSeconds": INT64,
+        "spec.ttlSecondsAfterFinished": INT32,
+        **_TEMPLATE,
+    },
+    "CronJob": {
+        "spec.schedule": STRING,
+        "spec.suspend": BOOL,
+        "spec.successfulJobsHistoryLimit": INT32,
+        "spec.failedJobsHistoryLimit": INT32,
+        **_under("spec.jobTemplate.spec.template.spec", _POD_SPEC),
+    },
+    "Service": {
+        "spec.type": STRING,
+        "spec.selector.{}": STRING,
+        "spec.ports.[].port": INT32,
+        "spec.ports.[].targetPort": INT_OR_STRING,
+        "spec.ports.[].nodePort": INT32,
+        "spec.ports.[].name": STRING,
+        "spec.ports.[].protocol": STRING,
+    },
+    "Namespace": {},
+}
+
+
+def _values(obj: Any, parts: list[str], trail: str) -> list[tuple[str, Any]]:
+    """(path, value) for every value at ``parts`` under ``obj`` that is present."""
+    if not parts:
+        return [(trail, obj)]
+    head, rest = parts[0], parts[1:]
+    found: list[tuple[str, Any]] = []
+    if head == "[]":
+        if isinstance(obj, list):
+            for item in obj:
+                found += _values(item, rest, trail)
+    elif head == "{}":
+        if isinstance(obj, dict):
+            for key, item in obj.items():
+                found += _values(item, rest, f"{trail}[{key}]")
+    elif isinstance(obj, dict) and head in obj and obj[head] is not None:
+        found += _values(obj[head], rest, f"{trail}.{head}" if trail else head)
+    return found
+
+
+def check_types(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """Raise the 400 a real server answers when ``obj`` does not decode into its kind's type."""
+    table = {**METADATA, **(KINDS.get(rt.kind, {}) if rt.builtin else {})}
+    for dotted, check in table.items():
+        for path, value in _values(obj, dotted.split("."), ""):
+            wanted = check(value)
+            if wanted is not None:
+                raise _cannot_decode(rt, path, value, wanted)
+
+
+def _cannot_decode(rt: ResourceType, path: str, value: Any, wanted: str) -> ApiError:
+    prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}'
+    if wanted.startswith("base64:"):  # Go's wording names the offset, not the field
+        return bad_request(f"{prefix}: illegal base64 data at input byte {wanted.partition(':')[2]}")
+    return bad_request(
+        f"{prefix}: json: cannot unmarshal {_json_type(value)} into Go struct field {rt.kind}.{path} "
+        f"of type {wanted}"
+    )

@@ -1,0 +1,172 @@
+"""What a real API server refuses, the emulator refuses too (issue 13.7), and what it accepts, it accepts.
+
+Each case is sent by create (POST) and by server-side apply through the official DynamicClient.
+Type errors are refused by decoding (400 BadRequest), rule violations by validation (422 Invalid).
+Marked ``cluster``: with DESIGNER_TEST_KUBECONFIG set, the same cases run against a real cluster, so
+the emulator's answers are checked against Kubernetes itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+from kubernetes.dynamic import DynamicClient
+
+pytestmark = pytest.mark.cluster
+
+Body = dict[str, Any]
+
+
+def _meta(name: str, **extra: Any) -> Body:
+    return {"name": name, **extra}
+
+
+def _config(name: str = "c", **fields: Any) -> Body:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(name), **fields}
+
+
+def _secret(**fields: Any) -> Body:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": _meta("s"), **fields}
+
+
+def _deployment(replicas: Any = 1, env_value: Any = "x") -> Body:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _meta("d"),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": "d"}},
+            "template": {
+                "metadata": {"labels": {"app": "d"}},
+                "spec": {
+                    "containers": [
+                        {"name": "c", "image": "x:1", "env": [{"name": "PORT", "value": env_value}]}
+                    ]
+                },
+            },
+        },
+    }
+
+
+def _service(name: str = "web", port: Any = 80, target: Any = 8080) -> Body:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(name),
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": port, "targetPort": target}]},
+    }
+
+
+def _labelled(labels: Any = None, annotations: Any = None) -> Body:
+    meta = _meta("c")
+    if labels is not None:
+        meta["labels"] = labels
+    if annotations is not None:
+        meta["annotations"] = annotations
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}
+
+
+REFUSED: dict[str, tuple[Body, int]] = {
+    "secret data not base64": (_secret(data={"token": "not base64!"}), 400),
+    "secret data bad padding": (_secret(data={"token": "abc"}), 400),
+    "secret stringData number": (_secret(stringData={"port": 5}), 400),
+    "secret stringData bool": (_secret(stringData={"debug": True}), 400),
+    "configmap data number": (_config(data={"port": 8080}), 400),
+    "configmap binaryData not base64": (_config(binaryData={"blob": "%%%"}), 400),
+    "deployment replicas string": (_deployment(replicas="3"), 400),
+    "env value number": (_deployment(env_value=8080), 400),
+    "service port string": (_service(port="80"), 400),
+    "label value bool": (_labelled(labels={"enabled": True}), 400),
+    "annotation value number": (_labelled(annotations={"version": 1.5}), 400),
+    "label key syntax": (_labelled(labels={"bad key!": "x"}), 422),
+    "label value syntax": (_labelled(labels={"tier": "has space"}), 422),
+    "label value too long": (_labelled(labels={"tier": "x" * 64}), 422),
+    "annotation key syntax": (_labelled(annotations={"a/b/c": "x"}), 422),
+    "config key syntax": (_config(data={"a/b": "x"}), 422),
+    "config key in data and binaryData": (_config(data={"k": "x"}, binaryData={"k": "eA=="}), 422),
+    "service name starts with a digit": (_service(name="1web"), 422),
+    "configmap name uppercase": (_config(name="Upper"), 422),
+    "cronjob name too long": (
+        {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": _meta("c" * 53),
+            "spec": {
+                "schedule": "* * * * *",
+                "jobTemplate": {
+                    "spec": {
+                        "template": {
+                            "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "x:1"}]}
+                        }
+                    }
+                },
+            },
+        },
+        422,
+    ),
+}
+
+ACCEPTED: dict[str, Body] = {
+    "secret data with line breaks": _secret(data={"token": "dmFs\ndWUtMQ=="}),
+    "secret data that happens to be base64": _secret(data={"user": "manu"}),
+    "secret stringData": _secret(stringData={"token": "plain text"}),
+    "service targetPort by name": _service(target="http"),
+    "empty label value and prefixed key": _labelled(labels={"example.com/Name_1": ""}),
+    "role name with a colon": {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": _meta("designer:reader"),
+        "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+    },
+}
+
+
+@pytest.fixture
+def dynamic(api_client: ApiClient) -> Iterator[DynamicClient]:
+    yield DynamicClient(api_client)
+
+
+def _send(dynamic: DynamicClient, body: Body, namespace: str, how: str) -> Any:
+    resource = dynamic.resources.get(api_version=body["apiVersion"], kind=body["kind"])
+    if how == "create":
+        return resource.create(body=body, namespace=namespace)
+    return resource.server_side_apply(
+        body=body, name=body["metadata"]["name"], namespace=namespace, field_manager="designer-test"
+    )
+
+
+@pytest.mark.parametrize("how", ["create", "apply"])
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_refused(dynamic: DynamicClient, namespace: str, case: str, how: str) -> None:
+    body, code = REFUSED[case]
+    with pytest.raises(ApiException) as caught:
+        _send(dynamic, json.loads(json.dumps(body)), namespace, how)
+    assert caught.value.status == code, caught.value.body
+    status = json.loads(caught.value.body)
+    assert status["reason"] == ("BadRequest" if code == 400 else "Invalid")
+    if code == 400:
+        assert f"cannot be handled as a {body['kind']}" in status["message"]
+    resource = dynamic.resources.get(api_version=body["apiVersion"], kind=body["kind"])
+    with pytest.raises(ApiException) as missing:
+        resource.get(name=body["metadata"]["name"], namespace=namespace)
+    assert missing.value.status == 404, "the refused object was stored"
+
+
+@pytest.mark.parametrize("how", ["create", "apply"])
+@pytest.mark.parametrize("case", sorted(ACCEPTED))
+def test_accepted(dynamic: DynamicClient, namespace: str, case: str, how: str) -> None:
+    body = ACCEPTED[case]
+    stored = _send(dynamic, json.loads(json.dumps(body)), namespace, how)
+    assert stored.metadata.name == body["metadata"]["name"]
+
+
+def test_string_data_is_folded_into_base64_data(dynamic: DynamicClient, namespace: str) -> None:
+    stored = _send(dynamic, _secret(stringData={"token": "plain text"}), namespace, "create")
+    assert stored.data.token == "cGxhaW4gdGV4dA=="
+    assert not getattr(stored, "stringData", None)
