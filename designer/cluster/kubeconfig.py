@@ -10,6 +10,7 @@ Called by `designer.cluster.connecting.connect`. One of the two modules that imp
 
 from __future__ import annotations
 
+import difflib
 import os
 import socket
 import urllib.parse
@@ -59,6 +60,8 @@ def load_client(
         source = _sandbox_fallback(source)
     files = [p for p in source.split(os.pathsep) if p]
     if not any(Path(p).expanduser().is_file() for p in files):
+        if context is not None:  # the context is what the user asked for: name it first
+            raise _unknown_context(context, [], f"no kubeconfig found at {source}", chosen=bool(kubeconfig))
         raise ClusterError(
             f"no kubeconfig found at {source}",
             hint="pass --kubeconfig FILE, set KUBECONFIG, or start one with `design sandbox up`",
@@ -150,8 +153,30 @@ def _pick_context(
     for entry in contexts:
         if entry.get("name") == wanted:
             return entry
-    names = ", ".join(sorted(str(c.get("name")) for c in contexts)) or "none"
-    raise ClusterError(
-        f"context {wanted!r} is not in kubeconfig {source} (contexts: {names})",
-        hint="pick one of the listed contexts with --context",
+    names = sorted(str(c.get("name")) for c in contexts)
+    raise _unknown_context(
+        wanted, names, f"it is not in kubeconfig {source} (contexts: {', '.join(names) or 'none'})"
     )
+
+
+def _unknown_context(wanted: str, names: list[str], where: str, *, chosen: bool = True) -> ClusterError:
+    """The error for a --context no kubeconfig has: name it, suggest a close one, say what to do.
+
+    ``chosen``: the user named the kubeconfig (--kubeconfig or $KUBECONFIG); without it, the
+    sandbox's own kubeconfig is a candidate too (`design sandbox up` writes its context there).
+    """
+    candidates = list(names)
+    if not chosen or wanted == SANDBOX_CONTEXT:
+        candidates.append(SANDBOX_CONTEXT)
+    close = difflib.get_close_matches(wanted, sorted(set(candidates)), n=1, cutoff=0.6)
+    if close:
+        hint = f"did you mean --context {close[0]}?"
+        if close[0] == SANDBOX_CONTEXT and not sandbox_kubeconfigs():
+            hint += " (no sandbox is running: start one with `design sandbox up`)"
+    elif names:
+        hint = "pick one of the listed contexts with --context"
+    else:
+        hint = (
+            "pass --kubeconfig FILE that has it, set KUBECONFIG, or start a sandbox with `design sandbox up`"
+        )
+    return ClusterError(f"unknown context {wanted!r}: {where}", hint=hint)

@@ -28,6 +28,7 @@ from designer.cluster.base import FIELD_MANAGER, Cluster, namespaced_ref
 from designer.cluster.inventory import DEFAULT_NAMESPACE, read_inventory, with_ownership
 from designer.diffing import snapshot
 from designer.diffing.comparing import compare
+from designer.diffing.unserved import unserved_kinds_error
 from designer.model import KubeObject, ObjectRef, RenderedObject
 from designer.planning import Action, Change, Plan, Step
 
@@ -74,14 +75,26 @@ def plan_design(
     (kubectl diff's --concurrency); the steps keep the graph order whatever finishes first.
 
     Raises:
-        designer.errors.ClusterError: the cluster cannot be read, a kind is unknown and not
-            created by the design, or the server rejects an object as invalid.
+        designer.errors.ClusterError: the cluster cannot be read, kinds are not served and not
+            created by the design (all of them named, with what to install), or the server rejects
+            an object as invalid.
     """
     scope = _DesignScope.of(objects)
     notes: list[str] = []
     # Discovery in this thread, object after object: it is cached per kind, and an unreachable
     # cluster fails once, on the first object, after its retries (not once per worker).
-    scoped = [_scope(cluster, design, obj, scope) for obj in objects]
+    scoped: list[Step | _Scoped] = []
+    unserved: dict[tuple[str, str], list[str]] = {}
+    for obj in objects:
+        try:
+            scoped.append(_scope(cluster, design, obj, scope))
+        except errors.NotFoundError as exc:
+            if exc.missing != "kind":
+                raise
+            ref = ObjectRef.of(obj.body)
+            unserved.setdefault((ref.api_version, ref.kind), []).append(obj.component.name)
+    if unserved:  # every kind the cluster lacks at once, with what to install first
+        raise unserved_kinds_error(unserved)
     with _parallel(concurrency) as run:
         listed = snapshot.take(cluster, (s.ref for s in scoped if isinstance(s, _Scoped)), run)
 

@@ -254,6 +254,10 @@ def test_conflicts_are_reported_per_field_and_force_takes_them(
     failure = events(out)[-1]["failures"][0]
     assert failure["status"] == 409
     assert "owned by kubectl" in failure["message"] and "data" in failure["message"]
+    assert "--force-conflicts" in failure["hint"]  # a new user learns the way out (issue 13)
+    code, out, err = live.design(capsys, "apply", str(changed), "--yes")
+    assert code == 1 and "Traceback" not in err
+    assert "hint: re-run with --force-conflicts to take these fields from their managers" in out
     code, out, err = live.design(capsys, "apply", str(changed), "--yes", "--force-conflicts")
     assert code == 0, err
     config = live.sandbox.get("v1", "ConfigMap", "config", "shop")

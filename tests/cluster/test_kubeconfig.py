@@ -61,8 +61,27 @@ def test_kubeconfig_env_list_is_merged(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_unknown_context_lists_the_known_ones(tmp_path: Path) -> None:
     cfg = _write(tmp_path / "k", {"one": None, "two": None}, "one")
-    with pytest.raises(ClusterError, match=r"context 'nope' is not in kubeconfig .*\(contexts: one, two\)"):
+    with pytest.raises(
+        ClusterError, match=r"unknown context 'nope': it is not in kubeconfig .*\(contexts: one, two\)"
+    ):
         load_client(cfg, "nope")
+
+
+def test_a_mistyped_context_is_named_with_the_close_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ~/.kube/config (a new user): a mistyped --context names the context, not the file alone."""
+    _home(tmp_path, monkeypatch)
+    with pytest.raises(ClusterError) as info:
+        load_client(None, "designer-sandbx")
+    assert info.value.message.startswith("unknown context 'designer-sandbx': no kubeconfig found at ")
+    assert info.value.hint is not None
+    assert "did you mean --context designer-sandbox?" in info.value.hint
+    assert "design sandbox up" in info.value.hint  # none is running
+    cfg = _write(tmp_path / "k", {"production": None, "staging": None}, "staging")
+    with pytest.raises(ClusterError) as info:
+        load_client(cfg, "prodution")
+    assert info.value.hint == "did you mean --context production?"
 
 
 def test_missing_file_and_missing_current_context(tmp_path: Path) -> None:
@@ -165,5 +184,7 @@ def test_context_flag_works_without_current_context_and_a_dangling_one_is_named(
     with pytest.raises(ClusterError, match="no current-context"):
         load_client(bare)
     dangling = _write(tmp_path / "dangling", {"x": None}, "gone")
-    with pytest.raises(ClusterError, match=r"context 'gone' is not in kubeconfig .* \(contexts: x\)"):
+    with pytest.raises(
+        ClusterError, match=r"unknown context 'gone': it is not in kubeconfig .* \(contexts: x\)"
+    ):
         load_client(dangling)
