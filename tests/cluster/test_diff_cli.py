@@ -361,8 +361,11 @@ def test_unknown_kind_is_a_clear_error(
     )
     code, _, err = design_cmd(capsys, "diff", str(path), "--kubeconfig", str(sandbox.kubeconfig_path))
     assert code == 3
-    assert "error: the server has no kind Gadget in example.com/v1" in err
-    assert "hint: install the CRD" in err
+    assert (
+        "error: the cluster does not serve 1 kind this design uses: Gadget in example.com/v1 (used by g1)"
+        in err
+    )
+    assert "hint: install the CRDs that define example.com/v1" in err
 
 
 def test_unreachable_cluster_is_a_clear_error(
