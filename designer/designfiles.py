@@ -25,12 +25,12 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
             if not found:
                 raise DesignError(
                     "folder holds no .yaml or .yml file",
-                    location=Location(str(path), 1),
+                    location=Location.whole(str(path)),
                     hint="pass a design file",
                 )
             files.extend(found)
         elif path.exists():
             files.append(path)
         else:
-            raise DesignError("no such file or folder", location=Location(str(path), 1))
+            raise DesignError("no such file or folder", location=Location.whole(str(path)))
     return files

@@ -7,7 +7,10 @@ Anything else is a bug and exits with 4. Findings and failed apply steps are *da
     DesignerError                      exit 3
     ├── DesignError                    bad design input: file, line, column, key path
     │   ├── SchemaError                the input breaks schemas/design.schema.json
-    │   └── UnresolvedReferenceError   a reference (dependsOn, variable, $(#ref…)) does not resolve
+    │   ├── UnresolvedReferenceError   a reference (dependsOn, variable, $(#ref…)) does not resolve
+    │   ├── UncheckedObjectError       an object a design cannot hold (no name, a duplicate, another
+    │   │                              tool's file): set aside, the rest of its file is checked
+    │   └── CombinedDesignError               several independent errors of one input, reported together
     ├── GraphError
     │   └── CycleError                 the dependency graph has a cycle (carries the chain)
     ├── PolicyError                    a policy cannot be loaded or evaluated (not a violation)
@@ -20,7 +23,9 @@ Anything else is a bug and exits with 4. Findings and failed apply steps are *da
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class ExitCode(enum.IntEnum):
@@ -36,13 +41,29 @@ class ExitCode(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where something sits in a source file; line and column are 1-based."""
+    """Where something sits in a source file; line and column are 1-based.
+
+    Line 0 stands for the whole file (a missing, unreadable, empty or binary file): it prints as the
+    file name alone, never as a made-up ``:1:1``.
+    """
 
     file: str
     line: int
     column: int = 1
 
+    @classmethod
+    def whole(cls, file: str) -> Location:
+        """The location of a file as a whole."""
+        return cls(file, 0, 0)
+
+    @property
+    def is_whole_file(self) -> bool:
+        """True when no line is meant."""
+        return self.line <= 0
+
     def __str__(self) -> str:
+        if self.is_whole_file:
+            return self.file
         return f"{self.file}:{self.line}:{self.column}"
 
 
@@ -81,6 +102,10 @@ class DesignerError(Exception):
         parts.append(self.message)
         return "".join(parts)
 
+    def each(self) -> tuple[DesignerError, ...]:
+        """The independent errors this one stands for: itself, or the members of a `CombinedDesignError`."""
+        return (self,)
+
     def __reduce__(self) -> tuple[object, ...]:
         # Pickled when a forked `validate` worker sends its errors back (designer.validation). The
         # default reduction calls ``cls(*args)``, which subclasses with other signatures (CycleError)
@@ -109,18 +134,87 @@ class UnresolvedReferenceError(DesignError):
     """A name the design refers to does not exist."""
 
 
+NOT_AN_OBJECT = "INPUT-001"
+"""Check id of a document that is no API object (another tool's file), when reported as a finding."""
+NOT_HELD = "INPUT-002"
+"""Check id of an object a design cannot hold (no name, a duplicate), when reported as a finding."""
+
+
+class UncheckedObjectError(DesignError):
+    """An object of a manifest file that a design cannot hold, set aside with the reason.
+
+    No name, a second object of the same kind and name, or a file meant for another tool (a Helm
+    values file, a tool's configuration). The other objects of the file are still checked; `validate`
+    reports these as errors (exit 3: something was not checked) unless asked to report them as
+    findings. ``check_id`` names the finding they become then.
+    """
+
+    def __init__(self, message: str, *, check_id: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.check_id = check_id
+
+
+class CombinedDesignError(DesignError):
+    """Every independent error found in one input, so one run shows them all, as a compiler does.
+
+    It reads as its first error (plus how many more); `each` gives all of them, and the CLI prints
+    and counts each one.
+    """
+
+    def __init__(self, errors: Sequence[DesignerError]) -> None:
+        flat = [member for error in errors for member in error.each()]
+        if not flat:
+            raise ValueError("CombinedDesignError needs at least one error")
+        first = flat[0]
+        more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
+        super().__init__(first.message + more, hint=first.hint, location=first.location, path=first.path)
+        self.errors = tuple(flat)
+
+    def each(self) -> tuple[DesignerError, ...]:
+        return self.errors
+
+
+def raise_all(errors: Sequence[DesignerError]) -> None:
+    """Raise the one error, or a `CombinedDesignError` of several in file order; nothing when ``errors``
+    is empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise CombinedDesignError(sorted(errors, key=_position))
+
+
+def _position(error: DesignerError) -> tuple[str, int, int]:
+    loc = error.location
+    return (loc.file, loc.line, loc.column) if loc is not None else ("", 0, 0)
+
+
 class GraphError(DesignerError):
     """The dependency graph cannot be built or ordered."""
 
 
 class CycleError(GraphError):
-    """The dependency graph has a cycle; ``chain`` lists (dependency, dependent, reason) edges."""
+    """The dependency graph has a cycle; ``chain`` lists (dependency, dependent, reason) edges.
 
-    def __init__(self, chain: list[tuple[str, str, str]], *, hint: str | None = None) -> None:
-        lines = [f"  {a} → {b}  ({reason})" for a, b, reason in chain]
+    ``places`` says where each step's dependent is written (same order as ``chain``); the error's own
+    location is that of the last step, the edge that closes the cycle.
+    """
+
+    def __init__(
+        self,
+        chain: list[tuple[str, str, str]],
+        *,
+        hint: str | None = None,
+        places: Sequence[Location | None] = (),
+    ) -> None:
+        where = list(places) + [None] * (len(chain) - len(places))
+        lines = [
+            f"  {a} → {b}  ({reason})" + (f"  at {place}" if place else "")
+            for (a, b, reason), place in zip(chain, where, strict=True)
+        ]
         super().__init__(
             "dependency cycle:\n" + "\n".join(lines),
             hint=hint or "remove one dependsOn entry in the chain, or split a component",
+            location=where[-1] if where else None,
         )
         self.chain = chain
 

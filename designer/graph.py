@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from designer.errors import CycleError, UnresolvedReferenceError
+from designer.errors import CycleError, Location, UnresolvedReferenceError
 from designer.gcpause import paused_gc
 from designer.inference import infer_edges
 from designer.kinds import install_rank
@@ -104,7 +104,8 @@ def _build(design: Design) -> DesignGraph:
         successors[dependency].append(dependent)
     order = _sorted_order(components, predecessors, successors)
     if len(order) < len(components):
-        raise CycleError(_cycle(predecessors, edges))
+        chain = _cycle(predecessors, edges)
+        raise CycleError(chain, places=[_edge_place(components[b], a, edges[a, b]) for a, b, _ in chain])
     return DesignGraph(design, components, edges, predecessors, successors, order)
 
 
@@ -147,6 +148,13 @@ def _sorted_order(
             if waiting[dependent] == 0:
                 heapq.heappush(ready, (install_rank(components[dependent].kind), dependent))
     return tuple(order)
+
+
+def _edge_place(dependent: Component, dependency: str, edge: Edge) -> Location:
+    """Where an edge is written: the dependsOn entry (or annotation) when explicit, else the dependent."""
+    if edge.explicit and dependency in dependent.depends_on:
+        return dependent.locate_dependency(dependent.depends_on.index(dependency))
+    return dependent.location
 
 
 def _cycle(

@@ -123,6 +123,16 @@ class Component:
             path = _parent_path(path)
         return self.location
 
+    def locate_dependency(self, index: int) -> Location:
+        """Where the component names its ``index``-th dependency (its dependsOn entry), else where it starts.
+
+        The loaders' positions know where each format writes dependencies (``dependsOn[i]``, Meshery's
+        ``metadata.dependsOn[i]``, a manifest's annotation); positions without that answer None.
+        """
+        where = getattr(self.positions, "dependency", None)
+        found = where(index) if callable(where) else None
+        return found if isinstance(found, Location) else self.location
+
     def design_path(self, object_path: str | None = None) -> str:
         """The key path in the design file for ``object_path`` (best effort, for messages)."""
         return f"{self.key_path}.{object_path}" if object_path else self.key_path
@@ -140,13 +150,20 @@ class Design:
     description: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     variables: Mapping[str, str] = field(default_factory=dict)
+    _by_name: dict[str, Component] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Rendering and validation look every component up by name: a scan per lookup made them
+        # quadratic (100,000 components took two minutes). The first of a repeated name wins, as
+        # the scan did.
+        by_name: dict[str, Component] = {}
+        for comp in self.components:
+            by_name.setdefault(comp.name, comp)
+        object.__setattr__(self, "_by_name", by_name)
 
     def component(self, name: str) -> Component:
         """The component called ``name`` (KeyError if absent)."""
-        for comp in self.components:
-            if comp.name == name:
-                return comp
-        raise KeyError(name)
+        return self._by_name[name]
 
     @property
     def file(self) -> str:
@@ -184,9 +201,30 @@ def _parent_path(path: str) -> str:
 
 
 def _deep_copy(value: Any) -> Any:
-    # JSON-like data only: faster than copy.deepcopy and never shares nested containers.
-    if isinstance(value, Mapping):
+    # JSON-like data only: faster than copy.deepcopy and never shares nested containers. Exact type
+    # checks first: isinstance against the Mapping ABC costs microseconds per scalar, and a large
+    # design copies millions of them.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is dict or isinstance(value, Mapping):
         return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is list or isinstance(value, list | tuple):
         return [_deep_copy(v) for v in value]
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInput:
+    """A file written for another tool (kustomize, istioctl) that designer checked as what it is.
+
+    ``reads`` names the other files the check looked at (a Kustomization's listed resources): the
+    result depends on them too.
+    """
+
+    kind: str
+    tool: str
+    location: Location
+    fields: int  # top-level fields checked
+    errors: int  # mistakes found (reported as errors beside it)
+    reads: tuple[str, ...] = ()

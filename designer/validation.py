@@ -37,7 +37,7 @@ from designer.adapters.registry import AdapterRegistry
 from designer.errors import DesignerError
 from designer.gcpause import paused_gc
 from designer.graph import DesignGraph, build_graph
-from designer.loading import load_file
+from designer.loading import read_file
 from designer.model import Design, RenderedObject
 from designer.policy.builtin import DesignObjects
 from designer.policy.evaluator import PolicySet
@@ -131,7 +131,7 @@ def validate_chunk(
         results.append(result)
         reports.append([])
         with installers.external_inputs() as external:
-            for design, graph, objects in _rendered(file, variables, registry, result.errors):
+            for design, graph, objects in _rendered(file, variables, registry, result):
                 batch.append((objects, graph.edges))
                 owners.append(len(results) - 1)
                 held += len(objects)
@@ -146,7 +146,7 @@ def validate_chunk(
                         objects=len(objects),
                     )
                 )
-        result.external = tuple(external)
+        result.external = (*result.external, *external)
         if held >= BATCH_OBJECTS:
             evaluate()
             held = 0
@@ -159,16 +159,22 @@ def validate_chunk(
 
 
 def _rendered(
-    file: Path, variables: dict[str, str], registry: AdapterRegistry, errors: list[DesignerError]
+    file: Path, variables: dict[str, str], registry: AdapterRegistry, result: FileResult
 ) -> Iterator[tuple[Design, DesignGraph, list[RenderedObject]]]:
-    """Each design of ``file`` that loads, graphs and renders; the first failure goes to ``errors``
-    and ends the file (designs before it are still validated)."""
-    try:
-        for design in load_file(file, variables):
+    """Each design of ``file`` that loads, graphs and renders. Every problem of the file goes to
+    ``result.errors`` (each one: a file may have many) and the file's other designs go on."""
+    reading = read_file(file, variables)
+    result.errors.extend(reading.errors)
+    result.tool_inputs.extend(reading.tool_inputs)
+    result.external += tuple(path for checked in reading.tool_inputs for path in checked.reads)
+    for design in reading.designs:
+        try:
             graph = build_graph(design)
-            yield design, graph, render(design, graph, registry)
-    except DesignerError as exc:
-        errors.append(exc)
+            objects = render(design, graph, registry)
+        except DesignerError as exc:
+            result.errors.extend(exc.each())
+            continue
+        yield design, graph, objects
 
 
 def split_by_size(files: Sequence[Path], sizes: Sequence[int], parts: int) -> list[list[Path]]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from designer.errors import DesignerError
+from designer.model import ToolInput
 from designer.policy.findings import Report, merge
 
 
@@ -33,6 +34,7 @@ class Validation:
     designs: list[DesignSummary] = field(default_factory=list)
     errors: list[DesignerError] = field(default_factory=list)
     report: Report = field(default_factory=lambda: merge([]))
+    tool_inputs: list[ToolInput] = field(default_factory=list)  # other tools' files, checked as such
 
 
 @dataclass
@@ -49,6 +51,7 @@ class FileResult:
     errors: list[DesignerError] = field(default_factory=list)
     report: Report = field(default_factory=lambda: merge([]))
     external: tuple[str, ...] = ()
+    tool_inputs: list[ToolInput] = field(default_factory=list)
 
 
 def combine(results: Sequence[FileResult]) -> Validation:
@@ -57,5 +60,6 @@ def combine(results: Sequence[FileResult]) -> Validation:
     for result in results:
         combined.designs.extend(result.designs)
         combined.errors.extend(result.errors)
+        combined.tool_inputs.extend(result.tool_inputs)
     combined.report = merge([result.report for result in results])
     return combined

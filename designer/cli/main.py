@@ -126,7 +126,8 @@ def run(argv: list[str] | None = None, **extra: Any) -> int:
 
 
 def report_error(exc: DesignerError) -> None:
-    """Print a DesignerError as `error: …` plus its hint, on stderr."""
-    click.echo(f"error: {exc}", err=True)
-    if exc.hint:
-        click.echo(f"  hint: {exc.hint}", err=True)
+    """Print a DesignerError as `error: …` plus its hint, on stderr (each one of a combined error)."""
+    for error in exc.each():
+        click.echo(f"error: {error}", err=True)
+        if error.hint:
+            click.echo(f"  hint: {error.hint}", err=True)

@@ -87,11 +87,12 @@ def engine_option(func: F) -> F:
 def error_json(exc: DesignerError) -> dict[str, Any]:
     """A DesignerError as a stable JSON object (for --output json)."""
     loc = exc.location
+    placed = loc is not None and not loc.is_whole_file
     return {
         "message": exc.message,
         "file": loc.file if loc else None,
-        "line": loc.line if loc else None,
-        "column": loc.column if loc else None,
+        "line": loc.line if loc and placed else None,
+        "column": loc.column if loc and placed else None,
         "path": exc.path,
         "hint": exc.hint,
     }

@@ -87,6 +87,15 @@ if TYPE_CHECKING:
 )
 @engine_option
 @click.option(
+    "--unchecked-objects",
+    type=click.Choice(["error", "finding"]),
+    default="error",
+    show_default=True,
+    help="What an object designer cannot check is (no name, a duplicate, another tool's file such as a "
+    "Helm values file): an error (exit 3), or a finding (INPUT-001 info, INPUT-002 medium) that "
+    "--fail-on judges.",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     help="Validate every file again: neither read nor write the result cache (also DESIGNER_NO_CACHE=1).",
@@ -109,6 +118,7 @@ def validate(
     changed_since: str | None,
     output_file: Path | None,
     jobs: int | None,
+    unchecked_objects: str,
     no_cache: bool,
 ) -> None:
     """Check designs: YAML, schema, references, dependency graph, rendering and policies.
@@ -131,6 +141,10 @@ def validate(
         paths = tuple(str(p) for p in selected)
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
     run = _validate(paths, variables, inputs, jobs, cache)
+    if unchecked_objects == "finding":
+        from designer.policy.unchecked import as_findings
+
+        as_findings(run)
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
     code = (
         ExitCode.INPUT if run.errors else ExitCode.FINDINGS if run.report.failing(threshold) else ExitCode.OK
@@ -263,17 +277,35 @@ def _print_text(run: Validation, context: RenderContext) -> str:
             f"ok  {d.file}: design {d.name!r} ({d.source_format}): {d.components} components, "
             f"{d.edges} edges, {d.waves} waves, {d.objects} objects"
         )
+    for tool_input in run.tool_inputs:
+        if tool_input.errors:
+            continue  # its errors follow
+        click.echo(
+            f"ok  {tool_input.location}: {tool_input.kind} ({tool_input.tool}'s input): "
+            f"{count_of(tool_input.fields, 'field')} checked"
+        )
     for exc in run.errors:
         report_error(exc)
     return renderer("text")(run.report, context) if run.report.findings or run.report.notes else ""
 
 
 def _summary_line(run: Validation) -> str:
-    files = len({d.file for d in run.designs}) + len(run.errors)
     return (
         f"{count_of(len(run.designs), 'design')} valid, {count_of(len(run.errors), 'error')} in "
-        f"{count_of(files, 'file')}"
+        f"{count_of(_file_count(run), 'file')}"
     )
+
+
+def _file_count(run: Validation) -> int:
+    """Files the run reports on: with a design, a checked tool input or an error."""
+    files = {d.file for d in run.designs} | {t.location.file for t in run.tool_inputs}
+    unplaced = 0
+    for exc in run.errors:
+        if exc.location is None:
+            unplaced += 1
+        else:
+            files.add(exc.location.file)
+    return len(files) + unplaced
 
 
 def _json_text(run: Validation, context: RenderContext) -> str:
@@ -294,6 +326,17 @@ def _json_text(run: Validation, context: RenderContext) -> str:
         "findings": policy["findings"],
         "checks": policy["checks"],
         "notes": policy["notes"],
+        "tool_inputs": [
+            {
+                "kind": t.kind,
+                "tool": t.tool,
+                "file": t.location.file,
+                "line": t.location.line,
+                "fields": t.fields,
+                "errors": t.errors,
+            }
+            for t in run.tool_inputs
+        ],
         "errors": [error_json(e) for e in run.errors],
         "summary": {
             "designs": len(run.designs),

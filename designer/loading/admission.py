@@ -22,7 +22,7 @@ import yaml
 
 from designer.errors import DesignError, Location
 from designer.loading.hints import did_you_mean
-from designer.loading.yamlnodes import locate_nearest
+from designer.loading.locating import locate_nearest
 
 ADMISSION_GROUP = "admission.k8s.io"
 OPERATIONS = ("CREATE", "UPDATE", "DELETE", "CONNECT")

@@ -1,27 +1,43 @@
 """Reads plain Kubernetes manifests (multi-document YAML, List kinds flattened), one component per object.
 
-Component names are ``<kind>-<name>`` in lowercase (``deployment-web``), with the namespace appended
-when two objects would collide. An annotation ``designer.dev/depends-on: "a, b"`` adds explicit
-edges to other components of the same file. An ``AdmissionReview`` document (designer.loading.admission)
-stands for the object it reviews, and its component carries the admission request (``review``).
+Component names are ``<kind>-<name>`` in lowercase (``deployment-web``), with the namespace (then the
+API group, then a number) appended when two objects would collide. An annotation
+``designer.dev/depends-on: "a, b"`` adds explicit edges to other components of the same file. An
+``AdmissionReview`` document (designer.loading.admission) stands for the object it reviews, and its
+component carries the admission request (``review``).
+
+A repository's manifest files hold objects a design cannot hold: one without a name, a second copy
+of an object, another tool's configuration. Each is set aside with its reason (an
+`UncheckedObjectError` at its position) and the file's other objects still make the design; an
+object with a wrong type in a field is an error of its own, and it too leaves the others alone.
+Every problem of the file is returned, none raised, so one run reports them all.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
 
-from designer.errors import DesignError, Location, UnresolvedReferenceError
+from designer.errors import (
+    NOT_AN_OBJECT,
+    NOT_HELD,
+    DesignError,
+    Location,
+    UncheckedObjectError,
+    UnresolvedReferenceError,
+)
 from designer.loading import admission
+from designer.loading.fields import Fields
 from designer.loading.hints import did_you_mean
-from designer.loading.positions import NodePositions, exact, identity
-from designer.loading.yamlnodes import Document, locate, node_location
+from designer.loading.locating import as_written, child, item, locate, node_location
+from designer.loading.positions import NodePositions, identity
+from designer.loading.toolinputs import foreign
+from designer.loading.yamlnodes import Document
 from designer.model import Component, Design
 
 DEPENDS_ON_ANNOTATION = "designer.dev/depends-on"
-
-_META_KEYS = ("name", "namespace", "labels", "annotations")
 
 
 def is_manifest(value: Any) -> bool:
@@ -29,151 +45,216 @@ def is_manifest(value: Any) -> bool:
     return isinstance(value, dict) and "apiVersion" in value and "kind" in value
 
 
-def read(docs: list[Document], design_name: str) -> Design:
-    """One Design holding every object of ``docs``."""
-    entries: list[tuple[_Entry, str]] = []
-    for doc in docs:
-        for entry in _objects(doc):
-            entries.append((entry, doc.file))
+@dataclass(frozen=True, slots=True)
+class _Object:
+    body: dict[str, Any]
+    node: yaml.Node
+    key_path: str
+    file: str
+    review: dict[str, Any] | None = None  # the admission request of an AdmissionReview document
 
+    def where(self, path: str) -> Location:
+        return locate(self.node, path, self.file) or node_location(self.node, self.file)
+
+
+def read(docs: list[Document], design_name: str) -> tuple[Design | None, list[DesignError]]:
+    """One Design holding every object of ``docs`` that a design can hold, and every problem found."""
+    problems: list[DesignError] = []
     components: list[Component] = []
-    used: dict[str, str] = {}
-    for (body, node, key_path, review), file in entries:
-        comp = _component(body, node, key_path, file, review)
-        name = comp.name
-        if name in used:
-            name = f"{name}-{comp.namespace or 'cluster'}"
-        if name in used:
-            raise DesignError(
-                f"{body['kind']} {body['metadata']['name']!r} is defined twice (first at {used[name]})",
-                location=comp.location,
-                path=key_path,
-                hint="remove one of the two objects",
+    names: set[str] = set()
+    identities: dict[tuple[str, str, str | None, str], Location] = {}
+    for obj in (o for doc in docs for o in _objects(doc, problems)):
+        comp = _component(obj, problems)
+        if comp is None:
+            continue
+        identity_key = (comp.ref.group, comp.kind, comp.namespace, comp.ref.name)
+        if identity_key in identities:
+            problems.append(
+                UncheckedObjectError(
+                    f"{comp.kind} {comp.ref.name!r} is defined twice (first at {identities[identity_key]}); "
+                    "this copy is not checked",
+                    check_id=NOT_HELD,
+                    location=comp.location,
+                    path=obj.key_path,
+                    hint="remove one of the two objects: kubectl apply would keep only the last",
+                )
             )
-        used[name] = str(comp.location)
-        components.append(_renamed(comp, name) if name != comp.name else comp)
+            continue
+        identities[identity_key] = comp.location
+        name = _unique_name(comp, names)
+        names.add(name)
+        components.append(replace(comp, name=name) if name != comp.name else comp)
 
-    _check_depends_on(components)
-    return Design(
+    components = _check_depends_on(components, problems)
+    if not components:
+        return None, problems
+    design = Design(
         name=design_name,
         source_format="kubernetes",
         location=docs[0].location(),
         components=tuple(components),
     )
+    return design, problems
 
 
-# (object body, its YAML node, its key path, the admission request it is reviewed with, if any)
-_Entry = tuple[dict[str, Any], yaml.Node, str, dict[str, Any] | None]
+def _unique_name(comp: Component, taken: set[str]) -> str:
+    base = comp.name
+    candidates = [base, f"{base}-{comp.namespace or 'cluster'}"]
+    if comp.ref.group:
+        candidates.append(f"{candidates[1]}-{comp.ref.group}")
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    n = 2
+    while f"{candidates[-1]}-{n}" in taken:
+        n += 1
+    return f"{candidates[-1]}-{n}"
 
 
-def _objects(doc: Document) -> list[_Entry]:
-    value = doc.value
-    prefix = f"document[{doc.index}]"
+def _objects(doc: Document, problems: list[DesignError]) -> list[_Object]:
+    return _flatten(doc.value, doc.node, f"document[{doc.index}]", doc, problems)
+
+
+def _flatten(
+    value: Any, node: yaml.Node, prefix: str, doc: Document, problems: list[DesignError]
+) -> list[_Object]:
+    obj = _Object(value, node, prefix, doc.file)
     if admission.is_admission_review(value):
-        return [_reviewed_object(doc, prefix)]
+        try:
+            return [_reviewed_object(value, node, prefix, doc.file)]
+        except DesignError as exc:
+            problems.append(exc)
+            return []
     if not is_manifest(value):
-        raise DesignError(
-            "not a Kubernetes object: apiVersion and kind are required",
-            location=doc.location(),
-            path=prefix,
-            hint="every document of a manifest file needs apiVersion, kind and metadata.name",
+        known = foreign(doc.file, value)
+        problems.append(
+            UncheckedObjectError(
+                f"not a Kubernetes object ({known.what if known else 'apiVersion and kind are required'}); "
+                "not checked",
+                check_id=NOT_AN_OBJECT,
+                location=node_location(node, doc.file),
+                path=prefix,
+                hint=known.hint
+                if known
+                else "every document of a manifest file needs apiVersion, kind and metadata.name",
+            )
         )
-    if str(value["kind"]).endswith("List") and isinstance(value.get("items"), list):
-        items_node = next(v for k, v in doc.node.value if k.value == "items")
-        out: list[_Entry] = []
-        for i, item in enumerate(value["items"]):
-            sub = Document(value=item, node=items_node.value[i], file=doc.file, index=doc.index)
-            out.extend((b, n, f"{prefix}.items[{i}]", r) for b, n, _, r in _objects(sub))
+        return []
+    kind = value["kind"]
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(value.get("items"), list):
+        items_node = child(node, "items")
+        out: list[_Object] = []
+        for i, entry in enumerate(value["items"]):
+            sub = item(items_node, i)
+            out.extend(
+                _flatten(entry, sub if sub is not None else node, f"{prefix}.items[{i}]", doc, problems)
+            )
         return out
-    _check_object(value, doc, prefix)
-    return [(value, doc.node, prefix, None)]
+    return [obj]
 
 
-def _reviewed_object(doc: Document, prefix: str) -> _Entry:
+def _reviewed_object(value: dict[str, Any], node: yaml.Node, prefix: str, file: str) -> _Object:
     """The object an AdmissionReview reviews, with the request (namespace taken from it when unset)."""
-    request = admission.read_request(doc.value, doc.node, doc.file, prefix)
-    key = admission.reviewed_key(doc.value)
-    request_node = _child(doc.node, "request")
-    node = _child(request_node, key) if request_node is not None else None
+    request = admission.read_request(value, node, file, prefix)
+    key = admission.reviewed_key(value)
+    reviewed_node = child(child(node, "request"), key) or node
     path = f"{prefix}.request.{key}"
     body = request["object"]
-    sub = Document(value=body, node=node or doc.node, file=doc.file, index=doc.index)
-    _check_object(body, sub, path)
-    if not body["metadata"].get("namespace") and request.get("namespace"):
-        body = {**body, "metadata": {**body["metadata"], "namespace": request["namespace"]}}
-    return body, sub.node, path, request
-
-
-def _child(node: yaml.Node, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
-
-
-def _check_object(value: dict[str, Any], doc: Document, prefix: str) -> None:
-    for key in ("apiVersion", "kind"):
-        if not isinstance(value.get(key), str) or not value[key]:
-            raise DesignError(
-                f"{key} must be a non-empty string",
-                location=locate(doc.node, key, doc.file) or doc.location(),
-                path=f"{prefix}.{key}",
-            )
-    meta = value.get("metadata")
-    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
+    if not is_manifest(body):
         raise DesignError(
-            f"{value['kind']} has no metadata.name",
-            location=locate(doc.node, "metadata", doc.file) or doc.location(),
-            path=f"{prefix}.metadata.name",
-            hint="give the object a name (generateName is not supported in designs)",
+            "the reviewed object needs apiVersion and kind",
+            location=node_location(reviewed_node, file),
+            path=path,
+            hint="write the object as it would reach the API server",
         )
-    for key in ("labels", "annotations"):
-        if meta.get(key) is not None and not isinstance(meta[key], dict):
-            raise DesignError(
-                f"metadata.{key} must be a mapping of strings",
-                location=locate(doc.node, f"metadata.{key}", doc.file) or doc.location(),
-                path=f"{prefix}.metadata.{key}",
-            )
+    meta = body.get("metadata")
+    if isinstance(meta, dict) and not meta.get("namespace") and request.get("namespace"):
+        body = {**body, "metadata": {**meta, "namespace": request["namespace"]}}
+    return _Object(body, reviewed_node, path, file, request)
 
 
-def _component(
-    body: dict[str, Any], node: yaml.Node, key_path: str, file: str, review: dict[str, Any] | None
-) -> Component:
-    meta = body["metadata"]
-    annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
+def _component(obj: _Object, problems: list[DesignError]) -> Component | None:
+    """The component of one object, or None when it is set aside (its problem recorded)."""
+    errors: list[DesignError] = []
+    fields = Fields(obj.where, errors, prefix=obj.key_path)
+    body = obj.body
+    api_version = fields.text(body["apiVersion"], "apiVersion", required=True)
+    kind = fields.text(body["kind"], "kind", required=True)
+    meta = fields.mapping(body.get("metadata"), "metadata")
+    name = fields.text(meta.get("name"), "metadata.name")
+    namespace = fields.text(meta.get("namespace"), "metadata.namespace")
+    labels = fields.string_map(meta.get("labels"), "metadata.labels")
+    annotations = fields.string_map(meta.get("annotations"), "metadata.annotations")
+    if errors or api_version is None or kind is None:
+        problems.extend(errors)
+        return None
+    if name is None:
+        problems.append(_unnamed(obj, kind, api_version, meta))
+        return None
     depends = annotations.get(DEPENDS_ON_ANNOTATION, "")
     return Component(
-        name=f"{body['kind'].lower()}-{meta['name']}",
-        kind=body["kind"],
-        api_version=body["apiVersion"],
-        namespace=meta.get("namespace") or None,
-        labels={str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+        name=f"{kind.lower()}-{name}",
+        kind=kind,
+        api_version=api_version,
+        namespace=namespace,
+        labels=labels,
         annotations=annotations,
         depends_on=tuple(d.strip() for d in depends.split(",") if d.strip()),
         settings={k: v for k, v in body.items() if k not in ("apiVersion", "kind", "metadata")},
-        object_name=meta["name"],
-        location=node_location(node, file),
-        key_path=key_path,
-        positions=NodePositions(node, file, identity, exact),
-        review=review,
+        object_name=name,
+        location=node_location(obj.node, obj.file),
+        key_path=obj.key_path,
+        review=obj.review,
+        positions=NodePositions(
+            obj.node,
+            obj.file,
+            identity,
+            as_written,
+            dependencies=f"metadata.annotations.{DEPENDS_ON_ANNOTATION}",
+        ),
     )
 
 
-def _renamed(comp: Component, name: str) -> Component:
-    fields = {f: getattr(comp, f) for f in comp.__dataclass_fields__}
-    fields["name"] = name
-    return Component(**fields)
+def _unnamed(obj: _Object, kind: str, api_version: str, meta: dict[str, Any]) -> UncheckedObjectError:
+    tool = foreign(obj.file, obj.body)
+    if tool:
+        reason, check_id, hint = (
+            f"{kind} is {tool}; not checked",
+            NOT_AN_OBJECT,
+            "keep it out of the manifests designer checks",
+        )
+    elif meta.get("generateName"):
+        reason, check_id = f"{kind} has generateName but no name; not checked", NOT_HELD
+        hint = "give the object a fixed metadata.name (kubectl apply needs one; generateName is for create)"
+    else:
+        reason, check_id = f"{kind} ({api_version}) has no metadata.name; not checked", NOT_HELD
+        hint = "give the object a name (kubectl apply refuses an object without one)"
+    return UncheckedObjectError(
+        reason,
+        check_id=check_id,
+        location=obj.where("metadata"),
+        path=f"{obj.key_path}.metadata.name",
+        hint=hint,
+    )
 
 
-def _check_depends_on(components: list[Component]) -> None:
+def _check_depends_on(components: list[Component], problems: list[DesignError]) -> list[Component]:
+    """Components with their unknown depends-on names dropped, each one an error."""
     names = {c.name for c in components}
+    out = []
     for comp in components:
-        for dep in comp.depends_on:
-            if dep not in names:
-                where: Location = comp.locate(f"metadata.annotations.{DEPENDS_ON_ANNOTATION}")
-                raise UnresolvedReferenceError(
+        unknown = [dep for dep in comp.depends_on if dep not in names]
+        for dep in unknown:
+            problems.append(
+                UnresolvedReferenceError(
                     f"{DEPENDS_ON_ANNOTATION} names {dep!r}, which is not an object of this file",
-                    location=where,
+                    location=comp.locate(f"metadata.annotations.{DEPENDS_ON_ANNOTATION}"),
                     path=f"{comp.key_path}.metadata.annotations",
                     hint=did_you_mean(dep, names)
                     or "names are <kind>-<name> in lowercase, e.g. deployment-web",
                 )
+            )
+        if unknown:
+            comp = replace(comp, depends_on=tuple(d for d in comp.depends_on if d in names))
+        out.append(comp)
+    return out

@@ -1,4 +1,4 @@
-"""Reads Meshery's formats into the model: legacy pattern files and v1beta1 designs.
+"""Reads Meshery's legacy pattern files into the model (v1beta1 designs: designer.loading.meshery_design).
 
 Legacy patterns (a ``services:`` map) carry quirks that real files still have (see the research
 notes, meshery.md 1a/1c): keys "prettified" for the UI (``target Port`` for ``targetPort``),
@@ -14,10 +14,13 @@ from typing import Any
 
 import yaml
 
-from designer.errors import DesignError, UnresolvedReferenceError
+from designer.errors import DesignError, UnresolvedReferenceError, raise_all
 from designer.kinds import DEFAULT_API_VERSIONS
+from designer.loading.fields import Fields, scalar_text
 from designer.loading.hints import did_you_mean
+from designer.loading.locating import child, pairs
 from designer.loading.native import nearest
+from designer.loading.nodevalues import ExpansionBudget
 from designer.loading.positions import NodePositions, component_layout
 from designer.loading.yamlnodes import Document
 from designer.model import Component, Design
@@ -34,11 +37,6 @@ def is_pattern(value: Any) -> bool:
     return isinstance(value, dict) and "services" in value and "apiVersion" not in value
 
 
-def is_v1beta1(value: Any) -> bool:
-    """True for a v1beta1-style design (schemaVersion designs.meshery.io/…)."""
-    return isinstance(value, dict) and str(value.get("schemaVersion", "")).startswith("designs.meshery.io/")
-
-
 def deprettify(key: str) -> str:
     """``target Port`` → ``targetPort``; keys without spaces are unchanged."""
     if " " not in key:
@@ -48,8 +46,10 @@ def deprettify(key: str) -> str:
 
 
 def read_pattern(doc: Document) -> Design:
-    """The Design of a legacy pattern file."""
+    """The Design of a legacy pattern file; raises every error found (a `CombinedDesignError` for several)."""
     raw = doc.value
+    errors: list[DesignError] = []
+    fields = Fields(lambda p: nearest(doc, p), errors)
     services = raw.get("services")
     if not isinstance(services, dict):
         raise DesignError(
@@ -57,22 +57,34 @@ def read_pattern(doc: Document) -> Design:
             location=nearest(doc, "services"),
             path="services",
         )
-    services_node = next(v for k, v in doc.node.value if k.value == "services")
-    nodes = {str(k.value): v for k, v in services_node.value}
+    services_node = child(doc.node, "services")
+    nodes = (
+        {str(k.value): v for k, v in pairs(services_node)}
+        if isinstance(services_node, yaml.MappingNode)
+        else {}
+    )
     skipped = {name for name, svc in services.items() if _is_annotation(svc)}
+    budget = ExpansionBudget()
     components = []
     for key, svc in services.items():
         if key in skipped:
             continue
         path = f"services.{key}"
         if not isinstance(svc, dict):
-            raise DesignError("a service must be a mapping", location=nearest(doc, path), path=path)
-        svc = _resolve_refs(svc, raw, doc, path)
-        components.append(_service(doc, key, svc, nodes[key], path, skipped))
-    _check_depends_on(components, doc)
+            fields.wrong(path, "a service must be a mapping")
+            continue
+        svc = _resolve_refs(svc, raw, doc, path, errors, budget)
+        comp = _service(doc, key, svc, nodes.get(key, doc.node), path, skipped, fields)
+        if comp is not None:
+            components.append(comp)
+    known = {str(k) for k in services} - skipped
+    check_depends_on(
+        components, known, doc, errors, "service of this pattern", "use the key of another service"
+    )
+    raise_all(errors)
     return Design(
         name=str(raw.get("name") or doc.file),
-        version=str(raw["version"]) if raw.get("version") is not None else None,
+        version=scalar_text(raw["version"]) if raw.get("version") is not None else None,
         source_format="meshery-pattern",
         location=doc.location(),
         components=tuple(components),
@@ -87,54 +99,74 @@ def _is_annotation(svc: Any) -> bool:
 
 
 def _service(
-    doc: Document, key: str, svc: dict[str, Any], node: yaml.Node, path: str, skipped: set[str]
-) -> Component:
-    type_name = str(svc.get("type") or "")
-    if not type_name:
-        raise DesignError("service has no `type`", location=nearest(doc, path), path=f"{path}.type")
+    doc: Document,
+    key: str,
+    svc: dict[str, Any],
+    node: yaml.Node,
+    path: str,
+    skipped: set[str],
+    fields: Fields,
+) -> Component | None:
+    before = len(fields.errors)
+    type_name = fields.text(svc.get("type"), f"{path}.type", required=True) or ""
+    settings = _deprettified(fields.mapping(svc.get("settings"), f"{path}.settings"))
+    labels = fields.string_map(svc.get("labels"), f"{path}.labels")
+    annotations = fields.string_map(svc.get("annotations"), f"{path}.annotations")
+    depends_on = fields.texts(svc.get("dependsOn"), f"{path}.dependsOn")
+    traits = fields.mapping(svc.get("traits"), f"{path}.traits")
+    namespace = fields.text(svc.get("namespace"), f"{path}.namespace")
+    api_version = fields.text(svc.get("apiVersion"), f"{path}.apiVersion")
+    object_name = fields.text(svc.get("name"), f"{path}.name")
     kind = type_name.split(".")[0]
-    settings = _deprettified(svc.get("settings") or {})
-    object_name = settings.pop("name", None) if isinstance(settings.get("name"), str) else None
-    namespace = svc.get("namespace") or settings.pop("namespace", None) or None
-    settings.pop("namespace", None)
+    name_setting = settings.pop("name", None)
+    ns_setting = settings.pop("namespace", None)
+    object_name = name_setting if isinstance(name_setting, str) and name_setting else object_name
+    namespace = namespace or (ns_setting if isinstance(ns_setting, str) and ns_setting else None)
     if kind == "Application":
-        kind, settings = "Deployment", _application(key, settings)
-    api_version = svc.get("apiVersion") or DEFAULT_API_VERSIONS.get(kind)
-    if not api_version:
-        raise DesignError(
-            f"cannot tell the apiVersion of type {type_name!r}",
-            location=nearest(doc, f"{path}.type"),
-            path=f"{path}.apiVersion",
-            hint="add `apiVersion:` to the service",
+        kind, settings = "Deployment", _application(key, settings, fields, f"{path}.settings")
+    api_version = api_version or DEFAULT_API_VERSIONS.get(kind)
+    if kind and not api_version:
+        fields.errors.append(
+            DesignError(
+                f"cannot tell the apiVersion of type {type_name!r}",
+                location=nearest(doc, f"{path}.type"),
+                path=f"{path}.apiVersion",
+                hint="add `apiVersion:` to the service",
+            )
         )
-    traits = {k: v for k, v in (svc.get("traits") or {}).items() if k != "meshmap"}
+    if len(fields.errors) > before or not api_version:
+        return None
     return Component(
         name=key,
         kind=kind,
-        api_version=str(api_version),
-        namespace=str(namespace) if namespace else None,
-        labels={str(k): str(v) for k, v in (svc.get("labels") or {}).items()},
-        annotations={str(k): str(v) for k, v in (svc.get("annotations") or {}).items()},
-        depends_on=tuple(d for d in (svc.get("dependsOn") or ()) if d not in skipped),
+        api_version=api_version,
+        namespace=namespace,
+        labels=labels,
+        annotations=annotations,
+        depends_on=tuple(d for d in depends_on if d not in skipped),
         settings=settings,
-        traits=traits,
-        object_name=object_name or (str(svc["name"]) if svc.get("name") else None),
+        traits={k: v for k, v in traits.items() if k != "meshmap"},
+        object_name=object_name,
         location=nearest(doc, path),
         key_path=path,
         positions=NodePositions(node, doc.file, component_layout, deprettify),
     )
 
 
-def _application(name: str, settings: dict[str, Any]) -> dict[str, Any]:
+def _application(name: str, settings: dict[str, Any], fields: Fields, path: str) -> dict[str, Any]:
     # Meshery's OAM "Application" workload: containers + replicas (+ advanced.labels) → a Deployment.
-    labels = {"app": name, **(settings.get("advanced", {}) or {}).get("labels", {})}
+    advanced = fields.mapping(settings.get("advanced"), f"{path}.advanced")
+    labels = {"app": name, **fields.string_map(advanced.get("labels"), f"{path}.advanced.labels")}
+    containers = settings.get("containers")
+    if containers is not None and not isinstance(containers, list):
+        fields.wrong(f"{path}.containers", "expected a list of containers")
     return {
         "spec": {
             "replicas": settings.get("replicas", 1),
             "selector": {"matchLabels": {"app": name}},
             "template": {
                 "metadata": {"labels": labels},
-                "spec": {"containers": settings.get("containers", [])},
+                "spec": {"containers": containers if isinstance(containers, list) else []},
             },
         }
     }
@@ -151,15 +183,33 @@ def _deprettified(value: Any, verbatim: bool = False) -> Any:
     return value
 
 
-def _resolve_refs(value: Any, root: dict[str, Any], doc: Document, path: str) -> Any:
+def _resolve_refs(
+    value: Any,
+    root: dict[str, Any],
+    doc: Document,
+    path: str,
+    errors: list[DesignError],
+    budget: ExpansionBudget,
+) -> Any:
     if isinstance(value, str) and "$(#ref." in value:
-        return _REF.sub(lambda m: _ref_value(m.group(1), root, doc, path), value)
+
+        def resolved(match: re.Match[str]) -> str:
+            try:
+                return _ref_value(match.group(1), root, doc, path)
+            except DesignError as exc:
+                errors.append(exc)
+                return match.group(0)
+
+        text = _REF.sub(resolved, value)
+        budget.spend(max(0, len(text) - len(value)), nearest(doc, path))
+        return text
     if isinstance(value, dict):
         return {
-            k: v if k == "traits" else _resolve_refs(v, root, doc, f"{path}.{k}") for k, v in value.items()
+            k: v if k == "traits" else _resolve_refs(v, root, doc, f"{path}.{k}", errors, budget)
+            for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_resolve_refs(v, root, doc, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [_resolve_refs(v, root, doc, f"{path}[{i}]", errors, budget) for i, v in enumerate(value)]
     return value
 
 
@@ -182,7 +232,7 @@ def _ref_value(ref: str, root: dict[str, Any], doc: Document, path: str) -> str:
         raise UnresolvedReferenceError(
             f"$(#ref.{ref}) refers to a missing or non-scalar value", location=nearest(doc, path), path=path
         )
-    return str(current)
+    return scalar_text(current)
 
 
 def _split_ref(ref: str, root: dict[str, Any]) -> list[str]:
@@ -196,88 +246,23 @@ def _split_ref(ref: str, root: dict[str, Any]) -> list[str]:
     return ref.split(".")
 
 
-def _check_depends_on(components: list[Component], doc: Document) -> None:
-    names = {c.name for c in components}
+def check_depends_on(
+    components: list[Component],
+    names: set[str],
+    doc: Document,
+    errors: list[DesignError],
+    noun: str,
+    hint: str,
+) -> None:
     for comp in components:
         for j, dep in enumerate(comp.depends_on):
             if dep not in names:
                 path = f"{comp.key_path}.dependsOn[{j}]"
-                raise UnresolvedReferenceError(
-                    f"dependsOn names {dep!r}, which is not a service of this pattern",
-                    location=nearest(doc, path),
-                    path=path,
-                    hint=did_you_mean(dep, names) or "use the key of another service",
+                errors.append(
+                    UnresolvedReferenceError(
+                        f"dependsOn names {dep!r}, which is not a {noun}",
+                        location=nearest(doc, path),
+                        path=path,
+                        hint=did_you_mean(dep, names) or hint,
+                    )
                 )
-
-
-def read_v1beta1(doc: Document) -> Design:
-    """The Design of a Meshery v1beta1 design (``components:`` with component.kind, configuration)."""
-    raw = doc.value
-    comps = raw.get("components") or []
-    if not isinstance(comps, list):
-        raise DesignError(
-            "`components` must be a list", location=nearest(doc, "components"), path="components"
-        )
-    comps_node = next((v for k, v in doc.node.value if k.value == "components"), None)
-    by_id: dict[str, str] = {}
-    names: dict[str, int] = {}
-    staged: list[tuple[int, dict[str, Any], str]] = []
-    for i, item in enumerate(comps):
-        path = f"components[{i}]"
-        if not isinstance(item, dict) or not isinstance(item.get("component"), dict):
-            raise DesignError(
-                "a component needs a `component: {kind, version}` block",
-                location=nearest(doc, path),
-                path=path,
-            )
-        if (item.get("metadata") or {}).get("isAnnotation") is True:
-            continue
-        config = item.get("configuration") or {}
-        base = str(item.get("displayName") or (config.get("metadata") or {}).get("name") or f"component-{i}")
-        name = base if base not in names else f"{base}-{i}"
-        names[name] = i
-        by_id[str(item.get("id"))] = name
-        staged.append((i, item, name))
-
-    components = []
-    for i, item, name in staged:
-        path = f"components[{i}]"
-        config = dict(item.get("configuration") or {})
-        meta = config.pop("metadata", None) or {}
-        spec = item["component"]
-        kind = str(spec.get("kind") or "")
-        api_version = str(spec.get("version") or DEFAULT_API_VERSIONS.get(kind, ""))
-        if not kind or not api_version:
-            raise DesignError(
-                "component.kind and component.version are required",
-                location=nearest(doc, f"{path}.component"),
-                path=f"{path}.component",
-            )
-        depends = [by_id.get(str(d), str(d)) for d in ((item.get("metadata") or {}).get("dependsOn") or [])]
-        node = comps_node.value[i] if comps_node is not None else doc.node
-        components.append(
-            Component(
-                name=name,
-                kind=kind,
-                api_version=api_version,
-                namespace=meta.get("namespace") or None,
-                labels=meta.get("labels") or {},
-                annotations=meta.get("annotations") or {},
-                depends_on=tuple(depends),
-                settings=config,
-                object_name=meta.get("name") or name,
-                location=nearest(doc, path),
-                key_path=path,
-                positions=NodePositions(
-                    node, doc.file, lambda p: f"configuration.{p}" if p else "", deprettify
-                ),
-            )
-        )
-    _check_depends_on(components, doc)
-    return Design(
-        name=str(raw.get("name") or doc.file),
-        version=str(raw["version"]) if raw.get("version") is not None else None,
-        source_format="meshery-design",
-        location=doc.location(),
-        components=tuple(components),
-    )

@@ -1,15 +1,22 @@
-"""Reads designer's own format (apiVersion: designer/v1, kind: Design) into the model."""
+"""Reads designer's own format (apiVersion: designer/v1, kind: Design) into the model.
+
+Every independent mistake of a design is reported in one run, as a compiler does: each unknown
+variable, each schema error (unknown key, wrong type, bad pattern), each duplicate component name,
+each unknown ``dependsOn`` name, each bad setting of designer's own kinds. The checks that follow the
+schema read only what is well-typed, so one mistake never hides or garbles another.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from designer.errors import DesignError, Location, UnresolvedReferenceError
+from designer.errors import DesignError, Location, UnresolvedReferenceError, raise_all
 from designer.loading import schema, variables
 from designer.loading.hints import did_you_mean
-from designer.loading.positions import NodePositions, component_layout, exact
-from designer.loading.yamlnodes import Document, locate, node_location
+from designer.loading.locating import as_written, child, item, locate_nearest, node_location
+from designer.loading.positions import NodePositions, component_layout
+from designer.loading.yamlnodes import Document
 from designer.model import DESIGNER_API_VERSION, Component, Design
 
 
@@ -23,34 +30,36 @@ def is_native(value: Any) -> bool:
 
 
 def read(doc: Document, overrides: Mapping[str, str]) -> Design:
-    """The Design in ``doc``, with variables substituted and every reference checked."""
+    """The Design in ``doc``, with variables substituted and every reference checked.
+
+    Raises every error found (a `CombinedDesignError` when there are several).
+    """
 
     def where(path: str) -> Location:
         return nearest(doc, path)
 
+    errors: list[DesignError] = []
     raw = doc.value
-    values = variables.resolve(raw.get("variables"), overrides, where)
-    data = {k: (v if k == "variables" else variables.substitute(v, values, where, k)) for k, v in raw.items()}
-    schema.validate_design(data, where)
-
-    components: list[Component] = []
-    first: dict[str, int] = {}
-    components_node = next(v for k, v in doc.node.value if k.value == "components")
-    for i, spec in enumerate(data["components"]):
-        key_path = f"components[{i}]"
-        name = spec["name"]
-        if name in first:
-            raise DesignError(
-                f"duplicate component name {name!r} (first used by components[{first[name]}], "
-                f"{where(f'components[{first[name]}].name')})",
-                location=where(f"{key_path}.name"),
-                path=f"{key_path}.name",
-                hint="component names must be unique within a design",
+    values = variables.resolve(raw.get("variables"), overrides, where, errors)
+    substitute = variables.Substitution(values, where, errors)
+    data = {k: (v if k == "variables" else substitute(v, k)) for k, v in raw.items()}
+    errors += [e for e in schema.design_errors(data, where) if e.path not in substitute.failed]
+    components = data.get("components")
+    specs: list[Any] = components if isinstance(components, list) else []
+    _check_names(specs, where, errors)
+    _check_depends_on(specs, where, errors)
+    for i, spec in enumerate(specs):
+        settings = (spec.get("settings") or {}) if isinstance(spec, dict) else None
+        if isinstance(settings, dict) and spec.get("apiVersion") == DESIGNER_API_VERSION:
+            errors += schema.kind_settings_errors(
+                str(spec.get("kind")), settings, where, f"components[{i}].settings"
             )
-        first[name] = i
-        components.append(_component(doc, spec, components_node.value[i], key_path, where))
+    raise_all(errors)
 
-    _check_depends_on(components, where)
+    components_node = child(doc.node, "components")
+    components = tuple(
+        _component(doc, spec, item(components_node, i), f"components[{i}]") for i, spec in enumerate(specs)
+    )
     meta = data["metadata"]
     return Design(
         name=meta["name"],
@@ -58,57 +67,83 @@ def read(doc: Document, overrides: Mapping[str, str]) -> Design:
         description=meta.get("description"),
         source_format="designer/v1",
         location=doc.location(),
-        components=tuple(components),
+        components=components,
         metadata=meta,
         variables={k: str(v) for k, v in values.items()},
     )
 
 
-def _component(doc: Document, spec: dict[str, Any], node: Any, key_path: str, where: Any) -> Component:
-    api_version = spec["apiVersion"]
-    settings = spec.get("settings") or {}
-    if api_version == DESIGNER_API_VERSION:
-        schema.validate_kind_settings(spec["kind"], settings, where, f"{key_path}.settings")
+def _component(doc: Document, spec: dict[str, Any], node: Any, key_path: str) -> Component:
+    node = node if node is not None else doc.node
     return Component(
         name=spec["name"],
         kind=spec["kind"],
-        api_version=api_version,
+        api_version=spec["apiVersion"],
         namespace=spec.get("namespace"),
         labels=spec.get("labels") or {},
         annotations=spec.get("annotations") or {},
         depends_on=tuple(spec.get("dependsOn") or ()),
-        settings=settings,
+        settings=spec.get("settings") or {},
         traits=spec.get("traits") or {},
         object_name=spec.get("objectName"),
         location=node_location(node, doc.file),
         key_path=key_path,
-        positions=NodePositions(node, doc.file, component_layout, exact),
+        positions=NodePositions(node, doc.file, component_layout, as_written),
     )
 
 
-def _check_depends_on(components: list[Component], where: Any) -> None:
-    names = {c.name for c in components}
-    for comp in components:
-        for j, dep in enumerate(comp.depends_on):
-            path = f"{comp.key_path}.dependsOn[{j}]"
-            if dep == comp.name:
-                raise UnresolvedReferenceError(
-                    f"component {comp.name!r} depends on itself", location=where(path), path=path
+def _names(specs: list[Any]) -> dict[str, int]:
+    """Component name → index of its first use, for the well-typed names."""
+    first: dict[str, int] = {}
+    for i, spec in enumerate(specs):
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if isinstance(name, str):
+            first.setdefault(name, i)
+    return first
+
+
+def _check_names(specs: list[Any], where: Any, errors: list[DesignError]) -> None:
+    first = _names(specs)
+    for i, spec in enumerate(specs):
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if isinstance(name, str) and first[name] != i:
+            errors.append(
+                DesignError(
+                    f"duplicate component name {name!r} (first used by components[{first[name]}], "
+                    f"{where(f'components[{first[name]}].name')})",
+                    location=where(f"components[{i}].name"),
+                    path=f"components[{i}].name",
+                    hint="component names must be unique within a design",
                 )
-            if dep not in names:
-                raise UnresolvedReferenceError(
-                    f"dependsOn names {dep!r}, which is not a component of this design",
-                    location=where(path),
-                    path=path,
-                    hint=did_you_mean(dep, names) or "use the `name` of another component",
+            )
+
+
+def _check_depends_on(specs: list[Any], where: Any, errors: list[DesignError]) -> None:
+    names = set(_names(specs))
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, dict) or not isinstance(spec.get("dependsOn"), list):
+            continue
+        for j, dep in enumerate(spec["dependsOn"]):
+            path = f"components[{i}].dependsOn[{j}]"
+            if not isinstance(dep, str):
+                continue  # the schema reported it
+            if dep == spec.get("name"):
+                errors.append(
+                    UnresolvedReferenceError(
+                        f"component {dep!r} depends on itself", location=where(path), path=path
+                    )
+                )
+            elif dep not in names:
+                errors.append(
+                    UnresolvedReferenceError(
+                        f"dependsOn names {dep!r}, which is not a component of this design",
+                        location=where(path),
+                        path=path,
+                        hint=did_you_mean(dep, names) or "use the `name` of another component",
+                    )
                 )
 
 
 def nearest(doc: Document, path: str) -> Location:
     """The location of ``path`` in ``doc``, or of its nearest written parent."""
-    while path:
-        found = locate(doc.node, path, doc.file)
-        if found is not None:
-            return found
-        path = path[: path.rindex("[")] if path.endswith("]") else path.rpartition(".")[0]
-    return doc.location()
+    return locate_nearest(doc.node, path, doc.file)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 import yaml
 
 from designer.errors import Location
-from designer.loading.yamlnodes import KeyNormalizer, locate, node_location
+from designer.loading.locating import IndexCache, KeyNormalizer, locate, node_location
 
 Translate = Callable[[str], str]
 
@@ -20,20 +20,31 @@ Translate = Callable[[str], str]
 class NodePositions(Mapping[str, Location]):
     """A read-only lookup from object key paths to file locations (lookup only; iterates empty)."""
 
-    __slots__ = ("_cache", "_file", "_node", "_normalize", "_translate")
+    __slots__ = ("_cache", "_dependencies", "_file", "_indexes", "_node", "_normalize", "_translate")
 
-    def __init__(self, node: yaml.Node, file: str, translate: Translate, normalize: KeyNormalizer) -> None:
+    def __init__(
+        self,
+        node: yaml.Node,
+        file: str,
+        translate: Translate,
+        normalize: KeyNormalizer,
+        dependencies: str = "dependsOn[{}]",
+    ) -> None:
         self._node = node
         self._file = file
         self._translate = translate
         self._normalize = normalize
+        self._dependencies = dependencies  # the component's own key path of its i-th dependency
         self._cache: dict[str, Location | None] = {}  # findings ask for the same paths many times
+        self._indexes: IndexCache = {}  # each mapping's keys, built on the first step through it
 
     def __getitem__(self, object_path: str) -> Location:
         if object_path in self._cache:
             found = self._cache[object_path]
         else:
-            found = locate(self._node, self._translate(object_path), self._file, self._normalize)
+            found = locate(
+                self._node, self._translate(object_path), self._file, self._normalize, self._indexes
+            )
             self._cache[object_path] = found
         if found is None:
             raise KeyError(object_path)
@@ -45,14 +56,15 @@ class NodePositions(Mapping[str, Location]):
     def __len__(self) -> int:
         return 0
 
+    def dependency(self, index: int) -> Location | None:
+        """Where the component writes its ``index``-th dependency (a path of its own layout)."""
+        return locate(
+            self._node, self._dependencies.format(index), self._file, self._normalize, self._indexes
+        )
+
     def root(self) -> Location:
         """Where the component starts."""
         return node_location(self._node, self._file)
-
-
-def exact(key: str) -> str:
-    """Keys stand for themselves."""
-    return key
 
 
 def identity(path: str) -> str:

@@ -1,8 +1,9 @@
 """JSON Schema validation of designs (schemas/design.schema.json, Draft 2020-12).
 
-Errors become a SchemaError at the file position of the offending key, with its key path and a
-'did you mean' for unknown keys. Designer's own kinds also have their ``settings`` checked against
-schemas/kinds/<Kind>.schema.json when that file exists.
+Every independent error becomes a SchemaError at the file position of the offending key, with its
+key path and a hint ('did you mean' for unknown keys, what a pattern expects). designer's own kinds
+also have their ``settings`` checked against schemas/kinds/<Kind>.schema.json; other tools' inputs
+that designer recognises (schemas/tools/) are checked the same way.
 """
 
 from __future__ import annotations
@@ -74,70 +75,129 @@ def _design_accepts() -> Callable[[Any], bool]:
     return accepts
 
 
-def validate_design(document: Any, locate: Locator) -> None:
-    """Raise SchemaError when a native design document breaks design.schema.json."""
+def design_errors(document: Any, locate: Locator) -> list[SchemaError]:
+    """Every independent way a native design document breaks design.schema.json (none: valid)."""
     if _design_accepts()(document):
-        return
+        return []
     validator = _validator("design.schema.json")
     assert validator is not None, "schemas/design.schema.json is missing from the installation"
-    _raise_best(validator, document, locate, prefix="")
+    return _errors(validator, document, locate, prefix="")
 
 
-def validate_kind_settings(kind: str, settings: Any, locate: Locator, prefix: str) -> None:
-    """Check the settings of one of designer's own kinds against schemas/kinds/<kind>.schema.json."""
+def kind_settings_errors(kind: str, settings: Any, locate: Locator, prefix: str) -> list[SchemaError]:
+    """How the settings of one of designer's own kinds break schemas/kinds/<kind>.schema.json."""
+    if kind not in designer_kinds():
+        return []
     validator = _validator(f"kinds/{kind}.schema.json")
-    if validator is not None:
-        _raise_best(validator, settings, locate, prefix=prefix)
+    return [] if validator is None else _errors(validator, settings, locate, prefix=prefix)
 
 
-def _raise_best(validator: Validator, doc: Any, locate: Locator, prefix: str) -> None:
+def document_errors(schema_name: str, document: Any, locate: Locator, prefix: str = "") -> list[SchemaError]:
+    """How ``document`` breaks schemas/<schema_name> (another tool's input, checked as what it is)."""
+    validator = _validator(schema_name)
+    assert validator is not None, f"schemas/{schema_name} is missing from the installation"
+    return _errors(validator, document, locate, prefix=prefix)
+
+
+@functools.cache
+def designer_kinds() -> frozenset[str]:
+    """designer's own kinds that have a settings schema (the file names are never built from input)."""
+    folder = schemas_dir() / "kinds"
+    return frozenset(p.name.removesuffix(".schema.json") for p in folder.glob("*.schema.json"))
+
+
+def _errors(validator: Validator, doc: Any, locate: Locator, prefix: str) -> list[SchemaError]:
     if validator.is_valid(doc):  # the fast path; collecting errors is several times slower
-        return
+        return []
     from jsonschema.exceptions import best_match
 
-    error = best_match(validator.iter_errors(doc))
-    if error is None:
-        return
-    path = _join(prefix, _path_text(error.absolute_path))
-    message, hint, key = _describe(error)
-    key_path = _join(path, key) if key else path
-    raise SchemaError(message, location=locate(key_path), path=key_path or "(top level)", hint=hint)
+    found: dict[tuple[str, str], SchemaError] = {}
+    for top in validator.iter_errors(doc):
+        error = best_match([top]) or top  # descends into oneOf/anyOf to the branch that nearly fit
+        path = _join(prefix, _path_text(error.absolute_path))
+        for message, hint, key in _describe(error):
+            key_path = _join(path, key) if key else path
+            found.setdefault(
+                (key_path, message),
+                SchemaError(message, location=locate(key_path), path=key_path or "(top level)", hint=hint),
+            )
+    return sorted(found.values(), key=_position)
 
 
-def _describe(error: ValidationError) -> tuple[str, str | None, str | None]:
+def _position(error: SchemaError) -> tuple[int, int, str]:
+    loc = error.location
+    return (loc.line, loc.column, error.path or "") if loc else (0, 0, error.path or "")
+
+
+def _describe(error: ValidationError) -> list[tuple[str, str | None, str | None]]:
+    """(message, hint, key below the error's path) for each problem the error stands for."""
     if error.validator == "additionalProperties":
-        found = _UNEXPECTED.search(error.message)
-        unknown = found.group(1) if found else "?"
         schema: Any = error.schema
         allowed = sorted(schema.get("properties", {}) if isinstance(schema, dict) else {})
-        hint = did_you_mean(unknown, allowed) or f"allowed keys: {', '.join(allowed)}"
-        return f"unknown key {unknown!r}", hint, unknown
+        unknown = _UNEXPECTED.search(error.message)
+        names = _unexpected_keys(error) or [unknown.group(1) if unknown else "?"]
+        return [
+            (
+                f"unknown key {name!r}",
+                did_you_mean(name, allowed) or f"allowed keys: {', '.join(allowed)}",
+                name,
+            )
+            for name in names
+        ]
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required"), None, None
+        return [(error.message.replace("is a required property", "is required"), None, None)]
     if error.validator == "type":
-        return (
-            f"expected {_article(error.validator_value)}, got {type(error.instance).__name__} "
-            f"{_short(error.instance)}",
-            None,
-            None,
-        )
+        return [
+            (
+                f"expected {_article(error.validator_value)}, got {type(error.instance).__name__} "
+                f"{_short(error.instance)}",
+                None,
+                None,
+            )
+        ]
     if error.validator == "pattern":
-        return f"{_short(error.instance)} does not match the required pattern", _pattern_hint(error), None
+        return [(f"{_short(error.instance)} does not match the required pattern", _pattern_hint(error), None)]
+    if error.validator == "maxLength":
+        return [(f"{_short(error.instance)} is longer than {error.validator_value} characters", None, None)]
     if error.validator in ("const", "enum"):
         value: Any = error.validator_value
         allowed = list(value) if error.validator == "enum" else [value]
-        return (
-            f"{_short(error.instance)} is not allowed here",
-            f"use one of: {', '.join(map(str, allowed))}",
-            None,
-        )
-    return error.message, None, None
+        return [
+            (
+                f"{_short(error.instance)} is not allowed here",
+                f"use one of: {', '.join(map(str, allowed))}",
+                None,
+            )
+        ]
+    return [(error.message if len(error.message) <= 200 else error.message[:197] + "...", None, None)]
+
+
+def _unexpected_keys(error: ValidationError) -> list[str]:
+    schema: Any = error.schema
+    instance: Any = error.instance
+    if not isinstance(schema, dict) or not isinstance(instance, dict):
+        return []
+    known = set(schema.get("properties", {}))
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
+
+
+_PATTERN_HINTS = {
+    "[-a-z0-9.]": "use a DNS-1123 name: lowercase letters, digits, '-' and '.', starting and ending alphanumeric",
+    "^[A-Z][A-Za-z0-9]*$": "a kind is CamelCase: a capital letter, then letters and digits (e.g. ConfigMap)",
+    "v[0-9]+((alpha|beta)": "an apiVersion is [group/]version, e.g. v1, apps/v1 or networking.istio.io/v1beta1",
+    "^[^/%]+$": "an object name cannot hold '/' or '%'",
+    "(ms|s|m|h)": "write a duration such as 90s, 2m or 1h30m",
+    "^[A-Za-z_][A-Za-z0-9_]*$": "variable names are letters, digits and '_', not starting with a digit",
+    "(0|[1-9]\\d*)\\.": "use a semantic version such as 1.2.0",
+}
 
 
 def _pattern_hint(error: ValidationError) -> str:
     pattern = str(error.validator_value)
-    if "a-z0-9" in pattern:
-        return "use a DNS-1123 name: lowercase letters, digits, '-' and '.', starting and ending alphanumeric"
+    for fragment, hint in _PATTERN_HINTS.items():
+        if fragment in pattern:
+            return hint
     return f"the value must match {pattern}"
 
 

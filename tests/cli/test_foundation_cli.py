@@ -91,7 +91,7 @@ def test_validate_reports_every_broken_file_and_exits_3(
     assert code == 3
     assert f"ok  {good}: design 'demo'" in out
     assert f"error: {bad}:9:5: components[1].replicas: unknown key 'replicas'" in err
-    assert f"error: {empty}:1:1: file is empty" in err
+    assert f"error: {empty}: file is empty" in err
     assert err.rstrip().endswith("1 design valid, 2 errors in 3 files")
     run(["validate", "--no-builtin-policies", str(good)])
     assert capsys.readouterr().err.rstrip().endswith("1 design valid, 0 errors in 1 file")
@@ -186,7 +186,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_missing_file_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["validate", "does-not-exist.yaml"]) == 3
-    assert "does-not-exist.yaml:1:1: no such file or folder" in capsys.readouterr().err
+    assert "error: does-not-exist.yaml: no such file or folder" in capsys.readouterr().err
 
 
 def test_installed_console_script_runs() -> None:

@@ -139,9 +139,12 @@ def test_wrong_type_names_the_key_path() -> None:
 
 
 def test_duplicate_component_names_are_refused() -> None:
+    # Renaming `config` also leaves web's dependsOn: [config] dangling: two errors, both reported.
     exc = error_for(NATIVE.replace("- name: config", "- name: web"))
-    assert "duplicate component name 'web'" in str(exc)
-    assert exc.location is not None and exc.location.line == 27
+    duplicate, dangling = sorted(exc.each(), key=lambda e: "duplicate" not in e.message)
+    assert "duplicate component name 'web'" in str(duplicate)
+    assert duplicate.location is not None and duplicate.location.line == 27
+    assert "dependsOn names 'config'" in str(dangling)
 
 
 def test_duplicate_keys_are_refused_with_both_lines() -> None:
@@ -243,7 +246,7 @@ def test_kubernetes_manifests_become_one_component_per_object() -> None:
 
 def test_manifest_without_a_name_is_refused() -> None:
     exc = error_for("apiVersion: v1\nkind: ConfigMap\nmetadata: {namespace: x}\n")
-    assert "ConfigMap has no metadata.name" in str(exc)
+    assert "ConfigMap (v1) has no metadata.name" in str(exc)
 
 
 def test_meshery_pattern_quirks() -> None:

@@ -80,14 +80,14 @@ def test_forked_workers_give_the_serial_result(
     assert [type(e) for e in serial.errors] == [CycleError, DesignError]
     assert serial.report.findings  # the comparison below is not between two empty reports
     pids = tmp_path / "pids"
-    real_load = validation.load_file
+    real_load = validation.read_file
 
     def load_noting_pid(file: Path, variables: dict[str, str]) -> object:
         with pids.open("a") as out:
             out.write(f"{os.getpid()}\n")
         return real_load(file, variables)
 
-    monkeypatch.setattr(validation, "load_file", load_noting_pid)
+    monkeypatch.setattr(validation, "read_file", load_noting_pid)
     for jobs in (2, 3, 7):
         pids.unlink(missing_ok=True)
         assert _view(validate_files(files, {}, POLICIES, REGISTRY, jobs=jobs)) == _view(serial)
@@ -108,14 +108,14 @@ def test_a_worker_that_dies_has_its_chunk_validated_by_the_parent(
 ) -> None:
     serial = validate_files(files, {}, POLICIES, REGISTRY, jobs=1)
     parent = os.getpid()
-    real_load = validation.load_file
+    real_load = validation.read_file
 
     def load_or_die(file: Path, variables: dict[str, str]) -> object:
         if os.getpid() != parent:
             os._exit(9)  # a worker killed mid-chunk: no result reaches the parent
         return real_load(file, variables)
 
-    monkeypatch.setattr(validation, "load_file", load_or_die)
+    monkeypatch.setattr(validation, "read_file", load_or_die)
     assert _view(validate_files(files, {}, POLICIES, REGISTRY, jobs=3)) == _view(serial)
     assert len(forks) == 2
 
@@ -123,7 +123,7 @@ def test_a_worker_that_dies_has_its_chunk_validated_by_the_parent(
 def test_an_internal_error_in_a_worker_surfaces_in_the_parent(
     files: list[Path], monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
-    real_load = validation.load_file
+    real_load = validation.read_file
     parent = os.getpid()
     last = files[-1]
     redone: list[Path] = []
@@ -135,7 +135,7 @@ def test_an_internal_error_in_a_worker_surfaces_in_the_parent(
             raise RuntimeError("bug in a reader")
         return real_load(file, variables)
 
-    monkeypatch.setattr(validation, "load_file", failing)
+    monkeypatch.setattr(validation, "read_file", failing)
     with pytest.raises(RuntimeError, match="bug in a reader"):
         validate_files(files, {}, POLICIES, REGISTRY, jobs=2)
     assert len(forks) == 1 and redone == [last]  # the worker failed; the parent redid its chunk
@@ -168,14 +168,14 @@ def test_a_failing_parent_stops_and_reaps_its_workers(
     files: list[Path], monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     parent = os.getpid()
-    real_load = validation.load_file
+    real_load = validation.read_file
 
     def parent_fails(file: Path, variables: dict[str, str]) -> object:
         if os.getpid() == parent:
             raise RuntimeError("bug in the parent's chunk")
         return real_load(file, variables)
 
-    monkeypatch.setattr(validation, "load_file", parent_fails)
+    monkeypatch.setattr(validation, "read_file", parent_fails)
     with pytest.raises(RuntimeError):
         validate_files(files, {}, POLICIES, REGISTRY, jobs=3)
     assert len(forks) == 2

@@ -54,7 +54,8 @@ def error_annotation(exc: DesignerError, context: RenderContext) -> str:
     props = []
     if exc.location is not None:
         props.append(f"file={escape_property(context.relative(exc.location.file) or '')}")
-        props.append(f"line={exc.location.line}")
+        if not exc.location.is_whole_file:
+            props.append(f"line={exc.location.line}")
     props.append("title=design error")
     text = exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
     return f"::error {','.join(props)}::{escape_data(text)}"
