@@ -227,7 +227,7 @@ def _unnamed(obj: _Object, kind: str, api_version: str, meta: dict[str, Any]) ->
         reason, check_id = f"{kind} has generateName but no name; not checked", NOT_HELD
         hint = "give the object a fixed metadata.name (kubectl apply needs one; generateName is for create)"
     else:
-        reason, check_id = f"{kind} ({api_version}) has no metadata.name; not checked", NOT_HELD
+        reason, check_id = f"{kind} has no metadata.name; not checked", NOT_HELD
         hint = "give the object a name (kubectl apply refuses an object without one)"
     return UncheckedObjectError(
         reason,
