@@ -10,7 +10,9 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -236,15 +238,15 @@ def test_a_file_rewritten_while_it_is_validated_is_not_stored(
 ) -> None:
     """The key was made from the bytes read before validation: a result of other bytes must not go
     under it (an editor saving during a run)."""
-    real = validation.validate_each
+    real = validation._rendered
 
-    def saving(files: list[Path], *args: object, **kwargs: object) -> list[validation.FileResult]:
-        results = real(files, *args, **kwargs)  # type: ignore[arg-type]
-        with (repo / "a-web.yaml").open("a") as handle:
-            handle.write("# saved again\n")
-        return results
+    def saving(file: Path, *args: Any) -> Iterator[Any]:
+        yield from real(file, *args)
+        if file.name == "a-web.yaml":
+            with file.open("a") as handle:
+                handle.write("# saved again\n")
 
-    monkeypatch.setattr(validation, "validate_each", saving)
+    monkeypatch.setattr(validation, "_rendered", saving)
     _validate(capsys, str(repo))
     assert sorted(Path(f).name for f in _rows(cache)) == ["b-loop.yaml", "c-design.yaml"]
 
