@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from designer.catalog import building, metadata, packaging, pulling
-from designer.catalog.sources import directory
+from designer.catalog.sources import directory, oci
 from designer.cli.main import run
 from designer.errors import CatalogError
 from tests.catalog import archives
@@ -191,3 +191,14 @@ def test_pull_refuses_an_archive_whose_design_has_a_bad_name(tmp_path: Path) -> 
     )
     with pytest.raises(CatalogError, match="cannot be used in the catalog"):
         packaging.read_package(data, origin="evil.tar.gz", expected_digest=packaging.digest_of(data))
+
+
+@pytest.mark.parametrize("ref", ["../../pwn", "ns/../other", "/abs", "x@1.0.0/../../y"])
+def test_an_oci_source_builds_no_registry_path_from_a_bad_name(ref: str) -> None:
+    """Refused before any request: the registry here is not even running (port 9 is discard)."""
+    source = oci.OciSource("reg", "oci://127.0.0.1:9/ns")
+    with pytest.raises(CatalogError, match="cannot be used in the catalog"):
+        source.resolve(ref)
+    name, _, version = ref.partition("@")
+    with pytest.raises(CatalogError, match="cannot be used in the catalog"):
+        source.reference(name, version or "1.0.0")

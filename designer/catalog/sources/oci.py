@@ -154,8 +154,8 @@ class OciSource:
         return sorted(found)
 
     def _tags(self, name: str) -> list[str]:
+        container = f"{self.host}/{self.repository(name)}"  # the name is checked before any request
         registry = self._registry()
-        container = f"{self.host}/{self.repository(name)}"
         response = self._call(
             "listing tags", registry.do_request, f"{self._base_url()}/v2/{self.repository(name)}/tags/list"
         )
@@ -251,6 +251,8 @@ class OciSource:
     def resolve(self, ref: str) -> entries.CatalogEntry:
         """Resolve against the tags of one repository only (no full listing)."""
         name, _, wanted = ref.partition("@")
+        if wanted not in ("", "latest"):  # both parts become registry paths: checked before any request
+            names.check("version", wanted, origin=self.url)
         tags = self._tags(name)
         if not tags:
             raise CatalogError(
