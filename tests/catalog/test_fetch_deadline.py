@@ -93,7 +93,6 @@ def hostile() -> Iterator[str]:
     stop = threading.Event()
     handler = type("Handler", (_Hostile,), {"stop": stop})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -101,8 +100,13 @@ def hostile() -> Iterator[str]:
     finally:
         stop.set()
         server.shutdown()
-        server.server_close()
+        server.server_close()  # joins the handler threads, which end once stop is set
         thread.join(timeout=5)
+    # A transfer that missed its deadline was abandoned, not left running: its worker ends too (a
+    # live thread would also keep later tests' validation from forking).
+    for worker in [t for t in threading.enumerate() if t.name == "designer-deadline"]:
+        worker.join(timeout=10)
+        assert not worker.is_alive()
 
 
 @pytest.fixture

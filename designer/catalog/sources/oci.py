@@ -11,6 +11,7 @@ designer.catalog.sources.config.
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 import urllib.parse
@@ -83,6 +84,12 @@ class OciSource:
             adapter = _TimeoutAdapter()  # oras passes no timeout: a silent registry would hang a read
             self._client.session.mount("http://", adapter)
             self._client.session.mount("https://", adapter)
+            # oras retries every failed request five times with sleeps of 3 s to 83 s; each operation
+            # here has one deadline instead, so its undecorated request method is used (functools.wraps
+            # keeps it as __wrapped__; without it, the retries stay and the deadline still holds).
+            undecorated = getattr(type(self._client).do_request, "__wrapped__", None)
+            if undecorated is not None:
+                self._client.do_request = functools.partial(undecorated, self._client)
         if not self._probed:
             self._probe()
         return self._client
