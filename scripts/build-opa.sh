@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Build the pinned OPA (upstream/opa/go.mod) for `design ... --engine opa` and the differential suite.
+# Build OPA for `design ... --engine opa` and the differential suite: upstream/opa is a Go module that
+# pins github.com/open-policy-agent/opa and adds the tool dialect builtins designer also gives regorus
+# (conftest's parse_config*, Trivy's result.new; see upstream/opa/main.go). The binary is `opa`.
 #
 #   scripts/build-opa.sh [DIR]
 #
@@ -15,6 +17,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 module="$root/upstream/opa"
 version=$(go_module_version "$module" github.com/open-policy-agent/opa)
 out=${1:-"$(designer_cache_dir)/opa/$version"}
-go_build_cached "$module" "$out" github.com/open-policy-agent/opa
+go_build_cached "$module" "$out" designer.local/upstream/opa
 "$out/bin/opa" version >/dev/null
 printf '%s\n' "$(cd "$out/bin" && pwd)"

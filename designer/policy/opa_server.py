@@ -170,9 +170,14 @@ class OpaServer:
             "--bundle",
             str(bundle),
         ]
+        # upstream/opa's dialect builtins read a relative path beside the policy that names it.
+        sources = self.folder / "sources.json"
+        sources.write_text(json.dumps(_source_folders(self.names)), encoding="utf-8")
+        environment = {**os.environ, "DESIGNER_OPA_SOURCES": str(sources)}
         with self._stderr_path.open("wb") as stderr:
             self.process = subprocess.Popen(
                 command,
+                env=environment,
                 stdin=subprocess.DEVNULL,
                 stdout=stderr,  # `opa run` prints start-up errors on stdout
                 stderr=stderr,
@@ -303,6 +308,16 @@ def stop_all() -> None:
     """Stop every pooled server this process started."""
     while _pool:
         _pool.popitem()[1].close()
+
+
+def _source_folders(names: Mapping[str, str]) -> dict[str, str]:
+    """Bundle file name -> folder of the policy file it came from (when that file exists here)."""
+    folders: dict[str, str] = {}
+    for name, display in names.items():
+        path = Path(display)
+        if path.is_file():
+            folders[name] = str(path.resolve().parent)
+    return folders
 
 
 def _message(body: Any) -> str:
