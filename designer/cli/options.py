@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from designer.errors import DesignerError
-from designer.policy.engine import ENGINES, ENV_VAR, set_engine
+from designer.policy.engine import ENGINES, ENV_VAR, parse_engine_name, use_engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,11 +67,12 @@ def engine_option(func: F) -> F:
     """``--engine regorus|opa`` (env DESIGNER_POLICY_ENGINE): which engine evaluates Rego for this command.
 
     The choice is made process-wide through designer.policy.engine (so every evaluating path sees it)
-    and undone when the command ends (in-process callers, such as tests, run several commands)."""
+    and undone when the command ends (in-process callers, such as tests, run several commands);
+    without the option or the variable, an outer `designer.policy.engine.use_engine` stands."""
 
     def select(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-        set_engine("opa" if value == "opa" else "regorus" if value == "regorus" else None)
-        ctx.call_on_close(lambda: set_engine(None))
+        if value is not None:
+            ctx.with_resource(use_engine(parse_engine_name(value)))
 
     return click.option(
         "--engine",

@@ -8,7 +8,7 @@ Rego (built-in checks, conftest policies, Gatekeeper templates, Rego unit tests)
 down through each of them.
 
 The choice, first match wins: `new_engine`'s ``engine`` argument; `use_engine` (the CLI's ``--engine``
-sets it); the environment variable ``DESIGNER_POLICY_ENGINE``; ``regorus``.
+enters it); the environment variable ``DESIGNER_POLICY_ENGINE``; ``regorus``.
 
 This module imports neither engine (and no third-party library): what both engines share lives here
 (`RegoModule`, `UNDEFINED`, the `PolicyEngine` protocol), and each engine module is imported only when
@@ -150,12 +150,6 @@ def use_engine(name: EngineName | None) -> Iterator[None]:
         yield
     finally:
         _selected = previous
-
-
-def set_engine(name: EngineName | None) -> None:
-    """Build engines of ``name`` from now on in this process (the CLI's ``--engine``)."""
-    global _selected
-    _selected = name
 
 
 def new_engine(*, v0: bool = False, engine: EngineName | None = None) -> PolicyEngine:

@@ -17,6 +17,9 @@
 #       prints designer's cache folder ($XDG_CACHE_HOME/designer, else ~/.cache/designer)
 #   go_module_version MODULE_DIR MODULE_PATH
 #       prints the version go.mod pins for MODULE_PATH (e.g. v1.22.4)
+#   go_build_stamp MODULE_DIR PACKAGE...
+#       prints the digest of what the build depends on (the stamp above; a cache folder named after
+#       it is never shared by two different builds, e.g. two checkouts of different revisions)
 #
 # Concurrent runs for the same OUT_DIR wait for each other (flock); binaries are built into a
 # temporary folder and moved in place, so an interrupted build never leaves a half-written binary.
@@ -33,6 +36,18 @@ go_module_version() {
   ' "$module_dir/go.mod"
 }
 
+go_build_stamp() {
+  local module_dir ldflags="-s -w${GO_BUILD_LDFLAGS:+ $GO_BUILD_LDFLAGS}"
+  module_dir=$(cd "$1" && pwd)
+  shift
+  {
+    cat "$module_dir/go.mod" "$module_dir/go.sum"
+    (cd "$module_dir" && find . -name '*.go' -print0 | LC_ALL=C sort -z | xargs -0 -r cat)
+    GOTOOLCHAIN=local go env GOVERSION GOOS GOARCH
+    printf '%s\n' "$ldflags" "$@"
+  } | sha256sum | cut -d' ' -f1
+}
+
 go_build_cached() {
   local module_dir=$1 out_dir=$2
   shift 2
@@ -44,14 +59,7 @@ go_build_cached() {
   mkdir -p "$out_dir/bin"
   local stamp_file="$out_dir/.build-stamp" stamp pkg name missing=0
   local ldflags="-s -w${GO_BUILD_LDFLAGS:+ $GO_BUILD_LDFLAGS}"
-  stamp=$(
-    {
-      cat "$module_dir/go.mod" "$module_dir/go.sum"
-      (cd "$module_dir" && find . -name '*.go' -print0 | LC_ALL=C sort -z | xargs -0 -r cat)
-      GOTOOLCHAIN=local go env GOVERSION GOOS GOARCH
-      printf '%s\n' "$ldflags" "$@"
-    } | sha256sum | cut -d' ' -f1
-  )
+  stamp=$(go_build_stamp "$module_dir" "$@")
   (
     flock 9
     for pkg in "$@"; do
