@@ -37,6 +37,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -51,6 +52,7 @@ import orjson
 import designer
 from designer.adapters.discovery import installed_adapters
 from designer.jsontext import compact
+from designer.policy.engine import selected_engine
 from designer.statepaths import cache_dir
 from designer.validation_codec import checks_digest, decode, decode_checks, encode
 from designer.validation_results import FileResult, Validation, combine
@@ -251,7 +253,7 @@ def run_key(options: Mapping[str, Any], policy_files: Iterable[Path]) -> str:
         "format": FORMAT,
         "designer": [designer.__version__, _code(Path(designer.__file__).parent)],
         "python": sys.version,
-        "engine": _code(_package_folder("regorus")),
+        "engine": _engine_identity(),
         "policies": [[str(p), _content(p)] for p in policy_files],
         "adapters": [
             [info.name, info.target, info.distribution, info.version, _adapter_code(info.target)]
@@ -313,6 +315,18 @@ def _code(folder: Path | None) -> list[Any]:
     if folder is not None:
         walk(str(folder), "")
     return found
+
+
+def _engine_identity() -> list[Any]:
+    """The Rego engine that evaluates (--engine): regorus's package, or the opa binary on PATH."""
+    engine = selected_engine()
+    if engine == "regorus":
+        return [engine, _code(_package_folder("regorus"))]
+    found = shutil.which("opa")
+    if found is None:
+        return [engine, None]  # evaluation will say that opa is missing
+    info = Path(found).resolve().stat()
+    return [engine, found, info.st_size, info.st_mtime_ns]
 
 
 def _package_folder(name: str) -> Path | None:

@@ -37,17 +37,6 @@ def test_split_keeps_lines_and_touches_only_multibody() -> None:
     assert split_multibody("p {\n  x := {\n  } {\n}\n") == "p {\n  x := {\n  } {\n}\n"  # indented: untouched
 
 
-def test_split_copies_heads_that_hold_braces() -> None:
-    # gatekeeper-library noupdateserviceaccount: a multi-body partial set whose key is an object.
-    source = 'package t\nviolation[{"msg": m}] {\n  input.a\n  m := "a"\n} {\n  input.b\n  m := "b"\n}\n'
-    out = split_multibody(source)
-    assert out.splitlines()[4] == '} violation[{"msg": m}] {'
-    engine = RegoEngine(v0=True)
-    engine.add_module(RegoModule("t.rego", out))
-    engine.set_input({"b": True})
-    assert engine.eval_rule("data.t.violation") == [{"msg": "b"}]
-
-
 def test_split_rules_evaluate_like_opa() -> None:
     engine = RegoEngine(v0=True)
     engine.add_module(RegoModule("t.rego", split_multibody(MULTI)))

@@ -148,3 +148,14 @@ def test_servers_stop_and_leave_nothing_behind(opa: str) -> None:
         assert server.process.poll() is not None
         assert not server.folder.exists()
     assert engine.eval_rule("data.g.p") == 1  # a later evaluation starts a new one
+
+
+def test_validate_results_are_cached_per_engine() -> None:
+    # An answer of one engine is never served for the other (they differ on some users' policies).
+    from designer.validation_cache import run_key
+
+    with use_engine("regorus"):
+        regorus_key = run_key({}, [])
+    with use_engine("opa"):
+        opa_key = run_key({}, [])
+    assert regorus_key != opa_key
