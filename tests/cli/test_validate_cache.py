@@ -100,6 +100,25 @@ def test_a_rerun_reads_every_result_and_reports_the_same(
         assert db.execute("SELECT count(*) FROM results").fetchone() == (3,)
 
 
+def test_forked_workers_store_the_results_of_their_files(
+    capsys: pytest.CaptureFixture[str],
+    cache: Path,
+    validated: list[list[str]],
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each process writes the results it made (several processes at once into one database)."""
+    forked: list[int] = []
+    real_fork = validation._fork_child
+    monkeypatch.setattr(validation, "_fork_child", lambda *a: forked.append(1) or real_fork(*a))
+    first = _validate(capsys, str(repo), "-o", "json", "--jobs", "3")
+    workers = len(forked)
+    assert workers >= 1
+    assert sorted(Path(f).name for f in _rows(cache)) == ["a-web.yaml", "b-loop.yaml", "c-design.yaml"]
+    assert _validate(capsys, str(repo), "-o", "json", "--jobs", "3") == first
+    assert len(validated) == 1 and len(forked) == workers  # the rerun neither validated nor forked
+
+
 def test_a_changed_file_alone_is_validated_again(
     capsys: pytest.CaptureFixture[str], cache: Path, validated: list[list[str]], repo: Path
 ) -> None:
