@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,6 @@ from designer.cli.options import data_option, engine_option, error_json, output_
 from designer.designfiles import expand_paths
 from designer.errors import DesignerError, ExitCode
 from designer.jsontext import pretty
-from designer.policy.engine import selected_engine
 from designer.policy.findings import SEVERITY_NAMES, Severity
 from designer.policy.library import library_files
 from designer.policy.reports import FORMATS, RenderContext, renderer
@@ -241,9 +239,6 @@ def _result_cache(params: dict[str, Any]) -> ResultCache | None:
     keyed = {name: value for name, value in params.items() if name not in _PRESENTATION}
     if not cacheable(keyed):
         return None
-    keyed["engine"] = selected_engine()  # --engine is no parameter (it selects process-wide)
-    if keyed["engine"] == "opa":
-        keyed["opa"] = shutil.which("opa")  # the binary, by size and modification time
     compiled = [] if params.get("no_builtin_policies") else library_files([policies_dir()])
     return ResultCache.default(run_key(keyed, [path for path, _ in compiled]))
 
