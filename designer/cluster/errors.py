@@ -118,6 +118,7 @@ class DryRunUnsupportedError(ApiError):
 
 
 _MANAGER = re.compile(r'conflicts? with "([^"]+)"')
+_TYPING_FAILURES = ("failed to create typed patch object", "failed to convert new object")
 _IMMUTABLE = "field is immutable"
 
 
@@ -207,6 +208,18 @@ def from_status(
             reason=reason or "Unauthorized",
             details=details,
         )
+    if status >= 500 and message.startswith(_TYPING_FAILURES):
+        # kube-apiserver answers a server-side apply whose values have the wrong type with a 500
+        # (kubernetes/kubernetes#139253): the request, not the server, is wrong; retrying cannot help
+        return ApiError(
+            text,
+            hint="a field of the design has a value of the wrong type (a number or true/false where "
+            "Kubernetes wants a string: quote it; a string where it wants a number, or data that is "
+            "not base64): fix it in the design",
+            status=status,
+            reason=reason or "BadRequest",
+            details=details,
+        )
     if status == 429 or status >= 500:
         return UnreachableError(
             text,
@@ -224,11 +237,6 @@ def unreachable(target: str, exc: BaseException) -> UnreachableError:
         f"cannot reach the Kubernetes API for {target}: {exc}",
         hint="check the kubeconfig server address, the context (--context) and the network",
     )
-
-
-def retryable(status: int | None) -> bool:
-    """Statuses worth retrying with backoff: throttling and server-side failures."""
-    return status is not None and (status == 429 or status >= 500)
 
 
 _NOT_FOUND_HINT = {

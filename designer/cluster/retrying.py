@@ -56,8 +56,9 @@ class Retrier:
                 return fn()
             except ApiException as exc:
                 error = translate(exc, action, target, dry_run=dry_run)
-                unknown = unknown or (exc.status or 0) >= 500
-                if not errors.retryable(exc.status) or attempt >= self.retries:
+                transient = isinstance(error, errors.UnreachableError)  # 429 and 5xx, not a refusal
+                unknown = unknown or (transient and (exc.status or 0) >= 500)
+                if not transient or attempt >= self.retries:
                     if isinstance(error, errors.UnreachableError):
                         error.outcome_unknown = unknown
                     raise error from exc

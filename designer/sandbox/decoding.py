@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable
 from typing import Any
 
 from designer.sandbox.resources import ResourceType
-from designer.sandbox.status import ApiError, bad_request
+from designer.sandbox.status import ApiError
 
 Check = Callable[[Any], str | None]  # None when the value decodes, else why not (Go's wording)
 
@@ -197,21 +198,58 @@ def _values(obj: Any, parts: list[str], trail: str) -> list[tuple[str, Any]]:
     return found
 
 
+class DecodingError(ApiError):
+    """``obj`` does not decode into its kind's type: a 400 for create, update and patch.
+
+    Server-side apply meets the same mistakes elsewhere (structured-merge-diff types the applied
+    configuration first) and kube-apiserver 1.37 answers those with a 500 (kubernetes/kubernetes
+    #139253): `for_apply` gives that answer, so clients are tested against what they will meet.
+    """
+
+    def __init__(self, rt: ResourceType, obj: dict[str, Any], path: str, value: Any, wanted: str) -> None:
+        prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}'
+        if wanted.startswith("base64:"):  # Go's wording names the offset, not the field
+            detail = f"illegal base64 data at input byte {wanted.partition(':')[2]}"
+            message = f"{prefix}: {detail}"
+        else:
+            message = (
+                f"{prefix}: json: cannot unmarshal {_json_type(value)} into Go struct field "
+                f"{rt.kind}.{path} of type {wanted}"
+            )
+        super().__init__(400, "BadRequest", message)
+        meta = obj.get("metadata") or {}
+        self.object = f"({meta.get('namespace') or ''}/{meta.get('name') or ''}; {rt.group}/{rt.version}, Kind={rt.kind})"
+        self.path, self.value, self.wanted = path, value, wanted
+
+    def for_apply(self) -> ApiError:
+        """The answer to the same mistake in a server-side apply (500, as kube-apiserver gives it)."""
+        if self.wanted.startswith("base64:"):
+            offset = self.wanted.partition(":")[2]
+            message = (
+                f"failed to convert new object {self.object} to proper version: unable to convert "
+                f"unstructured object to {self.object.split('; ')[1][:-1]}: error decoding from json: "
+                f"illegal base64 data at input byte {offset}"
+            )
+        else:
+            expected = "numeric (int or float)" if self.wanted.startswith("int") else self.wanted
+            got = (
+                "string"
+                if isinstance(self.value, str)
+                else f"&value.valueUnstructured{{Value:{_go(self.value)}}}"
+            )
+            message = f"failed to create typed patch object {self.object}: .{self.path}: expected {expected}, got {got}"
+        return ApiError(500, "", message)
+
+
+def _go(value: Any) -> str:
+    return json.dumps(value) if not isinstance(value, str) else value
+
+
 def check_types(rt: ResourceType, obj: dict[str, Any]) -> None:
-    """Raise the 400 a real server answers when ``obj`` does not decode into its kind's type."""
+    """Raise the `DecodingError` a real server answers when ``obj`` does not decode into its type."""
     table = {**METADATA, **(KINDS.get(rt.kind, {}) if rt.builtin else {})}
     for dotted, check in table.items():
         for path, value in _values(obj, dotted.split("."), ""):
             wanted = check(value)
             if wanted is not None:
-                raise _cannot_decode(rt, path, value, wanted)
-
-
-def _cannot_decode(rt: ResourceType, path: str, value: Any, wanted: str) -> ApiError:
-    prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}'
-    if wanted.startswith("base64:"):  # Go's wording names the offset, not the field
-        return bad_request(f"{prefix}: illegal base64 data at input byte {wanted.partition(':')[2]}")
-    return bad_request(
-        f"{prefix}: json: cannot unmarshal {_json_type(value)} into Go struct field {rt.kind}.{path} "
-        f"of type {wanted}"
-    )
+                raise DecodingError(rt, obj, path, value, wanted)

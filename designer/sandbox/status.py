@@ -38,6 +38,8 @@ class ApiError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
+        if not self.reason:  # kube-apiserver's 500s for errors that are not a Status carry none
+            del status["reason"]
         if self.details is not None:
             status["details"] = self.details
         return status

@@ -1,7 +1,7 @@
 """The validation a diff/apply engine must meet (422 Invalid): names, metadata, keys, selectors, immutability.
 
 Only rules a real kube-apiserver applies are emulated, with its wording: object names by kind (DNS
-subdomain by default; DNS-1123 label for Namespace, DNS-1035 label for Service, path segments for
+subdomain by default; DNS-1123 label for Namespace and Service, path segments for
 RBAC kinds, 52 characters for a CronJob), label keys and values and annotation keys (qualified
 names), the total size of annotations, Secret and ConfigMap keys and sizes, a Deployment selector
 that does not match its template, and fields that may not change after creation (``field is
@@ -23,7 +23,6 @@ Cause = tuple[str, str, str]  # (field, reason, message)
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -38,10 +37,6 @@ _SUBDOMAIN_TEXT = (
 _LABEL_TEXT = (
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
     "and must start and end with an alphanumeric character"
-)
-_DNS1035_TEXT = (
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-    "alphabetic character, and end with an alphanumeric character"
 )
 _QUALIFIED_TEXT = (
     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
@@ -87,10 +82,8 @@ def _name_problem(kind: str, name: str) -> str | None:
         if name in (".", "..") or "/" in name or "%" in name:
             return f"may not be '{name}'" if name in (".", "..") else "may not contain '/' or '%'"
         return None
-    if kind == "Namespace":
+    if kind in ("Namespace", "Service"):  # Service: a DNS-1123 label (kube-apiserver 1.37 takes "1web")
         pattern, limit, text = _LABEL, 63, _LABEL_TEXT
-    elif kind == "Service":
-        pattern, limit, text = _DNS1035, 63, _DNS1035_TEXT
     else:
         pattern, limit, text = _SUBDOMAIN, 253, _SUBDOMAIN_TEXT
     if kind == "CronJob":

@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from designer.sandbox import apply, patching, validation
+from designer.sandbox.decoding import DecodingError
 from designer.sandbox.operations import (
     APPLY,
     JSON_PATCH,
@@ -205,7 +206,10 @@ def server_side_apply(
         subresource=subresource,
         now=now(),
     )
-    result = api.commit(
-        rt, old, merged, manager=manager, dry_run=dry_run, subresource=subresource, track=False
-    )
+    try:
+        result = api.commit(
+            rt, old, merged, manager=manager, dry_run=dry_run, subresource=subresource, track=False
+        )
+    except DecodingError as exc:
+        raise exc.for_apply() from exc
     return (201 if old is None else 200), result

@@ -88,3 +88,24 @@ def test_apply_does_not_call_a_performance_profile_ready(
     assert "ready       load" not in err
     assert "no_objects  load" in err and "PerformanceProfile runs with" in err
     assert not events(out)  # text mode: no JSON on stdout
+
+
+def test_a_value_of_the_wrong_type_is_a_design_error_not_an_outage(
+    live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """kube-apiserver answers an apply whose value has the wrong type with a 500 (the emulator
+    too): designer must not retry it as an outage, and must say to fix the design."""
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "apiVersion: designer/v1\nkind: Design\nmetadata: {name: d}\ncomponents:\n"
+        "  - {name: cfg, kind: ConfigMap, apiVersion: v1, settings: {data: {port: 8080}}}\n"
+    )
+    code, _, err = live.design(capsys, "diff", str(path))
+    _no_traceback(err)
+    assert code == 3
+    assert (
+        ".data[port]: expected string" in err
+        and "hint: a field of the design has a value of the wrong type" in err
+    )
+    dry_runs = [r for r in live.sandbox.requests if r.method == "PATCH"]
+    assert [r.status for r in dry_runs] == [500], "a refusal was retried"

@@ -90,9 +90,21 @@ def test_dry_run_refusal_only_on_dry_runs() -> None:
 
 
 def test_server_side_failures_are_retryable_and_reported_as_unreachable() -> None:
+    """UnreachableError is what the Retrier retries: throttling and server failures, not refusals."""
     for status in (429, 500, 503, 504):
-        assert errors.retryable(status)
         assert isinstance(errors.from_status(status, None, action="get", target="t"), errors.UnreachableError)
-    assert not errors.retryable(409) and not errors.retryable(None)
+    assert not isinstance(errors.from_status(409, None, action="get", target="t"), errors.UnreachableError)
+
+
+def test_a_500_for_values_of_the_wrong_type_is_a_refusal_not_an_outage() -> None:
+    """kube-apiserver 1.37 answers an apply with a wrongly typed value with a 500
+    (kubernetes/kubernetes#139253): not retried, and the hint says to fix the design."""
+    for message in (
+        "failed to create typed patch object (/c; /v1, Kind=ConfigMap): .data.port: expected string, got 8080",
+        "failed to convert new object (/s; /v1, Kind=Secret) to proper version: illegal base64 data at input byte 0",
+    ):
+        error = errors.from_status(500, {"message": message}, action="apply", target="ConfigMap/default/c")
+        assert not isinstance(error, errors.UnreachableError)
+        assert error.status == 500 and "wrong type" in (error.hint or "")
     unauthorized = errors.from_status(401, {}, action="get", target="t")
     assert unauthorized.reason == "Unauthorized" and "credentials" in (unauthorized.hint or "")
