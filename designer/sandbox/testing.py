@@ -13,7 +13,7 @@ Enable with ``pytest_plugins = ["designer.sandbox.testing"]`` in the root confte
   the engines, so each such test runs on the emulator (``[emulator]``) and on the real control plane
   (``[kube-apiserver]``): ``DESIGNER_TEST_ENGINE=emulator|kube-apiserver`` keeps one of them. With
   ``DESIGNER_TEST_KUBECONFIG`` set, the real side is that cluster instead. On the real control plane,
-  namespaces and CRDs a test leaves behind are deleted after it; tests use fresh names to stay apart.
+  what a test leaves behind is deleted after it and gone before the next (`Baseline`).
 - `real_control_plane()`: the same real control plane as a context manager, for benchmarks and scripts.
 
 The binaries come from ``DESIGNER_TEST_BINARIES``, else `binaries.find` (``KUBEBUILDER_ASSETS``, then
@@ -23,10 +23,7 @@ the real side is skipped with a reason that says how to build them, and fails un
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +36,7 @@ from designer import statepaths
 from designer.errors import ClusterError
 from designer.sandbox.runner import Sandbox
 from designer.sandbox.upstream import binaries
+from designer.sandbox.upstream.baseline import Baseline
 from designer.sandbox.upstream.controlplane import ControlPlane
 
 ENV_KUBECONFIG = "DESIGNER_TEST_KUBECONFIG"
@@ -114,8 +112,8 @@ class _Session:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.plane: ControlPlane | None = None
+        self.baseline: Baseline | None = None
         self.error: str | None = None
-        self.baseline: dict[str, set[str]] = {}
         self._context: Any = None
 
     def get(self) -> ControlPlane:
@@ -128,43 +126,18 @@ class _Session:
             except ClusterError as exc:
                 self.error = f"no real control plane: {exc} ({exc.hint})" if exc.hint else str(exc)
                 _missing(self.error)
-            self.baseline = {path: self._names(path) for path in _CLEANED}
+            self.baseline = Baseline(self.plane)
+        assert self.baseline is not None
+        self.baseline.settle()
         return self.plane
 
-    def _names(self, path: str) -> set[str]:
-        assert self.plane is not None
-        body = json.loads(_admin_get(self.plane, path))
-        return {item["metadata"]["name"] for item in body.get("items", [])}
-
-    def reset(self) -> None:
-        """Delete the namespaces and CRDs a test left behind. Not awaited: a namespace takes seconds
-        to finalize, and tests use fresh names (a random namespace, unique CRD groups)."""
-        assert self.plane is not None
-        for path in _CLEANED:
-            for name in self._names(path) - self.baseline[path]:
-                _admin_request(self.plane, "DELETE", f"{path}/{name}")
+    def sweep(self) -> None:
+        if self.baseline is not None:
+            self.baseline.sweep()
 
     def close(self) -> None:
         if self._context is not None:
             self._context.__exit__(None, None, None)
-
-
-_CLEANED = ("/api/v1/namespaces", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
-
-
-def _admin_request(plane: ControlPlane, method: str, path: str) -> bytes:
-    request = urllib.request.Request(f"{plane.url}{path}", method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10, context=plane.ssl_context) as response:
-            return bytes(response.read())
-    except urllib.error.HTTPError as exc:
-        if exc.code in (404, 409):
-            return b"{}"
-        raise
-
-
-def _admin_get(plane: ControlPlane, path: str) -> bytes:
-    return _admin_request(plane, "GET", path)
 
 
 @pytest.fixture(scope="session")
@@ -178,12 +151,13 @@ def _control_plane_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture
 def control_plane(_control_plane_session: _Session) -> Iterator[ControlPlane]:
-    """The session's real control plane; what the test creates (namespaces, CRDs) is removed after it."""
+    """The session's real control plane as it was at its start: what earlier tests created (namespaces,
+    CRDs, cluster-wide RBAC, webhooks, objects in ``default``) is gone (`Baseline`)."""
     plane = _control_plane_session.get()
     try:
         yield plane
     finally:
-        _control_plane_session.reset()
+        _control_plane_session.sweep()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""`design diff` end to end: a design file, the sandbox API emulator over HTTP, and the real kubectl
-for the changes other tools make (apply --server-side, scale, label, edit)."""
+"""`design diff` end to end: a design file, an API server over HTTP (each test that needs no fault
+injection runs on the emulator and on the real control plane: ``kube_api``), and the real kubectl for
+the changes other tools make (apply --server-side, scale, label, edit)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from designer.loading import load_paths
 from designer.model import ObjectRef
 from designer.rendering import render
 from designer.sandbox.runner import Sandbox
+from designer.sandbox.testing import KubeTarget
 from tests import requirements
 
 DESIGN = """\
@@ -87,10 +89,14 @@ def design(tmp_path: Path) -> Path:
     return path
 
 
-def kubectl(sandbox: Sandbox, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
+Target = Sandbox | KubeTarget
+"""The emulator alone (faults, request log), or either engine (``kube_api``)."""
+
+
+def kubectl(target: Target, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
     binary = requirements.executable("kubectl", install="apt-get install kubernetes-client")
     result = subprocess.run(
-        [binary, "--kubeconfig", str(sandbox.kubeconfig_path), *args],
+        [binary, "--kubeconfig", str(target.kubeconfig_path), *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -109,27 +115,30 @@ def design_cmd(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str
 
 
 def diff_json(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, *extra: str
+    capsys: pytest.CaptureFixture[str], target: Target, design: Path, *extra: str
 ) -> tuple[int, dict[str, Any]]:
-    """Run `design diff -o json` and check that it wrote nothing but dry runs."""
-    before = len(sandbox.requests)
+    """Run `design diff -o json` and check (on the emulator, which logs requests) that it wrote
+    nothing but dry runs."""
+    sandbox = target if isinstance(target, Sandbox) else target.sandbox
+    before = len(sandbox.requests) if sandbox else 0
     code, out, err = design_cmd(
-        capsys, "diff", str(design), "--kubeconfig", str(sandbox.kubeconfig_path), "-o", "json", *extra
+        capsys, "diff", str(design), "--kubeconfig", str(target.kubeconfig_path), "-o", "json", *extra
     )
     assert code in (0, 1), err
-    writes = [r for r in sandbox.requests[before:] if r.is_write and not r.dry_run]
-    assert writes == [], f"design diff wrote to the cluster: {writes}"
+    if sandbox is not None:
+        writes = [r for r in sandbox.requests[before:] if r.is_write and not r.dry_run]
+        assert writes == [], f"design diff wrote to the cluster: {writes}"
     return code, json.loads(out)
 
 
 def apply_with_kubectl(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], target: Target, design: Path, tmp_path: Path
 ) -> None:
     code, rendered, err = design_cmd(capsys, "render", str(design))
     assert code == 0, err
     manifest = tmp_path / "rendered.yaml"
     manifest.write_text(rendered, encoding="utf-8")
-    kubectl(sandbox, "apply", "--server-side", "-f", str(manifest))
+    kubectl(target, "apply", "--server-side", "-f", str(manifest))
 
 
 def actions(doc: dict[str, Any]) -> dict[str, str]:
@@ -141,9 +150,9 @@ def step(doc: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
 
 
 def test_empty_cluster_is_all_creates(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path
 ) -> None:
-    code, doc = diff_json(capsys, sandbox, design, "--exit-code")
+    code, doc = diff_json(capsys, kube_api, design, "--exit-code")
     assert code == 1
     assert doc["schema_version"] == 1 and doc["design"] == "shop" and doc["context"] == "sandbox"
     assert actions(doc) == {
@@ -167,10 +176,10 @@ def test_empty_cluster_is_all_creates(
 
 
 def test_after_kubectl_server_side_apply_everything_is_noop(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path, tmp_path: Path
 ) -> None:
-    apply_with_kubectl(capsys, sandbox, design, tmp_path)
-    code, doc = diff_json(capsys, sandbox, design, "--exit-code")
+    apply_with_kubectl(capsys, kube_api, design, tmp_path)
+    code, doc = diff_json(capsys, kube_api, design, "--exit-code")
     assert code == 0, doc
     assert set(actions(doc).values()) == {"noop"}
     assert all(s["changes"] == [] and s["server_validated"] for s in doc["steps"])
@@ -178,17 +187,17 @@ def test_after_kubectl_server_side_apply_everything_is_noop(
 
 
 def test_drift_reports_exactly_the_changed_fields_and_who_changed_them(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path, tmp_path: Path
 ) -> None:
-    apply_with_kubectl(capsys, sandbox, design, tmp_path)
-    kubectl(sandbox, "scale", "deployment/web", "-n", "shop", "--replicas=5")
-    kubectl(sandbox, "label", "deployment/web", "-n", "shop", "tier=hacked", "--overwrite")
+    apply_with_kubectl(capsys, kube_api, design, tmp_path)
+    kubectl(kube_api, "scale", "deployment/web", "-n", "shop", "--replicas=5")
+    kubectl(kube_api, "label", "deployment/web", "-n", "shop", "tier=hacked", "--overwrite")
     editor = tmp_path / "editor.sh"
     editor.write_text("#!/bin/sh\nsed -i 's/mode: fast/mode: slow/' \"$1\"\n", encoding="utf-8")
     editor.chmod(0o755)
-    kubectl(sandbox, "edit", "configmap/config", "-n", "shop", env={"KUBE_EDITOR": str(editor)})
+    kubectl(kube_api, "edit", "configmap/config", "-n", "shop", env={"KUBE_EDITOR": str(editor)})
 
-    code, doc = diff_json(capsys, sandbox, design, "--exit-code")
+    code, doc = diff_json(capsys, kube_api, design, "--exit-code")
     assert code == 1
     assert actions(doc) == {
         "Namespace/shop": "noop",
@@ -209,7 +218,7 @@ def test_drift_reports_exactly_the_changed_fields_and_who_changed_them(
     config = step(doc, "ConfigMap", "config")["changes"]
     assert config == [{"path": "data.mode", "before": "slow", "after": "fast", "manager": "kubectl-edit"}]
 
-    code, text, _ = design_cmd(capsys, "diff", str(design), "--kubeconfig", str(sandbox.kubeconfig_path))
+    code, text, _ = design_cmd(capsys, "diff", str(design), "--kubeconfig", str(kube_api.kubeconfig_path))
     assert code == 0  # without --exit-code
     assert "--- LIVE/apps.v1.Deployment.shop.web" in text
     assert "-  replicas: 5" in text and "+  replicas: 2" in text
@@ -219,11 +228,11 @@ def test_drift_reports_exactly_the_changed_fields_and_who_changed_them(
 
 
 def test_secret_values_are_masked_everywhere(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path, tmp_path: Path
 ) -> None:
-    apply_with_kubectl(capsys, sandbox, design, tmp_path)
+    apply_with_kubectl(capsys, kube_api, design, tmp_path)
     kubectl(
-        sandbox,
+        kube_api,
         "patch",
         "secret/db-secret",
         "-n",
@@ -231,7 +240,7 @@ def test_secret_values_are_masked_everywhere(
         "-p",
         '{"stringData": {"password": "tampered-pass"}}',
     )
-    _, doc = diff_json(capsys, sandbox, design)
+    _, doc = diff_json(capsys, kube_api, design)
     (change,) = step(doc, "Secret", "db-secret")["changes"]
     assert change == {
         "path": "data.password",
@@ -239,7 +248,7 @@ def test_secret_values_are_masked_everywhere(
         "after": "*** (after)",
         "manager": "kubectl-patch",
     }
-    _, text, _ = design_cmd(capsys, "diff", str(design), "--kubeconfig", str(sandbox.kubeconfig_path))
+    _, text, _ = design_cmd(capsys, "diff", str(design), "--kubeconfig", str(kube_api.kubeconfig_path))
     assert "-  password: '*** (before)'" in text and "+  password: '*** (after)'" in text
     for secret in ("design-pass-123", "tampered-pass"):
         for shown in (secret, base64.b64encode(secret.encode()).decode()):
@@ -247,13 +256,13 @@ def test_secret_values_are_masked_everywhere(
 
 
 def test_removed_component_is_a_delete_only_if_designer_applied_it(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path, tmp_path: Path
 ) -> None:
-    apply_with_kubectl(capsys, sandbox, design, tmp_path)
+    apply_with_kubectl(capsys, kube_api, design, tmp_path)
     extra = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: shop}\ndata: {a: b}\n"
-    kubectl(sandbox, "apply", "--server-side", "-f", "-", stdin=extra % "old-config")
-    kubectl(sandbox, "apply", "--server-side", "-f", "-", stdin=extra % "foreign")
-    cluster = connect(sandbox.kubeconfig_path)
+    kubectl(kube_api, "apply", "--server-side", "-f", "-", stdin=extra % "old-config")
+    kubectl(kube_api, "apply", "--server-side", "-f", "-", stdin=extra % "foreign")
+    cluster = connect(kube_api.kubeconfig_path)
     try:  # what `design apply` records: the design's objects plus one that has since left it
         refs = [
             ObjectRef("v1", "Namespace", None, "shop"),
@@ -262,7 +271,7 @@ def test_removed_component_is_a_delete_only_if_designer_applied_it(
         write_inventory(cluster, "shop", refs)
     finally:
         cluster.close()
-    _, doc = diff_json(capsys, sandbox, design)
+    _, doc = diff_json(capsys, kube_api, design)
     assert actions(doc)["ConfigMap/old-config"] == "delete"
     assert "ConfigMap/foreign" not in actions(doc)
     deleted = step(doc, "ConfigMap", "old-config")
@@ -297,11 +306,11 @@ def test_refused_dry_run_falls_back_to_a_less_precise_local_diff(
 
 
 def test_immutable_change_is_a_replace(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path, tmp_path: Path
 ) -> None:
-    apply_with_kubectl(capsys, sandbox, design, tmp_path)
+    apply_with_kubectl(capsys, kube_api, design, tmp_path)
     design.write_text(DESIGN.replace("app: web", "app: web2"), encoding="utf-8")
-    _, doc = diff_json(capsys, sandbox, design)
+    _, doc = diff_json(capsys, kube_api, design)
     web = step(doc, "Deployment", "web")
     assert web["action"] == "replace"
     assert "immutable" in web["reason"]
@@ -309,7 +318,7 @@ def test_immutable_change_is_a_replace(
 
 
 def test_custom_resource_of_a_crd_in_the_same_design(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, tmp_path: Path
 ) -> None:
     path = tmp_path / "widgets.yaml"
     path.write_text(
@@ -341,17 +350,17 @@ components:
 """,
         encoding="utf-8",
     )
-    _, doc = diff_json(capsys, sandbox, path)
+    _, doc = diff_json(capsys, kube_api, path)
     assert actions(doc) == {"CustomResourceDefinition/widgets.example.com": "create", "Widget/w1": "create"}
     widget = step(doc, "Widget", "w1")
     assert not widget["server_validated"]
     assert "CRD widgets.example.com is created by this design" in widget["reason"]
-    _, text, _ = design_cmd(capsys, "diff", str(path), "--kubeconfig", str(sandbox.kubeconfig_path))
+    _, text, _ = design_cmd(capsys, "diff", str(path), "--kubeconfig", str(kube_api.kubeconfig_path))
     assert "not validated by the server" in text
 
 
 def test_unknown_kind_is_a_clear_error(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, tmp_path: Path
 ) -> None:
     path = tmp_path / "gadget.yaml"
     path.write_text(
@@ -359,7 +368,7 @@ def test_unknown_kind_is_a_clear_error(
         "- {name: g1, kind: Gadget, apiVersion: example.com/v1, namespace: default, settings: {spec: {a: 1}}}\n",
         encoding="utf-8",
     )
-    code, _, err = design_cmd(capsys, "diff", str(path), "--kubeconfig", str(sandbox.kubeconfig_path))
+    code, _, err = design_cmd(capsys, "diff", str(path), "--kubeconfig", str(kube_api.kubeconfig_path))
     assert code == 3
     assert (
         "error: the cluster does not serve 1 kind this design uses: Gadget in example.com/v1 (used by g1)"
@@ -418,7 +427,7 @@ def test_context_flag_and_kubeconfig_env_like_kubectl(
 
 
 def test_several_designs_in_one_folder(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path
 ) -> None:
     other = design.parent / "cache.yaml"
     other.write_text(
@@ -426,16 +435,16 @@ def test_several_designs_in_one_folder(
         "- {name: cache-config, kind: ConfigMap, apiVersion: v1, namespace: default, settings: {data: {a: b}}}\n",
         encoding="utf-8",
     )
-    _, doc = diff_json(capsys, sandbox, design.parent)
+    _, doc = diff_json(capsys, kube_api, design.parent)
     assert doc["schema_version"] == 1
     assert sorted(doc["designs"]) == ["cache", "shop"]
     assert doc["summary"]["create"] == 6 == len(doc["steps"])
 
 
-def apply_as_designer(sandbox: Sandbox, design_path: Path) -> None:
+def apply_as_designer(target: Target, design_path: Path) -> None:
     """What `design apply` sends: every rendered object with the ownership labels, field manager designer."""
     (loaded,) = load_paths([design_path])
-    cluster = connect(sandbox.kubeconfig_path)
+    cluster = connect(target.kubeconfig_path)
     try:
         for obj in render(loaded, build_graph(loaded), AdapterRegistry.from_entry_points()):
             cluster.apply(with_ownership(obj.body, loaded.name))
@@ -444,15 +453,15 @@ def apply_as_designer(sandbox: Sandbox, design_path: Path) -> None:
 
 
 def test_fields_dropped_from_the_design_show_as_removed(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path
 ) -> None:
-    apply_as_designer(sandbox, design)
-    code, doc = diff_json(capsys, sandbox, design, "--exit-code")
+    apply_as_designer(kube_api, design)
+    code, doc = diff_json(capsys, kube_api, design, "--exit-code")
     assert code == 0 and set(actions(doc).values()) == {"noop"}
     design.write_text(
         DESIGN.replace("    data: {mode: fast, color: blue}", "    data: {mode: fast}"), encoding="utf-8"
     )
-    code, doc = diff_json(capsys, sandbox, design, "--exit-code")
+    code, doc = diff_json(capsys, kube_api, design, "--exit-code")
     assert code == 1
     assert step(doc, "ConfigMap", "config")["changes"] == [
         {"path": "data.color", "before": "blue", "after": None, "manager": "designer"}
@@ -460,7 +469,7 @@ def test_fields_dropped_from_the_design_show_as_removed(
 
 
 def test_agrees_with_kubectl_diff_server_side(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path, tmp_path: Path
 ) -> None:
     """Same verdict as `kubectl diff --server-side` (exit 1 = changes) at each stage of a lifecycle."""
     code, rendered, _ = design_cmd(capsys, "render", str(design))
@@ -473,7 +482,7 @@ def test_agrees_with_kubectl_diff_server_side(
         args = [
             binary,
             "--kubeconfig",
-            str(sandbox.kubeconfig_path),
+            str(kube_api.kubeconfig_path),
             "diff",
             "--server-side",
             "--force-conflicts",
@@ -483,21 +492,21 @@ def test_agrees_with_kubectl_diff_server_side(
         ).returncode
 
     def ours() -> int:
-        return diff_json(capsys, sandbox, design, "--exit-code")[0]
+        return diff_json(capsys, kube_api, design, "--exit-code")[0]
 
-    kubectl(sandbox, "create", "namespace", "shop")  # kubectl diff cannot dry-run into a missing namespace
+    kubectl(kube_api, "create", "namespace", "shop")  # kubectl diff cannot dry-run into a missing namespace
     assert (kubectl_diff(), ours()) == (1, 1)
-    kubectl(sandbox, "apply", "--server-side", "-f", str(manifest))
+    kubectl(kube_api, "apply", "--server-side", "-f", str(manifest))
     assert (kubectl_diff(), ours()) == (0, 0)
-    kubectl(sandbox, "label", "deployment/web", "-n", "shop", "tier=hacked", "--overwrite")
+    kubectl(kube_api, "label", "deployment/web", "-n", "shop", "tier=hacked", "--overwrite")
     assert (kubectl_diff(), ours()) == (1, 1)
 
 
 def test_set_overrides_variables_and_text_is_plain_off_a_tty(
-    capsys: pytest.CaptureFixture[str], sandbox: Sandbox, design: Path
+    capsys: pytest.CaptureFixture[str], kube_api: KubeTarget, design: Path
 ) -> None:
     code, text, err = design_cmd(
-        capsys, "diff", str(design), "--kubeconfig", str(sandbox.kubeconfig_path), "--set", "ns=staging"
+        capsys, "diff", str(design), "--kubeconfig", str(kube_api.kubeconfig_path), "--set", "ns=staging"
     )
     assert code == 0, err
     assert "create Deployment/staging/web" in text
