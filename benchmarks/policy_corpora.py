@@ -262,24 +262,16 @@ def _sample_groups() -> Iterator[tuple[str, Objects]]:
     """Per Gatekeeper template: the distinct objects of its samples (constraints and templates excluded)."""
     root = _testdata("gatekeeper-library")
     for template in sorted(p.parent for p in root.rglob("template.yaml")):
-        seen: set[tuple[str, str, str]] = set()
         objects: Objects = []
         for sample in sorted(template.glob("samples/*/*.yaml")):
-            if sample.name == "constraint.yaml":
-                continue
-            for obj in yaml.safe_load_all(sample.read_text(encoding="utf-8")):
-                if not _storable(obj):
-                    continue
-                key = (obj["kind"], str(obj["metadata"].get("namespace", "")), obj["metadata"]["name"])
-                if key not in seen:  # one design holds each object once
-                    seen.add(key)
-                    objects.append(obj)
-        if objects:
-            yield template.name, objects
+            if sample.name != "constraint.yaml":
+                objects.extend(yaml.safe_load_all(sample.read_text(encoding="utf-8")))
+        if distinct := _distinct(objects):
+            yield template.name, distinct
 
 
 def _pattern_groups() -> Iterator[tuple[str, Objects]]:
-    """Per Meshery pattern: the Kubernetes objects designer renders from it."""
+    """Per Meshery pattern: the distinct Kubernetes objects designer renders from it."""
     from designer.adapters.registry import AdapterRegistry
     from designer.graph import build_graph
     from designer.loading import load_file
@@ -290,8 +282,21 @@ def _pattern_groups() -> Iterator[tuple[str, Objects]]:
         objects: Objects = []
         for design in load_file(path):
             objects.extend(item.body for item in render(design, build_graph(design), registry))
-        if objects:
-            yield path.stem, objects
+        if distinct := _distinct(objects):
+            yield path.stem, distinct
+
+
+def _distinct(objects: list[Any]) -> Objects:
+    """The objects a design can hold, each once (a pattern or a sample set may define one twice)."""
+    seen: set[tuple[str, str, str]] = set()
+    kept: Objects = []
+    for obj in objects:
+        if _storable(obj):
+            key = (obj["kind"], str(obj["metadata"].get("namespace", "")), obj["metadata"]["name"])
+            if key not in seen:
+                seen.add(key)
+                kept.append(obj)
+    return kept
 
 
 def _testdata(name: str) -> Path:
