@@ -1,4 +1,4 @@
-"""Options shared by several commands: --set, --output, --engine, --data; and the loading of designs from paths."""
+"""Options shared by several commands: --set, --output, --engine, --data, --policy-timeout; and the loading of designs from paths."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from designer.errors import DesignerError
 from designer.policy.engine import ENGINES, ENV_VAR, parse_engine_name, use_engine
+from designer.policy.guard import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, MEMORY_ENV
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +45,19 @@ def data_option(func: F) -> F:
         multiple=True,
         type=click.Path(path_type=Path),
         help="JSON/YAML data for your Rego's `data`: files, or folders placed by their path (as opa -d).",
+    )(func)
+
+
+def policy_timeout_option(func: F) -> F:
+    """``--policy-timeout SECONDS``: how long one rule (or test) of users' Rego may run."""
+    return click.option(
+        "--policy-timeout",
+        type=click.FloatRange(min=0.1),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help=f"Longest one rule or test of your Rego may run; beyond it, or beyond {MEMORY_ENV} MiB "
+        f"of memory (default {DEFAULT_MEMORY_MB}), the run stops with exit 3 naming it.",
     )(func)
 
 

@@ -16,7 +16,7 @@ import click
 from designer.adapters.capabilities import policies_of
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import report_error
-from designer.cli.options import data_option, engine_option, output_option
+from designer.cli.options import data_option, engine_option, output_option, policy_timeout_option
 from designer.errors import ExitCode
 from designer.policy import rego_tests
 from designer.policy.evaluator import PolicyOptions, PolicySet
@@ -73,6 +73,7 @@ def list_checks(output: str, policies: tuple[Path, ...], no_builtin_policies: bo
 @click.option("--run", "match", metavar="TEXT", help="Only tests whose package.name contains TEXT.")
 @click.option("--no-library", is_flag=True, help="Do not load the built-in library beside PATH.")
 @data_option
+@policy_timeout_option
 @output_option("text", "json")
 @click.option("-v", "--verbose", is_flag=True, help="List passing tests too.")
 @engine_option
@@ -83,6 +84,7 @@ def test(
     match: str | None,
     no_library: bool,
     data_paths: tuple[Path, ...],
+    policy_timeout: float,
     output: str,
     verbose: bool,
 ) -> None:
@@ -91,7 +93,9 @@ def test(
 
     roots = list(paths) or [policies_dir()]
     data = read_data(data_paths)
-    results = rego_tests.run(roots, with_library=not no_library, match=match, data=data)
+    results = rego_tests.run(
+        roots, with_library=not no_library, match=match, data=data, timeout=policy_timeout
+    )
     failed = [r for r in results if r.outcome != "pass"]
     if output == "json":
         doc = {

@@ -19,7 +19,15 @@ import click
 from designer import __version__
 from designer.cli.inventory import inventory_options
 from designer.cli.main import report_error
-from designer.cli.options import data_option, engine_option, error_json, output_option, parse_sets, set_option
+from designer.cli.options import (
+    data_option,
+    engine_option,
+    error_json,
+    output_option,
+    parse_sets,
+    policy_timeout_option,
+    set_option,
+)
 from designer.designfiles import expand_paths
 from designer.errors import DesignerError, ExitCode
 from designer.jsontext import pretty
@@ -54,6 +62,7 @@ if TYPE_CHECKING:
 @click.option("--no-builtin-policies", is_flag=True, help="Run only the policies given with --policy.")
 @inventory_options
 @data_option
+@policy_timeout_option
 @click.option(
     "--strict",
     is_flag=True,
@@ -109,6 +118,7 @@ def validate(
     inventory: tuple[Path, ...],
     inventory_context: str | None,
     data_paths: tuple[Path, ...],
+    policy_timeout: float,
     strict: bool,
     waivers: Path | None,
     no_annotation_waivers: bool,
@@ -192,6 +202,7 @@ class _Inputs:
             adapter_policies=contributed if builtin else (),
             data_paths=params["data_paths"],
             strict=params["strict"],
+            policy_timeout=params["policy_timeout"],
             waivers_file=params["waivers"],
             annotation_waivers=not params["no_annotation_waivers"],
         )

@@ -19,19 +19,24 @@ Loading goes through designer.policy.loader (Rego v0 or v1 per file, the compati
 
 Severity: ``deny``/``violation`` -> high, ``warn`` -> medium; check id ``<package>.<rule>``.
 
+The queries run in designer.policy.guard's helper process (designer.policy.conftest_run): a rule that
+runs past ``timeout`` or past the memory bound ends the run with a PolicyError naming it (exit 3).
+
 Caller: designer.policy.evaluator.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from designer.errors import PolicyError
 from designer.model import RenderedObject
-from designer.policy.engine import UNDEFINED, PolicyEngine, RegoModule
+from designer.policy.conftest_run import ObjectAnswer, RuleRunner
+from designer.policy.engine import RegoModule
 from designer.policy.findings import CheckInfo, Finding, Severity
+from designer.policy.guard import DEFAULT_TIMEOUT, Guard
 from designer.policy.loader import RuleQuery, engine_for, load_bundle, take_prints
 
 
@@ -39,16 +44,21 @@ class ConftestPolicies:
     """Compiled conftest policies and the checks they define."""
 
     def __init__(
-        self, modules: Sequence[RegoModule], data: Mapping[str, Any] | None = None, *, strict: bool = False
+        self,
+        modules: Sequence[RegoModule],
+        data: Mapping[str, Any] | None = None,
+        *,
+        strict: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.bundle = load_bundle(modules, data, conftest=True)
         self.strict = strict
-        self._base = engine_for(self.bundle)
-        self._base.prepare()
-        take_prints(self._base)  # clones copy what their parent gathered
-        self._rules: dict[str, list[RuleQuery]] = defaultdict(list)
-        for rule in self.bundle.rules:
-            self._rules[rule.package].append(rule)
+        engine = engine_for(self.bundle)
+        engine.prepare()
+        take_prints(engine)  # clones copy what their parent gathered
+        self._runner = RuleRunner(self.bundle, engine)
+        self._guard = Guard(self._runner, timeout=timeout)
+        self._rules = {rule.path: rule for rule in self.bundle.rules}
         self.checks: dict[str, CheckInfo] = {}
         self._warnings: dict[tuple[str, str], list[str]] = {}
         self._prints: dict[str, None] = {}
@@ -75,27 +85,31 @@ class ConftestPolicies:
 
     def evaluate(self, objects: Sequence[RenderedObject]) -> list[Finding]:
         """Findings of every deny/violation/warn rule of every package, for every object."""
+        inputs = [(json.dumps(item.body), str(item.ref)) for item in objects]
+        answers: list[ObjectAnswer] = self._guard.call("answer", inputs)
         findings: list[Finding] = []
-        for item in objects:
-            evaluation = _Evaluation(self, item)
-            for package, rules in self._rules.items():
-                excepted = evaluation.exceptions(package)
-                for rule in rules:
-                    found = self._findings(rule, evaluation.value(rule.path, rule), item)
-                    if rule.exception_name in excepted:
-                        reason = f"conftest exception for {rule.name!r} in {package.removeprefix('data.')}"
-                        found = [f.waive(reason, "conftest-exception") for f in found]
-                    findings.extend(found)
-            evaluation.finish()
+        for item, answer in zip(objects, answers, strict=True):
+            for path, error in answer.errors:
+                self._record_error(path, error, item)
+            self._prints.update(dict.fromkeys(answer.prints))
+            for rule in self.bundle.rules:
+                found = self._findings(rule, answer.values.get(rule.path), item)
+                if rule.exception_name in answer.excepted.get(rule.package, ()):
+                    reason = f"conftest exception for {rule.name!r} in {rule.package.removeprefix('data.')}"
+                    found = [f.waive(reason, "conftest-exception") for f in found]
+                findings.extend(found)
         return findings
 
-    def record_error(
-        self, rule: RuleQuery | None, path: str, error: PolicyError, item: RenderedObject
-    ) -> None:
+    def close(self) -> None:
+        """Stop the helper process (a later evaluation starts a new one)."""
+        self._guard.close()
+
+    def _record_error(self, path: str, error: PolicyError, item: RenderedObject) -> None:
         """A rule raised on one object: stop (strict, or an error OPA raises too) or remember it."""
         if self.strict or is_fatal(error):
             raise error
-        where = str(error.location) if error.location else (f"{rule.file}:{rule.line}" if rule else path)
+        rule = self._rules.get(path)
+        where = str(error.location) if error.location else (str(rule.location) if rule else path)
         message = error.message.removeprefix("policy error: ")
         self._warnings.setdefault((f"{where} ({path})", message), []).append(str(item.ref))
 
@@ -146,47 +160,3 @@ _FATAL = ("multiple outputs", "conflict", "recursion", "could not find function"
 def is_fatal(error: PolicyError) -> bool:
     """Whether OPA would stop on this error too (not a builtin error, which it reads as undefined)."""
     return any(marker in error.message for marker in _FATAL)
-
-
-class _Evaluation:
-    """The queries of one object, on a clone of the prepared engine (replaced after an error, since a
-    regorus failure can leave an engine in a state that changes later answers)."""
-
-    def __init__(self, policies: ConftestPolicies, item: RenderedObject) -> None:
-        self.policies = policies
-        self.item = item
-        self._engine: PolicyEngine | None = None
-
-    def engine(self) -> PolicyEngine:
-        if self._engine is None:
-            self._engine = self.policies._base.clone()
-            self._engine.set_input(self.item.body)
-        return self._engine
-
-    def value(self, path: str, rule: RuleQuery | None) -> Any:
-        """The rule's value, UNDEFINED when it has none or raised (non-strict)."""
-        try:
-            return self.engine().eval_rule(path)
-        except PolicyError as error:
-            self.finish()
-            self.policies.record_error(rule, path, error, self.item)
-            return UNDEFINED
-
-    def finish(self) -> None:
-        """Keep the engine's ``print()`` output and let the engine go."""
-        if self._engine is not None:
-            self.policies._prints.update(dict.fromkeys(take_prints(self._engine)))
-            self._engine = None
-
-    def exceptions(self, package: str) -> set[str]:
-        """Rule names a package's ``exception`` rule waives for this object (``[["latest"]]``)."""
-        if package not in self.policies.bundle.exception_packages:
-            return set()
-        value = self.value(f"{package}.exception", None)
-        names: set[str] = set()
-        for entry in value if isinstance(value, list) else []:
-            if isinstance(entry, list):
-                names.update(str(x) for x in entry)
-            elif isinstance(entry, str):
-                names.add(entry)
-        return names

@@ -28,6 +28,7 @@ from designer.policy.builtin import BuiltinChecks, DesignObjects
 from designer.policy.engine import RegoModule
 from designer.policy.findings import CheckInfo, Finding, Report
 from designer.policy.findings import merge as merge
+from designer.policy.guard import DEFAULT_TIMEOUT
 from designer.policy.waivers import FileWaiver, apply_waivers, waiver_checks
 
 # conftest, Gatekeeper and the waiver file's reader are imported when a run uses them: `design validate`
@@ -47,6 +48,9 @@ class PolicyOptions:
     adapter_policies: tuple[Path, ...] = ()  # Rego files adapters contribute (run as built-in checks)
     data_paths: tuple[Path, ...] = ()  # JSON/YAML documents for users' policies' `data` (--data)
     strict: bool = False  # a users' rule that raises stops the run instead of being undefined
+    policy_timeout: float = (
+        DEFAULT_TIMEOUT  # seconds one users' rule may run on one object (--policy-timeout)
+    )
     waivers_file: Path | None = None
     annotation_waivers: bool = True
     today: dt.date | None = None
@@ -75,7 +79,9 @@ class PolicySet:
             from designer.policy.datafiles import read_data
 
             data = read_data(options.data_paths)
-            policies.conftest = ConftestPolicies(rego, data, strict=options.strict)
+            policies.conftest = ConftestPolicies(
+                rego, data, strict=options.strict, timeout=options.policy_timeout
+            )
         if gatekeeper is not None:
             policies.gatekeeper = gatekeeper
         if options.waivers_file is not None:

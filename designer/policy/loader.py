@@ -95,6 +95,11 @@ class RuleQuery:
         return f"{self.package}.{self.name}"
 
     @property
+    def location(self) -> Location:
+        """Where the rule is first defined."""
+        return Location(self.file, self.line)
+
+    @property
     def exception_name(self) -> str:
         """The name conftest's ``exception`` rules use for it (``deny_latest`` -> ``latest``)."""
         name = self.name

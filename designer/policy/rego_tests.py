@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from designer import resources
-from designer.errors import PolicyError
+from designer.errors import Location, PolicyError
 from designer.policy.engine import UNDEFINED, PolicyEngine, RegoModule
+from designer.policy.guard import DEFAULT_TIMEOUT, Guard, progress
 from designer.policy.loader import PolicyBundle, RegoTest, engine_for, load_bundle, take_prints
 
 Outcome = Literal["pass", "fail", "error"]
@@ -124,11 +125,13 @@ def run(
     with_library: bool = True,
     match: str | None = None,
     data: Mapping[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[RegoTestResult]:
     """Run the tests defined under ``paths`` (every module there and the library is loaded).
 
     ``match`` keeps only tests whose ``package.name`` contains that text; ``data`` is the data
-    document (``--data``).
+    document (``--data``). Tests run in designer.policy.guard's helper process: one that runs longer
+    than ``timeout`` seconds or past the memory bound raises a PolicyError naming it.
     """
     bundle = load_bundle(collect_modules(paths, with_library=with_library), data)
     tests = select(bundle, only=paths)
@@ -137,7 +140,24 @@ def run(
     engine = engine_for(bundle)
     engine.prepare()
     take_prints(engine)  # clones copy what their parent gathered
-    return [run_test(engine, test) for test in tests]
+    guard = Guard(_Runner(engine, tests), timeout=timeout)
+    try:
+        return [guard.call("run", index) for index in range(len(tests))]
+    finally:
+        guard.close()
+
+
+class _Runner:
+    """The tests and their engine, for the guard's helper process (which calls `run` by index)."""
+
+    def __init__(self, engine: PolicyEngine, tests: list[RegoTest]) -> None:
+        self.engine = engine
+        self.tests = tests
+
+    def run(self, index: int) -> RegoTestResult:
+        test = self.tests[index]
+        progress(f"test {test.test_id}", Location(test.file, test.line))
+        return run_test(self.engine, test)
 
 
 def _rego_files(path: Path) -> list[Path]:

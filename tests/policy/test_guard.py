@@ -1,0 +1,161 @@
+"""Users' Rego cannot crash or exhaust designer (issue 13, security 3).
+
+Hostile policies through the real command line: a loop that allocates nothing runs past
+--policy-timeout, a comprehension over a huge range passes the memory bound, a recursive function
+(which makes regorus overflow its stack: SIGSEGV) is refused when loading. Each ends with exit 3 and
+the policy's file:line, never a crash, a hang or a leftover process. designer.policy.guard is also
+driven directly for the cases a policy cannot provoke on purpose (a helper killed by a signal).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from designer.cli.main import run
+from designer.errors import PolicyError
+from designer.policy.guard import Guard, progress
+
+SPIN = (
+    'package main\nimport rego.v1\n\ndeny contains "x" if {\n'
+    "  some i in numbers.range(1, 100000)\n  some j in numbers.range(1, 100000)\n  i + j < 0\n}\n"
+)
+HUGE = 'package main\nimport rego.v1\n\ndeny contains "x" if {\n  count([x | some x in numbers.range(1, 1000000000)]) > 1\n}\n'
+RECURSIVE = 'package main\nimport rego.v1\n\nf(a) := b if { b := f(a) }\n\ndeny contains "x" if f(1)\n'
+DESIGN = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\n"
+
+
+def _children() -> set[int]:
+    """This process's live (not yet reaped) children."""
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children = task / "children"
+        if children.exists():
+            found.update(int(pid) for pid in children.read_text().split())
+    return found
+
+
+def _validate(
+    tmp_path: Path, policy: str, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str]:
+    (tmp_path / "policy.rego").write_text(policy)
+    (tmp_path / "design.yaml").write_text(DESIGN)
+    code = run(
+        [
+            "validate",
+            str(tmp_path / "design.yaml"),
+            "--no-builtin-policies",
+            "--policy",
+            str(tmp_path / "policy.rego"),
+            *extra,
+        ]
+    )
+    return code, capsys.readouterr().err
+
+
+def test_endless_loop_stops_at_the_timeout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _children()
+    started = time.monotonic()
+    code, err = _validate(tmp_path, SPIN, capsys, "--policy-timeout", "1")
+    elapsed = time.monotonic() - started
+    assert code == 3, err
+    assert f"{tmp_path / 'policy.rego'}:4:" in err
+    assert "ran longer than --policy-timeout 1 s: data.main.deny on ConfigMap/n/c" in err
+    assert elapsed < 30  # the loop alone would take hours
+    assert _children() <= before, "the helper process was left behind"
+
+
+def test_huge_comprehension_stops_at_the_memory_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESIGNER_POLICY_MEMORY_MB", "256")
+    code, err = _validate(tmp_path, HUGE, capsys, "--policy-timeout", "60")
+    assert code == 3, err
+    assert "ran out of memory (bound: 256 MiB" in err
+    assert f"{tmp_path / 'policy.rego'}:4:" in err and "data.main.deny" in err
+
+
+def test_recursive_function_is_refused_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _validate(tmp_path, RECURSIVE, capsys)
+    assert code == 3, err
+    assert f"{tmp_path / 'policy.rego'}:4:1:" in err and "data.main.f is recursive" in err
+
+
+def test_a_spinning_unit_test_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "spin_test.rego").write_text(SPIN.replace('deny contains "x" if', "test_spin if"))
+    code = run(["policy", "test", "--no-library", str(tmp_path), "--policy-timeout", "1"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert f"{tmp_path / 'spin_test.rego'}:4:" in err and "test main.test_spin" in err
+
+
+def test_forked_validate_workers_guard_their_own_evaluations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --jobs, each worker starts its own helper; the findings are those of a serial run."""
+    policy = tmp_path / "p.rego"
+    policy.write_text(
+        'package main\nimport rego.v1\ndeny contains sprintf("%s", [input.metadata.name]) if true\n'
+    )
+    for index in range(4):
+        (tmp_path / f"d{index}.yaml").write_text(DESIGN.replace("name: c", f"name: c{index}") + "#" * 70_000)
+    args = [
+        "validate",
+        *(str(tmp_path / f"d{i}.yaml") for i in range(4)),
+        "--no-builtin-policies",
+        "--policy",
+        str(policy),
+        "-o",
+        "json",
+    ]
+    outputs = []
+    for jobs in ("1", "2"):
+        assert run([*args, "--jobs", jobs]) == 1
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    assert all(f'"c{i}' in outputs[0] for i in range(4))
+
+
+class _Target:
+    def crash(self) -> None:
+        progress("crashing on purpose")
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    def fail(self) -> None:
+        raise PolicyError("a policy error in the helper")
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+def test_a_crashed_helper_is_a_policy_error_and_is_replaced() -> None:
+    guard = Guard(_Target(), timeout=5)
+    try:
+        with pytest.raises(PolicyError, match=r"segmentation fault.*crashing on purpose"):
+            guard.call("crash")
+        first = guard.call("pid")
+        assert first != os.getpid()  # a new helper took over
+        with pytest.raises(PolicyError, match="a policy error in the helper"):
+            guard.call("fail")
+        assert guard.call("pid") == first  # an error answered by the helper does not end it
+    finally:
+        guard.close()
+
+
+def test_without_fork_safety_work_runs_in_process() -> None:
+    """A process running other threads cannot fork safely: the work runs here, unbounded."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert Guard(_Target()).call("pid") == os.getpid()
+    finally:
+        stop.set()
+        thread.join()
