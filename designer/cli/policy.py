@@ -93,9 +93,12 @@ def test(
 
     roots = list(paths) or [policies_dir()]
     data = read_data(data_paths)
+    notes: list[str] = []
     results = rego_tests.run(
-        roots, with_library=not no_library, match=match, data=data, timeout=policy_timeout
+        roots, with_library=not no_library, match=match, data=data, timeout=policy_timeout, notes=notes
     )
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     failed = [r for r in results if r.outcome != "pass"]
     if output == "json":
         doc = {

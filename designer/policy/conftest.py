@@ -62,6 +62,7 @@ class ConftestPolicies:
         self.checks: dict[str, CheckInfo] = {}
         self._warnings: dict[tuple[str, str], list[str]] = {}
         self._prints: dict[str, None] = {}
+        self._notes = [f"{n.file}:{n.line}: {n.message}" for n in self.bundle.notes]  # reported once
 
     @property
     def packages(self) -> list[str]:
@@ -71,7 +72,7 @@ class ConftestPolicies:
     def take_warnings(self) -> list[str]:
         """Since the last call: one line per rule that raised (where, what, on which objects), then
         the policies' ``print()`` output (conftest shows it as ``PRNT``)."""
-        lines = []
+        lines, self._notes = self._notes, []
         for (where, message), objects in self._warnings.items():
             shown = ", ".join(objects[:3]) + (f" and {len(objects) - 3} more" if len(objects) > 3 else "")
             lines.append(

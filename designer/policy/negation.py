@@ -25,7 +25,9 @@ Caller: designer.policy.loader (through designer.policy.rewrites' pass list).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from designer.errors import Location, PolicyError
 from designer.policy import regoast
 from designer.policy.regoast import Node, Span
 from designer.policy.rewrites import Edit, ModuleContext, apply_edits, statement_edits
@@ -50,6 +52,7 @@ def hoist_negations(ctx: ModuleContext) -> list[Edit]:
 def _hoisted(
     ctx: ModuleContext, local: frozenset[str], query: Node, statement: Node, negation: Node
 ) -> list[Edit]:
+    _refuse_wildcards(ctx, negation["expr"])
     hoister = _Hoister(ctx, local)
     inner = hoister.expression(negation["expr"])
     if not hoister.assignments:
@@ -141,6 +144,31 @@ class _Hoister:
 
     def rewritten(self, span: Span, edits: list[Edit]) -> str:
         return apply_edits(self.ctx.source[span.start : span.end], _shift(edits, span.start)).decode()
+
+
+def _refuse_wildcards(ctx: ModuleContext, expr: Node) -> None:
+    """``not input.xs[_] == "a"``: OPA refuses it (``var _ is unsafe``: nothing outside the negation
+    can bind it); regorus answers something else. Comprehensions bind their own ``_``."""
+    stack: list[Any] = [expr]
+    while stack:
+        item = stack.pop()
+        node = regoast.tagged(item)
+        if node is None:
+            if isinstance(item, list):
+                stack.extend(item)
+            continue
+        tag, body = node
+        if tag in ("ArrayCompr", "SetCompr", "ObjectCompr"):
+            continue
+        if tag == "Var" and body.get("value") == "_":
+            span = Span.of(body)
+            raise PolicyError(
+                "policy error: var _ is unsafe: a wildcard inside `not` is bound by nothing (OPA refuses this too)",
+                hint="bind the element first (`some x in xs; not x == …`) or use a comprehension "
+                "(`count([x | some x in xs; x == …]) == 0`)",
+                location=Location(ctx.path, span.line, span.col),
+            )
+        stack.extend(v for v in body.values() if isinstance(v, dict | list))
 
 
 def _operands(tag: str, body: Node) -> list[Node]:

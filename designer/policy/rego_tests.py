@@ -126,14 +126,18 @@ def run(
     match: str | None = None,
     data: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    notes: list[str] | None = None,
 ) -> list[RegoTestResult]:
     """Run the tests defined under ``paths`` (every module there and the library is loaded).
 
     ``match`` keeps only tests whose ``package.name`` contains that text; ``data`` is the data
-    document (``--data``). Tests run in designer.policy.guard's helper process: one that runs longer
+    document (``--data``); ``notes`` receives the constructs the loader left as written (each
+    differs from OPA, designer.policy.rewrites). Tests run in designer.policy.guard's helper process: one that runs longer
     than ``timeout`` seconds or past the memory bound raises a PolicyError naming it.
     """
     bundle = load_bundle(collect_modules(paths, with_library=with_library), data)
+    if notes is not None:
+        notes.extend(f"{note.file}:{note.line}: {note.message}" for note in bundle.notes)
     tests = select(bundle, only=paths)
     if match:
         tests = [t for t in tests if match in t.test_id]

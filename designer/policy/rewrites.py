@@ -295,6 +295,11 @@ def bodiless_heads(ctx: ModuleContext) -> list[Edit]:
         span = term_span(ctx, term)
         text = ctx.text(span)
         if "\n" in text:
+            ctx.note(
+                span.line,
+                "a bodiless rule head spread over several lines is left as written: regorus "
+                "may raise where OPA's rule is undefined (write it with a body)",
+            )
             continue
         var = ctx.fresh()
         keyword = "" if ctx.v0 else " if"
@@ -358,13 +363,17 @@ def else_values(ctx: ModuleContext) -> list[Edit]:
             if value is None or not _indexed_by_variable(value):
                 continue
             query = Span.of(body["query"])
-            if ctx.source[query.start : query.start + 1] != b"{" or not body["query"].get("stmts"):
-                continue
-            var = ctx.fresh()
             span = term_span(ctx, value)
             text = ctx.text(span)
-            if "\n" in text:
+            braced = ctx.source[query.start : query.start + 1] == b"{" and body["query"].get("stmts")
+            if not braced or "\n" in text:
+                ctx.note(
+                    span.line,
+                    "a rule value indexed by a body variable, with `else`, is left as written: "
+                    "regorus may report a conflict OPA does not (compute the value in a braced body)",
+                )
                 continue
+            var = ctx.fresh()
             last = Span.of(body["query"]["stmts"][-1])
             separator = " " if b"\n" in ctx.source[last.end : query.end - 1] else "; "
             edits.append(Edit(span.start, span.end, var))

@@ -237,3 +237,25 @@ def test_rewrites_keep_every_line_where_it_was() -> None:
     for text, *_ in CASES.values():
         for original, loaded in zip(_modules(text), load_bundle(_modules(text)).modules, strict=True):
             assert loaded.text.count("\n") == original.text.count("\n"), loaded.text
+
+
+def test_wildcard_in_not_is_refused_as_opa_refuses_it() -> None:
+    """`not xs[_] == "a"`: OPA refuses it (var _ is unsafe); regorus would answer something else."""
+    from designer.errors import PolicyError
+
+    text = 'package x\nimport rego.v1\n\np if {\n  not input.arr[_] == "X"\n}\n'
+    with pytest.raises(PolicyError, match="var _ is unsafe") as caught:
+        load_bundle([RegoModule("w.rego", text)])
+    assert caught.value.location is not None and (
+        caught.value.location.line,
+        caught.value.location.column,
+    ) == (5, 17)
+    inside = "package x\nimport rego.v1\np if { not count([y | y := input.arr[_]; y == 1]) > 0 }\n"
+    assert _evaluate(inside, "p", {"arr": [2]}) is True  # a comprehension binds its own _
+
+
+def test_a_construct_left_as_written_is_noted_with_its_line() -> None:
+    text = 'package x\nimport rego.v1\nm := {"a": 1, "b": 2}\nr := m[k] if k := "a" else := 3\n'
+    bundle = load_bundle([RegoModule("n.rego", text)])
+    assert [(n.file, n.line) for n in bundle.notes] == [("n.rego", 4)]
+    assert "left as written" in bundle.notes[0].message
