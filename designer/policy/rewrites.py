@@ -11,9 +11,9 @@ gives the same answer before and after), so the rewritten modules are also what 
   (regorus: "undefined rule").
 * `metadata_rule`: ``rego.metadata.rule()`` -> the rule's ``# METADATA`` annotations as a literal
   (regorus has no such builtin and does not read METADATA comments).
-* `regex_patterns`: literal patterns of ``regex.*`` builtins get ASCII classes (``\\d`` -> ``[0-9]``,
-  ``\\b`` -> ``(?-u:\\b)``): Go's RE2, which OPA uses, reads them as ASCII; Rust's regex reads them as
-  Unicode, which is slower and can exceed its compiled-size limit.
+* `regex_patterns`: literal patterns of ``regex.*`` builtins get ASCII classes (``\\d`` -> ``[0-9]``):
+  Go's RE2, which OPA uses, reads them as ASCII; Rust's regex reads them as Unicode, which is slower and
+  can exceed its compiled-size limit.
 * `config_file_paths`: conftest resolves ``parse_config_file(p)`` against the policy file's folder;
   the folder is joined into the argument so the builtin needs no caller context.
 * `else_values`: ``r := m[k] if {…} else := d`` computes ``m[k]`` at the end of its body (regorus:
@@ -202,7 +202,7 @@ def metadata_rule(ctx: ModuleContext) -> list[Edit]:
 
 
 def regex_patterns(ctx: ModuleContext) -> list[Edit]:
-    """Regex patterns with RE2's ASCII meaning of ``\\d \\w \\s \\b``: literal patterns of ``regex.*``
+    """Regex patterns with RE2's ASCII meaning of ``\\d \\w \\s``: literal patterns of ``regex.*``
     calls, and the literals of this module's rules that such calls read their pattern from
     (``patterns := ["\\d+", …]`` … ``regex.match(patterns[i], x)``)."""
     from designer.policy.regexcompat import ascii_classes
