@@ -20,6 +20,9 @@ checkov``) unless ``--checkov PATH`` is given.
     python benchmarks/policy_bench.py [--corpus generated|repo|both] [--objects 1000] [--files 10]
         [--repo-files 400] [--repeat 5] [--skip-checkov] [--checkov PATH] [--phases]
 
+A row per Rego engine: when ``opa`` is on PATH (scripts/build-opa.sh), cold runs with ``--engine opa``
+alternate with the others, and their ratio to the default regorus engine is reported.
+
 ``--phases`` adds where a cold ``design validate``'s CPU time goes (one extra child per corpus: imports,
 policy compilation, loading, graph and rendering, Rego evaluation, finding-to-line mapping and waivers,
 JSON output), to direct optimisation.
@@ -227,9 +230,12 @@ def bench(manifests: Path, cache: Path, checkov_cmd: list[str], repeat: int, *, 
     checkov_env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}
     results = cache / "designer" / "validate.sqlite3"
 
-    def cold() -> dict[str, Any]:
+    def cold(*extra: str) -> dict[str, Any]:
         results.unlink(missing_ok=True)  # no cached result (the adapter list stays cached, as on a rerun)
-        return measure(cmd, env)
+        return measure([*cmd, *extra], env)
+
+    opa_runs: list[dict[str, Any]] = []
+    with_opa = shutil.which("opa") is not None
 
     report = subprocess.run(cmd, capture_output=True, env=env, check=False)  # also fills the caches
     summary = json.loads(report.stdout)["summary"]
@@ -240,6 +246,8 @@ def bench(manifests: Path, cache: Path, checkov_cmd: list[str], repeat: int, *, 
             warm_runs.append(measure(cmd, env))  # the cold run just before wrote every result
         if checkov_cmd:
             checkov_runs.append(measure(checkov_cmd, checkov_env))
+        if with_opa:
+            opa_runs.append(cold("--engine", "opa"))
     results.unlink(missing_ok=True)
     found: dict[str, Any] = {
         "objects": summary.get("objects"),
@@ -256,6 +264,9 @@ def bench(manifests: Path, cache: Path, checkov_cmd: list[str], repeat: int, *, 
     }
     if warm:
         found["design_validate_warm"] = _runs(warm_runs)
+    if opa_runs:
+        found["design_validate_cold_opa_engine"] = _runs(opa_runs)
+        found["opa_engine_slowdown_cold"] = _ratios(opa_runs, cold_runs)  # how much faster regorus is
     if checkov_runs:
         found["checkov"] = {
             **_runs(checkov_runs),
@@ -275,6 +286,9 @@ def _line(name: str, found: dict[str, Any]) -> str:
     )
     if "design_validate_warm" in found:
         text += f", warm {found['design_validate_warm']['wall_s']:.3f} s"
+    if "design_validate_cold_opa_engine" in found:
+        opa, up = found["design_validate_cold_opa_engine"], found["opa_engine_slowdown_cold"]
+        text += f"; --engine opa cold {opa['wall_s']:.3f} s (regorus x{up['best']} faster, best runs)"
     if "checkov" in found:
         up = found["speedup_cold"]
         text += (
