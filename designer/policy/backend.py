@@ -107,6 +107,10 @@ class RegoEngine:
         self._check_thread()
         return [str(line) for line in self._engine.take_prints()]
 
+    def take_builtin_errors(self) -> list[PolicyError]:
+        """None: regorus raises a builtin error from the evaluation itself."""
+        return []
+
     @property
     def packages(self) -> tuple[str, ...]:
         """Packages added through this wrapper (``data.x.y``), in order, including the clone's parent's."""

@@ -77,11 +77,14 @@ class _Session:
             self.engine = self.base.clone()
             self.engine.set_input_json(self.text)
         try:
-            return self.engine.eval_rule(path)
+            value = self.engine.eval_rule(path)
         except PolicyError as error:
             self.finish()
             self.result.errors.append((path, error))
             return UNDEFINED
+        # OPA reads a failing builtin as undefined where it struck; it is reported as regorus's are.
+        self.result.errors.extend((path, failure) for failure in self.engine.take_builtin_errors())
+        return value
 
     def finish(self) -> None:
         if self.engine is not None:

@@ -116,6 +116,15 @@ class PolicyEngine(Protocol):
         """An independent copy with the same policies, data and current input."""
         ...
 
+    def take_prints(self) -> list[str]:
+        """``print()`` output of the evaluations since the last call, as ``file:line: text``."""
+        ...
+
+    def take_builtin_errors(self) -> list[PolicyError]:
+        """Builtin errors that evaluations since the last call read as undefined, OPA's default (regorus
+        raises them instead, so it has none)."""
+        ...
+
 
 _selected: EngineName | None = None
 

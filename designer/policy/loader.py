@@ -218,7 +218,7 @@ def engine_for(bundle: PolicyBundle) -> PolicyEngine:
 
 def take_prints(engine: PolicyEngine) -> list[str]:
     """The ``print()`` lines an engine gathered since the last call (none on engines that do not)."""
-    return engine.take_prints() if isinstance(engine, RegoEngine) else []
+    return engine.take_prints()
 
 
 def _parse(module: RegoModule) -> _Module:

@@ -12,6 +12,10 @@ OPA's defaults apply, as ``opa eval`` and ``opa test`` use them: builtin errors 
 failing builtin is undefined), while conflicts and other evaluation errors are errors. Every error
 becomes a `PolicyError` at the policy's file:line, as with regorus: parse and compile errors when the
 server starts (every one OPA reports, the first as the location), evaluation errors on the query.
+A rule query is asked with strict builtin errors first: when it succeeds no builtin failed and the
+answer is OPA's default answer too; when a builtin failed, the error is kept for
+`take_builtin_errors` (callers report it as regorus's raised ones are reported) and the query is asked
+again without, for OPA's answer. ``print()`` output comes from the server's log (`take_prints`).
 
 Caller: designer.policy.engine.new_engine.
 """
@@ -40,7 +44,7 @@ _QUERY_VAR = "__designer_value__"
 class OpaEngine:
     """Modules, data and input for OPA; see the module docstring."""
 
-    __slots__ = ("_data", "_data_texts", "_input", "_modules", "_spec", "v0")
+    __slots__ = ("_builtin_errors", "_data", "_data_texts", "_input", "_modules", "_prints", "_spec", "v0")
 
     def __init__(self, *, v0: bool = False) -> None:
         self.v0 = v0
@@ -49,6 +53,8 @@ class OpaEngine:
         self._data_texts: dict[str, str] = {}  # top-level key -> JSON text, for the data API
         self._input: str | None = None
         self._spec: BundleSpec | None = None
+        self._prints: list[str] = []
+        self._builtin_errors: list[PolicyError] = []
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -97,13 +103,13 @@ class OpaEngine:
         """Value of a rule by its full path (``data.pkg.deny``), or `UNDEFINED`."""
         if not _RULE_PATH_RE.match(rule):
             raise PolicyError(f"policy error: {rule!r} is not a rule path", hint="use data.<package>.<rule>")
-        body = self._post(_data_url(rule), self._input_body())
+        body = self._post_rule(_data_url(rule))
         return body.get("result", UNDEFINED)
 
     def eval_query(self, query: str) -> list[Any]:
         """Values of ``query`` for each result (empty when undefined)."""
         if _RULE_PATH_RE.match(query):
-            body = self._post(_data_url(query), self._input_body())
+            body = self._post_rule(_data_url(query))
             return [body["result"]] if "result" in body else []
         request: dict[str, Any] = {"query": f"{_QUERY_VAR} := ({query})"}
         text = json.dumps(request)
@@ -120,7 +126,18 @@ class OpaEngine:
         twin._data_texts = dict(self._data_texts)
         twin._input = self._input
         twin._spec = self._spec
+        twin._prints = list(self._prints)
         return twin
+
+    def take_prints(self) -> list[str]:
+        """``print()`` output since the last call, as ``file:line: text``."""
+        taken, self._prints = self._prints, []
+        return taken
+
+    def take_builtin_errors(self) -> list[PolicyError]:
+        """Builtin errors read as undefined since the last call."""
+        taken, self._builtin_errors = self._builtin_errors, []
+        return taken
 
     # -- the server ----------------------------------------------------------------------------
 
@@ -141,10 +158,23 @@ class OpaEngine:
     def _input_body(self) -> str:
         return "{}" if self._input is None else f'{{"input":{self._input}}}'
 
+    def _post_rule(self, url: str) -> dict[str, Any]:
+        """A rule query with OPA's default answer; a builtin error along the way is kept (see above)."""
+        text = self._input_body()
+        printed = len(self._prints)
+        try:
+            return self._post(f"{url}?strict-builtin-errors=true", text)
+        except PolicyError as strict_error:
+            del self._prints[printed:]  # the answer's own evaluation prints them again
+            body = self._post(url, text)  # an error OPA raises by default raises here
+            self._builtin_errors.append(strict_error)
+            return body
+
     def _post(self, url: str, text: str) -> dict[str, Any]:
         with _LOCK:  # the server's data is set for this request: one request at a time per process
             server = self._server()
             status, body = server.request("POST", url, text.encode())
+            self._prints.extend(server.take_prints())
         if status >= 300 or not isinstance(body, dict):
             raise evaluation_error(body, server.names)
         return body

@@ -46,7 +46,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from designer.errors import PolicyError
@@ -164,20 +164,19 @@ class OpaServer:
             address,
             "--skip-version-check",
             "--log-level",
+            "info",  # print() output is logged at info (request logs are not: see below)
+            "--log-level-request",
             "error",
+            "--log-format",
+            "json",
             "--shutdown-grace-period",
             "1",
             "--bundle",
             str(bundle),
         ]
-        # upstream/opa's dialect builtins read a relative path beside the policy that names it.
-        sources = self.folder / "sources.json"
-        sources.write_text(json.dumps(_source_folders(self.names)), encoding="utf-8")
-        environment = {**os.environ, "DESIGNER_OPA_SOURCES": str(sources)}
         with self._stderr_path.open("wb") as stderr:
             self.process = subprocess.Popen(
                 command,
-                env=environment,
                 stdin=subprocess.DEVNULL,
                 stdout=stderr,  # `opa run` prints start-up errors on stdout
                 stderr=stderr,
@@ -189,6 +188,9 @@ class OpaServer:
         except BaseException:
             self.close()
             raise
+        self._log: tuple[int, BinaryIO] | None = None
+        self._log_fd = os.open(self._stderr_path, os.O_RDONLY)
+        self._log_start = os.fstat(self._log_fd).st_size  # start-up lines are not print() output
         if sys.platform == "linux":  # read at start-up; the socket has no file
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -216,6 +218,36 @@ class OpaServer:
             return self._stderr_path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
+
+    def take_prints(self) -> list[str]:
+        """``print()`` output the server logged since the last call, as ``file:line: text``."""
+        log = self._log_reader()
+        lines = []
+        for raw in log.read().splitlines():
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                continue
+            where = entry.get("line") if isinstance(entry, dict) else None
+            if isinstance(where, str) and "msg" in entry:
+                file, _, line = where.rpartition(":")
+                shown = self.names.get(file.rsplit("/", 1)[-1], file)
+                lines.append(f"{shown}:{line}: {entry['msg']}")
+        return lines
+
+    def _log_reader(self) -> BinaryIO:
+        pid = os.getpid()
+        if self._log is None or self._log[0] != pid:
+            # Each process reads through its own file description (a forked child would otherwise move
+            # its parent's offset); /proc/self/fd reopens the log even once its name is gone.
+            source = Path(f"/proc/self/fd/{self._log_fd}") if sys.platform == "linux" else self._stderr_path
+            reader = source.open("rb")
+            if pid == self.owner:
+                reader.seek(self._log_start)
+            else:
+                reader.seek(0, os.SEEK_END)
+            self._log = (pid, reader)
+        return self._log[1]
 
     def alive(self) -> bool:
         """Whether the process still runs."""
@@ -262,6 +294,11 @@ class OpaServer:
             return
         if self._connection is not None:
             self._connection[1].close()
+        if getattr(self, "_log_fd", None) is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._log_fd)
+            if self._log is not None:
+                self._log[1].close()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -308,16 +345,6 @@ def stop_all() -> None:
     """Stop every pooled server this process started."""
     while _pool:
         _pool.popitem()[1].close()
-
-
-def _source_folders(names: Mapping[str, str]) -> dict[str, str]:
-    """Bundle file name -> folder of the policy file it came from (when that file exists here)."""
-    folders: dict[str, str] = {}
-    for name, display in names.items():
-        path = Path(display)
-        if path.is_file():
-            folders[name] = str(path.resolve().parent)
-    return folders
 
 
 def _message(body: Any) -> str:

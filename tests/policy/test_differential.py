@@ -6,6 +6,9 @@
 * Gatekeeper: every case of ../shared/testdata/gatekeeper-library through ``design policy verify``
   gives the same result, violation counts included, on both engines (tests/policy/test_gatekeeper_library.py
   checks that each case passes, through verify and through ``validate --inventory``, on each engine).
+* conftest's Kubernetes acceptance cases through ``design validate --policy`` (tests/cli/
+  test_conftest_acceptance.py): the same report and exit code on both engines, strict mode, print()
+  output and builtin-error warnings included.
 * Users' suites (../shared/testdata/rego-suites, run as tests/policies/test_rego_suites.py runs them):
   every test whose outcome differs between the engines must be a row of the table in
   policies/REGO-COMPAT.md, with its cause, and every row must still differ. ``python -m
@@ -22,6 +25,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
@@ -29,6 +33,7 @@ import pytest
 from designer.cli.main import run
 from designer.policy.engine import ENV_VAR, EngineName
 from tests import engines, requirements
+from tests.cli import test_conftest_acceptance as acceptance
 from tests.conftest import PATTERNS, ROOT
 from tests.policies import test_rego_suites as rego_suites
 
@@ -102,6 +107,44 @@ def test_the_gatekeeper_library_verifies_alike_and_passes() -> None:
     assert opa == regorus
     assert opa["summary"]["cases"] == opa["summary"]["passed"] >= 150
     assert opa_code == code == 0
+
+
+ACCEPTANCE = {
+    **acceptance.CASES,
+    "a builtin error without --strict is a warning": (
+        ["examples/kubernetes/deployment.yaml", "--policy", "examples/builtin-errors/invalid-dns.rego"],
+        0,
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("title", sorted(ACCEPTANCE))
+def test_conftest_acceptance_reports_agree(title: str) -> None:
+    folder = requirements.shared("testdata", "rego-suites", "conftest")
+    args = ["validate", "--no-builtin-policies", "-o", "json", *ACCEPTANCE[title][0]]
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        results = {engine: _command(args, engine) for engine in engines.ENGINES}
+    finally:
+        os.chdir(before)
+    (code, out, err), (opa_code, opa_out, opa_err) = results["regorus"], results["opa"]
+    assert opa_code == code == ACCEPTANCE[title][1], err + opa_err
+    if code == 3:  # a broken policy: the same error, at the same file and line
+        assert _line_only(opa_err) == _line_only(err)
+        return
+    regorus, opa = json.loads(out), json.loads(opa_out)
+    # The one listed difference (E5): a builtin error's column is the call's in regorus, the statement's in OPA.
+    regorus["notes"], opa["notes"] = _line_only(regorus["notes"]), _line_only(opa["notes"])
+    assert opa == regorus
+
+
+def _line_only(value: Any) -> Any:
+    """``file.rego:5:21`` -> ``file.rego:5`` in text (or in each string of a list)."""
+    if isinstance(value, list):
+        return [_line_only(v) for v in value]
+    return re.sub(r"(\.rego:\d+):\d+", r"\1", value)
 
 
 def measure(suite: rego_suites.Suite) -> list[Row]:

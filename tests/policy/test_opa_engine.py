@@ -159,3 +159,23 @@ def test_validate_results_are_cached_per_engine() -> None:
     with use_engine("opa"):
         opa_key = run_key({}, [])
     assert regorus_key != opa_key
+
+
+def test_builtin_errors_are_undefined_and_kept_for_the_caller(opa: str) -> None:
+    engine = OpaEngine()
+    engine.add_module(
+        RegoModule(
+            "team/b.rego",
+            "package b\n\nn contains x if { some s in input.s; x := to_number(s) }\n"
+            'p := 1 if print("hello", input.s[0])\n',
+        )
+    )
+    engine.set_input({"s": ["1", "x"]})
+    assert engine.eval_rule("data.b.n") == [1]  # OPA's answer: only the failing element is undefined
+    (error,) = engine.take_builtin_errors()
+    assert error.location is not None and (error.location.file, error.location.line) == ("team/b.rego", 3)
+    assert "to_number" in error.message
+    assert engine.take_builtin_errors() == []
+    assert engine.eval_rule("data.b.p") == 1
+    assert engine.take_prints() == ["team/b.rego:4: hello 1"]
+    assert engine.take_prints() == []

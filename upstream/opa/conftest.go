@@ -17,9 +17,9 @@ import (
 )
 
 // registerConftestBuiltins adds conftest's configuration parsing builtins, for the YAML and JSON
-// parsers. A relative path is read from the folder of the policy that calls the builtin. A YAML
-// stream of several documents parses to the list of them (one entry each in the combined form).
-func registerConftestBuiltins(sources map[string]string) {
+// parsers. A YAML stream of several documents parses to the list of them, and a list is one entry
+// per element in the combined form.
+func registerConftestBuiltins() {
 	rego.RegisterBuiltin2(&rego.Function{
 		Name: "parse_config",
 		Decl: types.NewFunction(types.Args(types.S, types.S), types.A),
@@ -39,12 +39,12 @@ func registerConftestBuiltins(sources map[string]string) {
 	rego.RegisterBuiltin1(&rego.Function{
 		Name: "parse_config_file",
 		Decl: types.NewFunction(types.Args(types.S), types.A),
-	}, func(bctx rego.BuiltinContext, path *ast.Term) (*ast.Term, error) {
+	}, func(_ rego.BuiltinContext, path *ast.Term) (*ast.Term, error) {
 		file, ok := path.Value.(ast.String)
 		if !ok {
 			return nil, errors.New("parse_config_file: the path must be a string")
 		}
-		documents, err := readConfig(resolve(bctx, sources, string(file)))
+		documents, err := readConfig(filepath.Clean(string(file)))
 		if err != nil {
 			return nil, fmt.Errorf("parse_config_file: %w", err)
 		}
@@ -54,7 +54,7 @@ func registerConftestBuiltins(sources map[string]string) {
 	rego.RegisterBuiltin1(&rego.Function{
 		Name: "parse_combined_config_files",
 		Decl: types.NewFunction(types.Args(types.NewArray(nil, types.S)), types.A),
-	}, func(bctx rego.BuiltinContext, paths *ast.Term) (*ast.Term, error) {
+	}, func(_ rego.BuiltinContext, paths *ast.Term) (*ast.Term, error) {
 		list, ok := paths.Value.(*ast.Array)
 		if !ok {
 			return nil, errors.New("parse_combined_config_files: the paths must be an array of strings")
@@ -65,35 +65,29 @@ func registerConftestBuiltins(sources map[string]string) {
 			if !ok {
 				return nil, errors.New("parse_combined_config_files: the paths must be strings")
 			}
-			documents, err := readConfig(resolve(bctx, sources, string(file)))
+			shown := filepath.Clean(string(file))
+			documents, err := readConfig(shown)
 			if err != nil {
 				return nil, fmt.Errorf("parse_combined_config_files: %w", err)
 			}
-			for _, document := range documents {
-				contents, err := ast.InterfaceToValue(document)
-				if err != nil {
-					return nil, err
-				}
+			parsed, err := documentsTerm(documents)
+			if err != nil {
+				return nil, err
+			}
+			entries := []*ast.Term{parsed}
+			if list, ok := parsed.Value.(*ast.Array); ok {
+				entries = entries[:0]
+				list.Foreach(func(t *ast.Term) { entries = append(entries, t) })
+			}
+			for _, contents := range entries {
 				combined = append(combined, ast.ObjectTerm(
-					ast.Item(ast.StringTerm("path"), ast.StringTerm(string(file))),
-					ast.Item(ast.StringTerm("contents"), ast.NewTerm(contents)),
+					ast.Item(ast.StringTerm("path"), ast.StringTerm(shown)),
+					ast.Item(ast.StringTerm("contents"), contents),
 				))
 			}
 		}
 		return ast.ArrayTerm(combined...), nil
 	})
-}
-
-// resolve gives a relative path the folder of the calling policy (as the policy was named before it
-// went into the bundle); absolute paths are kept.
-func resolve(bctx rego.BuiltinContext, sources map[string]string, path string) string {
-	if filepath.IsAbs(path) || bctx.Location == nil {
-		return path
-	}
-	if folder, ok := sources[filepath.Base(bctx.Location.File)]; ok {
-		return filepath.Join(folder, path)
-	}
-	return filepath.Join(filepath.Dir(bctx.Location.File), path)
 }
 
 // readConfig reads a YAML or JSON file as its documents.

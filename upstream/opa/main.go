@@ -1,18 +1,19 @@
 // Command opa is OPA, pinned by this module's go.mod, plus the tool dialect builtins that real policy
-// suites call and that designer also gives its regorus engine, so both engines load the same policies:
+// suites call and that designer also gives its regorus engine (designer/policy/dialects.py), with the
+// same meaning, so both engines load the same policies and answer alike:
 //
 //   - conftest: parse_config(parser, text), parse_config_file(path) and
-//     parse_combined_config_files(paths), for YAML and JSON;
-//   - Trivy: result.new(msg, cause), the finding object Trivy's checks return.
+//     parse_combined_config_files(paths), for YAML and JSON (designer's loader has already joined a
+//     relative path to the policy's folder, as conftest does);
+//   - Trivy: result.new(msg, cause), the finding object Trivy's checks return; Trivy's other builtins
+//     are declared and fail when called;
+//   - no network: net.lookup_ip_addr and http.send fail instead of reaching out, as in designer's
+//     regorus engine (policy evaluation stays on this machine).
 //
-// Everything else is OPA's own command line (cmd.RootCommand), unchanged. designer starts it as
-// `opa run --server` with a bundle whose files are renamed; DESIGNER_OPA_SOURCES names a JSON file,
-// read at start-up, that maps each bundle file name to the folder of the policy it came from, so that
-// parse_config_file resolves a relative path beside the policy, as conftest does.
+// Everything else is OPA's own command line (cmd.RootCommand), unchanged.
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 
@@ -20,13 +21,9 @@ import (
 )
 
 func main() {
-	sources, err := readSources(os.Getenv("DESIGNER_OPA_SOURCES"))
-	if err != nil {
-		os.Stderr.WriteString("error: DESIGNER_OPA_SOURCES: " + err.Error() + "\n")
-		os.Exit(2)
-	}
-	registerConftestBuiltins(sources)
+	registerConftestBuiltins()
 	registerTrivyBuiltins()
+	disableNetworkBuiltins()
 
 	exit := 0
 	if err := cmd.RootCommand.Execute(); err != nil {
@@ -37,17 +34,4 @@ func main() {
 		}
 	}
 	os.Exit(exit)
-}
-
-// readSources reads the bundle-file-to-policy-folder map (none when path is empty).
-func readSources(path string) (map[string]string, error) {
-	sources := map[string]string{}
-	if path == "" {
-		return sources, nil
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return sources, json.Unmarshal(raw, &sources)
 }

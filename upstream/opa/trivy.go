@@ -19,45 +19,34 @@ var unavailable = map[string]*types.Function{
 	"squealer.scan_string": types.NewFunction(types.Args(types.S), types.A),
 }
 
-// registerTrivyBuiltins adds Trivy's result.new(msg, cause): the finding object of a Trivy check,
-// the message with the location fields of the cause (its __defsec_metadata when it has one), each
-// with Trivy's default when the cause does not carry it. Trivy's other builtins are `unavailable`.
+// resultFields are the location fields result.new copies from the cause's __defsec_metadata.
+var resultFields = []string{"startline", "endline", "filepath", "explicit", "managed", "fskey", "resource", "sourceprefix"}
+
+// registerTrivyBuiltins adds Trivy's result.new(msg, cause): the finding object of a Trivy check, the
+// message plus the location fields the cause's __defsec_metadata carries (designer's regorus dialect
+// builds the same object). Trivy's other builtins are `unavailable`.
 func registerTrivyBuiltins() {
 	for name, decl := range unavailable {
 		rego.RegisterBuiltin1(&rego.Function{Name: name, Decl: decl}, func(rego.BuiltinContext, *ast.Term) (*ast.Term, error) {
 			return nil, fmt.Errorf("%s: a Trivy builtin that designer's OPA build does not implement", name)
 		})
 	}
-
 	rego.RegisterBuiltin2(&rego.Function{
 		Name: "result.new",
 		Decl: types.NewFunction(types.Args(types.S, types.A), types.A),
 	}, func(_ rego.BuiltinContext, msg, cause *ast.Term) (*ast.Term, error) {
-		metadata, _ := cause.Value.(ast.Object)
-		if metadata != nil {
-			if wrapped := metadata.Get(ast.StringTerm("__defsec_metadata")); wrapped != nil {
-				if inner, ok := wrapped.Value.(ast.Object); ok {
-					metadata = inner
+		result := ast.NewObject(ast.Item(ast.StringTerm("msg"), msg))
+		if object, ok := cause.Value.(ast.Object); ok {
+			if wrapped := object.Get(ast.StringTerm("__defsec_metadata")); wrapped != nil {
+				if metadata, ok := wrapped.Value.(ast.Object); ok {
+					for _, name := range resultFields {
+						if value := metadata.Get(ast.StringTerm(name)); value != nil {
+							result.Insert(ast.StringTerm(name), value)
+						}
+					}
 				}
 			}
 		}
-		field := func(name string, fallback *ast.Term) [2]*ast.Term {
-			if metadata != nil {
-				if value := metadata.Get(ast.StringTerm(name)); value != nil {
-					return ast.Item(ast.StringTerm(name), value)
-				}
-			}
-			return ast.Item(ast.StringTerm(name), fallback)
-		}
-		return ast.ObjectTerm(
-			ast.Item(ast.StringTerm("msg"), msg),
-			field("startline", ast.IntNumberTerm(0)),
-			field("endline", ast.IntNumberTerm(0)),
-			field("filepath", ast.StringTerm("")),
-			field("explicit", ast.BooleanTerm(false)),
-			field("managed", ast.BooleanTerm(true)),
-			field("fskey", ast.StringTerm("")),
-			field("resource", ast.StringTerm("")),
-		), nil
+		return ast.NewTerm(result), nil
 	})
 }
