@@ -17,7 +17,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from designer.diffing.quantities import same_quantity
+from designer.quantities import same_quantity
 
 SERVER_METADATA = frozenset(
     {

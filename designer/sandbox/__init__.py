@@ -8,8 +8,9 @@ dryRun, watch, finalizers, server defaults and optional toy controllers. Layers,
 - status.py: API errors as Kubernetes Status bodies;
 - store.py: objects, resourceVersions and the event history for watches; selectors.py: label/field selectors;
 - listsemantics.py, fieldsets.py, apply.py, patching.py: list keys, FieldsV1 sets, SSA and patches;
-- decoding.py, defaults.py, validation.py: what typed decoding refuses (400), server defaults, and
-  validation (names, metadata, keys, selectors, immutable fields: 422);
+- decoding.py, defaults.py, validation.py, kindrules.py: what typed decoding refuses (400; 500 for an
+  apply, as kube-apiserver answers), server defaults, and validation (names, metadata, keys, the
+  built-in kinds' field rules, selectors, immutable fields: 422);
 - operations.py: reads and the one write pipeline; writes.py: POST/PUT/PATCH/apply;
 - lifecycle.py: deletion, finalizers, namespaces, CRDs, /scale; controllers.py: optional status writers;
 - discovery.py, tables.py, protobuf.py, watch.py, server.py: the HTTP side; faults.py: request log

@@ -18,11 +18,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from designer.quantities import parse_quantity
+from designer.sandbox.listsemantics import item_key, list_type
 from designer.sandbox.resources import ResourceType
 from designer.sandbox.status import ApiError
 
 Check = Callable[[Any], str | None]  # None when the value decodes, else why not (Go's wording)
 
+_QUANTITY_TEXT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -79,12 +82,19 @@ def _base64(value: Any) -> str | None:
     return None
 
 
+def _quantity(value: Any) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None
+    return None if isinstance(value, str) and parse_quantity(value) is not None else "quantity"
+
+
 INT32 = _integer(_INT32, "int32")
 INT64 = _integer(_INT64, "int64")
 STRING: Check = _string
 BOOL: Check = _boolean
 INT_OR_STRING: Check = _int_or_string
 BASE64: Check = _base64
+QUANTITY: Check = _quantity
 
 # Paths: dotted; ``[]`` = every item of a list, ``{}`` = every value of a map.
 METADATA: dict[str, Check] = {
@@ -109,6 +119,8 @@ _CONTAINER: dict[str, Check] = {
     "ports.[].hostPort": INT32,
     "ports.[].name": STRING,
     "ports.[].protocol": STRING,
+    "resources.limits.{}": QUANTITY,
+    "resources.requests.{}": QUANTITY,
 }
 
 _POD_SPEC: dict[str, Check] = {
@@ -176,6 +188,8 @@ KINDS: dict[str, dict[str, Check]] = {
         "spec.ports.[].protocol": STRING,
     },
     "Namespace": {},
+    "ServiceAccount": {"automountServiceAccountToken": BOOL},
+    "PersistentVolumeClaim": {"spec.resources.requests.{}": QUANTITY, "spec.accessModes.[]": STRING},
 }
 
 
@@ -209,8 +223,9 @@ class DecodingError(ApiError):
     def __init__(self, rt: ResourceType, obj: dict[str, Any], path: str, value: Any, wanted: str) -> None:
         prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}'
         if wanted.startswith("base64:"):  # Go's wording names the offset, not the field
-            detail = f"illegal base64 data at input byte {wanted.partition(':')[2]}"
-            message = f"{prefix}: {detail}"
+            message = f"{prefix}: illegal base64 data at input byte {wanted.partition(':')[2]}"
+        elif wanted == "quantity":
+            message = f"{prefix}: {_QUANTITY_TEXT}"
         else:
             message = (
                 f"{prefix}: json: cannot unmarshal {_json_type(value)} into Go struct field "
@@ -223,13 +238,15 @@ class DecodingError(ApiError):
 
     def for_apply(self) -> ApiError:
         """The answer to the same mistake in a server-side apply (500, as kube-apiserver gives it)."""
+        converting = (
+            f"failed to convert new object {self.object} to proper version: unable to convert "
+            f"unstructured object to {self.object.split('; ')[1][:-1]}: "
+        )
         if self.wanted.startswith("base64:"):
             offset = self.wanted.partition(":")[2]
-            message = (
-                f"failed to convert new object {self.object} to proper version: unable to convert "
-                f"unstructured object to {self.object.split('; ')[1][:-1]}: error decoding from json: "
-                f"illegal base64 data at input byte {offset}"
-            )
+            message = f"{converting}error decoding from json: illegal base64 data at input byte {offset}"
+        elif self.wanted == "quantity":
+            message = converting + _QUANTITY_TEXT
         else:
             expected = "numeric (int or float)" if self.wanted.startswith("int") else self.wanted
             got = (
@@ -253,3 +270,45 @@ def check_types(rt: ResourceType, obj: dict[str, Any]) -> None:
             wanted = check(value)
             if wanted is not None:
                 raise DecodingError(rt, obj, path, value, wanted)
+
+
+def check_apply_keys(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """An applied configuration with two items of one key in a keyed list (two containers named
+    "c") cannot be typed: kube-apiserver 1.37 answers 500 (create and update answer 422)."""
+    duplicate = _duplicate_key(obj, (), rt.builtin)
+    if duplicate is not None:
+        path, key = duplicate
+        meta = obj.get("metadata") or {}
+        target = f"({meta.get('namespace') or ''}/{meta.get('name') or ''}; {rt.group}/{rt.version}, Kind={rt.kind})"
+        raise ApiError(
+            500,
+            "",
+            f"failed to create typed patch object {target}: {path}: duplicate entries for key [{key}]",
+        )
+
+
+def _duplicate_key(node: Any, path: tuple[str, ...], builtin: bool) -> tuple[str, str] | None:
+    if isinstance(node, dict):
+        for name, value in node.items():
+            found = _duplicate_key(value, (*path, str(name)), builtin)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(node, list):
+        return None
+    keys = list_type(path, builtin)
+    if isinstance(keys, tuple):
+        seen: set[str] = set()
+        for item in node:
+            key = item_key(item, keys)
+            if key is None:
+                continue
+            shown = ",".join(f"{k}={json.dumps(v)}" for k, v in key.items())
+            if shown in seen:
+                return "." + ".".join(path), shown
+            seen.add(shown)
+    for item in node:
+        found = _duplicate_key(item, path, builtin)
+        if found is not None:
+            return found
+    return None

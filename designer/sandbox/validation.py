@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from designer.sandbox import kindrules
 from designer.sandbox.resources import ResourceType
 from designer.sandbox.status import invalid
 
@@ -180,9 +181,12 @@ def validate(rt: ResourceType, obj: KubeObject) -> None:
     """Checks every write must pass (create and update)."""
     name = obj["metadata"]["name"]
     validate_name(rt, name)
-    causes = _metadata_causes(obj["metadata"])
+    meta = obj["metadata"]
+    causes = _metadata_causes(meta) + list(kindrules.metadata_causes(meta, _qualified_name_problem))
     if rt.builtin and rt.kind in ("Secret", "ConfigMap"):
         causes += _data_causes(rt.kind, obj)
+    if rt.builtin:
+        causes += kindrules.causes(rt.kind, obj)
     if causes:
         raise invalid(rt, name, causes)
     if rt.kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet") and rt.builtin:

@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from designer.sandbox import apply, patching, validation
-from designer.sandbox.decoding import DecodingError
+from designer.sandbox.decoding import DecodingError, check_apply_keys
 from designer.sandbox.operations import (
     APPLY,
     JSON_PATCH,
@@ -173,6 +173,7 @@ def server_side_apply(
     if (body.get("metadata") or {}).get("managedFields") is not None:
         raise bad_request("metadata.managedFields must be nil")
     body = api.check_body(rt, namespace, clone(body), name)
+    check_apply_keys(rt, body)
     old = api.store.get(rt.key, namespace if rt.namespaced else "", name)
     meta = body["metadata"]
     rv = meta.get("resourceVersion")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from designer.diffing.comparing import compare
-from designer.diffing.quantities import parse_quantity, same_quantity
+from designer.quantities import parse_quantity, same_quantity
 
 
 @pytest.mark.parametrize(

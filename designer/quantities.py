@@ -2,7 +2,9 @@
 
 The server stores quantities in canonical form, so a design's ``cpu: 1000m`` comes back as ``1``
 and ``memory: 1024Mi`` as ``1Gi``; a textual comparison would report a change that is not one.
-`designer.diffing.normalizing` uses `same_quantity` to align such values before comparing.
+`designer.diffing.normalizing` uses `same_quantity` to align such values before comparing; the
+sandbox (`designer.sandbox.decoding`, `kindrules`) refuses what is not a quantity and compares
+requests with limits. A leaf module: it imports nothing of designer's.
 """
 
 from __future__ import annotations
