@@ -22,6 +22,7 @@ Caller: designer.policy.engine.new_engine.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import threading
@@ -172,8 +173,18 @@ class OpaEngine:
 
     def _post(self, url: str, text: str) -> dict[str, Any]:
         with _LOCK:  # the server's data is set for this request: one request at a time per process
-            server = self._server()
-            status, body = server.request("POST", url, text.encode())
+            for attempt in (1, 2):  # a server that died is started again, once
+                server = self._server()
+                try:
+                    status, body = server.request("POST", url, text.encode())
+                    break
+                except (OSError, http.client.HTTPException) as exc:
+                    if attempt == 2 or server.alive():
+                        raise PolicyError(
+                            f"opa stopped answering: {exc}",
+                            hint="see whether opa runs at all (opa version); its last words: "
+                            + (" ".join(server.stderr_text().split()[-40:]) or "none"),
+                        ) from exc
             self._prints.extend(server.take_prints())
         if status >= 300 or not isinstance(body, dict):
             raise evaluation_error(body, server.names)

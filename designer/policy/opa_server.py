@@ -213,9 +213,13 @@ class OpaServer:
             delay = min(delay * 2, 0.05)
 
     def stderr_text(self) -> str:
-        """What the server printed (its start-up errors)."""
+        """The end of what the server printed (start-up errors; later, its last log lines)."""
         try:
-            return self._stderr_path.read_text(encoding="utf-8", errors="replace")
+            log_fd = getattr(self, "_log_fd", None)
+            if log_fd is None:  # still starting: the file is there
+                return self._stderr_path.read_text(encoding="utf-8", errors="replace")
+            size = os.fstat(log_fd).st_size
+            return os.pread(log_fd, 65536, max(0, size - 65536)).decode("utf-8", errors="replace")
         except OSError:
             return ""
 

@@ -179,3 +179,16 @@ def test_builtin_errors_are_undefined_and_kept_for_the_caller(opa: str) -> None:
     assert engine.eval_rule("data.b.p") == 1
     assert engine.take_prints() == ["team/b.rego:4: hello 1"]
     assert engine.take_prints() == []
+
+
+def test_a_server_that_died_is_started_again(opa: str) -> None:
+    engine = OpaEngine()
+    engine.add_module(RegoModule("h.rego", "package h\np := input.v\n"))
+    engine.set_input({"v": 1})
+    assert engine.eval_rule("data.h.p") == 1
+    (server,) = [s for s in opa_server._pool.values() if s.spec.modules == tuple(engine._modules)]
+    server.process.kill()
+    server.process.wait()
+    engine.set_input({"v": 2})
+    assert engine.eval_rule("data.h.p") == 2
+    assert server not in opa_server._pool.values()
