@@ -13,9 +13,12 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from designer.model import KubeObject, ObjectRef
+
+if TYPE_CHECKING:
+    from designer.cluster.access import Refusal
 
 SCHEMA_VERSION = 1
 
@@ -66,6 +69,8 @@ class Step:
         server_validated: False when the server did not dry-run this object (its CRD is not
             installed yet, or dry run was refused and diff compared locally: less precise).
         predicted: what the server's dry run returned (None without server validation).
+        refusal: the RBAC refusal of the dry run, when the user may read the object but not write
+            it (the diff is then less precise, and `design apply` stops before writing anything).
     """
 
     action: Action
@@ -77,6 +82,7 @@ class Step:
     reason: str = ""
     server_validated: bool = True
     predicted: KubeObject | None = None
+    refusal: Refusal | None = None
 
     @property
     def changed(self) -> bool:

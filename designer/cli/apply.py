@@ -5,7 +5,8 @@ or a prompt on a terminal; refused off a terminal) → execute with designer.app
 ``--context`` in parallel → summary. ``--dry-run`` stops after the plan. Progress goes to stderr
 (rich, one line per running component with elapsed time) or, with ``--output json``, one JSON
 event per line on stdout ending with a ``summary`` event per design and cluster.
-Exit status: 0 all applied and ready, 1 a step failed (or was skipped), 2 usage, 3 bad input.
+Exit status: 0 all applied and ready, 1 a step failed (or was skipped), 2 usage, 3 bad input, or the
+credentials were refused (401) or lack a right (403): the environment, not the design, is wrong.
 
 Injection (tests, embedding): ``ctx.obj["cluster_factory"]`` (as for `design diff`) and
 ``ctx.obj["registry"]`` (an AdapterRegistry). Extension point: ``ctx.obj["after_ready"]`` (an `designer.applying.engine.AfterReady`) runs after
@@ -18,6 +19,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import click
@@ -30,6 +32,7 @@ from designer.applying.events import RunResult
 from designer.applying.traits import parse_duration
 from designer.cli.apply_output import Output
 from designer.cli.options import output_option, parse_sets, set_option
+from designer.cluster.access import Caller, writes_refused
 from designer.cluster.base import Cluster
 from designer.cluster.connecting import connect
 from designer.cluster.inventory import DEFAULT_NAMESPACE
@@ -37,6 +40,7 @@ from designer.errors import DesignerError, ExitCode
 from designer.kinds import PROFILE_KIND
 from designer.loading import load_paths
 from designer.model import Design
+from designer.planning import Plan
 
 ClusterFactory = Callable[[str | None, str | None], Cluster]
 
@@ -129,7 +133,7 @@ def apply(
     )
     registry = _registry(ctx)
     prepared = [session.prepare(d, registry) for d in load_paths([path], parse_sets(sets))]
-    clusters = _connect(ctx, kubeconfig, contexts)
+    clusters = _connect(ctx, kubeconfig, contexts, "apply")
     out = Output(output)
     try:
         plans = {
@@ -142,6 +146,7 @@ def apply(
         out.plans([plan for per in plans.values() for plan in per])
         if dry_run:
             return
+        _refuse_forbidden_writes(kubeconfig, plans)
         if any(plan.has_changes for per in plans.values() for plan in per) and not yes:
             confirm("apply these changes?")
 
@@ -158,6 +163,7 @@ def apply(
         for cluster in clusters:
             cluster.close()
     out.finish(results)
+    _exit_if_refused(ctx, results)
     if any(not r.ok or r.skipped or r.cancelled for _, per in results for _, r in per):
         ctx.exit(int(ExitCode.FINDINGS))
     if perf and not _run_profiles([p.design for p in prepared], output):
@@ -208,7 +214,7 @@ def delete(
     seconds = parse_duration(timeout, where="--timeout")
     registry = _registry(ctx)
     prepared = [session.prepare(d, registry) for d in load_paths([path], parse_sets(sets))]
-    clusters = _connect(ctx, kubeconfig, contexts)
+    clusters = _connect(ctx, kubeconfig, contexts, "delete")
     out = Output(output)
     try:
         if not yes:
@@ -240,8 +246,27 @@ def delete(
         for cluster in clusters:
             cluster.close()
     out.finish(results)
+    _exit_if_refused(ctx, results)
     if any(not r.ok or r.skipped for _, per in results for _, r in per):
         ctx.exit(int(ExitCode.FINDINGS))
+
+
+def _refuse_forbidden_writes(kubeconfig: str | None, plans: dict[str, list[Plan]]) -> None:
+    """Stop before the first write when RBAC refused some dry runs: those writes would be refused as
+    well, after the objects before them were applied (a half-applied design)."""
+    for context, per in plans.items():
+        for plan in per:
+            refused = [(str(s.ref), s.refusal) for s in plan.steps if s.refusal is not None]
+            if refused:
+                caller = Caller(context=context, kubeconfig=kubeconfig, purpose="apply")
+                raise writes_refused(f"design {plan.design} on context {context}", refused, caller)
+
+
+def _exit_if_refused(ctx: click.Context, results: Sequence[tuple[str, list[tuple[str, RunResult]]]]) -> None:
+    """Exit 3 when the API server refused the credentials (401) or RBAC refused a write (403): the
+    environment is wrong, not the design, and the failure printed above says which right is missing."""
+    if any(f.status in (401, 403) for _, per in results for _, r in per for f in r.failed):
+        ctx.exit(int(ExitCode.INPUT))
 
 
 def _registry(ctx: click.Context) -> AdapterRegistry:
@@ -254,8 +279,10 @@ def _after_ready(ctx: click.Context) -> AfterReady | None:
     return hook if callable(hook) else None
 
 
-def _connect(ctx: click.Context, kubeconfig: str | None, contexts: Sequence[str]) -> list[Cluster]:
-    factory: ClusterFactory = (ctx.obj or {}).get("cluster_factory") or connect
+def _connect(
+    ctx: click.Context, kubeconfig: str | None, contexts: Sequence[str], purpose: str
+) -> list[Cluster]:
+    factory: ClusterFactory = (ctx.obj or {}).get("cluster_factory") or partial(connect, purpose=purpose)
     clusters: list[Cluster] = []
     try:
         names: list[str | None] = [*dict.fromkeys(contexts)] or [None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import click
@@ -24,7 +25,7 @@ from designer.cli.options import output_option, parse_sets, set_option
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.cluster.connecting import connect
 from designer.cluster.inventory import DEFAULT_NAMESPACE
-from designer.diffing.planner import plan_design
+from designer.diffing.planner import local_note, plan_design
 from designer.diffing.text import unified_diff
 from designer.errors import ExitCode
 from designer.graph import build_graph
@@ -83,7 +84,7 @@ def diff(
     """
     designs = load_paths([path], parse_sets(sets))
     registry = AdapterRegistry.from_entry_points()
-    factory: ClusterFactory = (ctx.obj or {}).get("cluster_factory") or connect
+    factory: ClusterFactory = (ctx.obj or {}).get("cluster_factory") or partial(connect, purpose="diff")
     cluster = factory(kubeconfig, context_name)
     try:
         plans = []
@@ -142,7 +143,7 @@ def render_text(plans: Sequence[Plan], console: Console) -> None:
 def _print_step(step: Step, console: Console) -> None:
     header = f"{step.action.value} {step.ref}"
     if not step.server_validated:
-        header += " (not validated by the server)" if "less precise" not in step.reason else " (less precise)"
+        header += f" ({local_note(step)})"
     console.print(Text(header, style=f"bold {_STYLE[step.action]}"))
     if step.reason:
         console.print(Text(f"  {step.reason}", style="dim"))
@@ -169,10 +170,8 @@ def _summary_table(plan: Plan, *, ascii_only: bool) -> Table:
     for column in ("ACTION", "KIND", "NAMESPACE", "NAME", "COMPONENT", "CHANGES", "NOTE"):
         table.add_column(column, no_wrap=column != "NOTE")
     for step in plan.steps:
-        note = ""
-        if not step.server_validated:
-            note = "less precise" if "less precise" in step.reason else "not validated by the server"
-        elif step.action is Action.REPLACE:
+        note = local_note(step, short=True)
+        if not note and step.action is Action.REPLACE:
             note = "immutable field"
         managers = sorted({c.manager for c in step.changes if c.manager and c.manager != FIELD_MANAGER})
         if managers:

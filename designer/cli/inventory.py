@@ -13,6 +13,7 @@ Caller: designer.cli.validate.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -69,7 +70,7 @@ def attach_inventory(
         if plan.reads:
             from designer.cluster.connecting import connect
 
-            factory = (ctx.obj or {}).get("cluster_factory") or connect
+            factory = (ctx.obj or {}).get("cluster_factory") or partial(connect, purpose="validate")
             cluster = factory(None, context)
             try:
                 live, notes = read_live(cluster, plan, config)

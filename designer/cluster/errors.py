@@ -6,12 +6,13 @@ text. All are `designer.errors.ClusterError`, so the CLI funnel prints them with
 
     ClusterError                    (designer.errors)
     ├── UnreachableError            connection refused, timeouts, 5xx/429 after the retries;
-    │                               ``outcome_unknown`` when a write may have happened anyway
+    │   │                           ``outcome_unknown`` when a write may have happened anyway
+    │   └── TlsError                the TLS handshake failed (untrusted or misnamed certificate)
     └── ApiError                    the server answered with a Status
         ├── NotFoundError           404: ``missing`` = "object" | "namespace" | "kind"
         ├── ConflictError           409: ownership ``conflicts``, or ``stale`` resourceVersion
         ├── InvalidError            422: ``fields``; ``immutable`` when a field may not change
-        ├── ForbiddenError          403 (RBAC)
+        ├── ForbiddenError          403 (RBAC): ``refusal`` names user, verb, resource, namespace
         └── DryRunUnsupportedError  a webhook cannot take dryRun=All requests
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from designer.cluster import access
 from designer.errors import ClusterError
 
 
@@ -110,7 +112,16 @@ class InvalidError(ApiError):
 
 
 class ForbiddenError(ApiError):
-    """403: the credentials may not do this."""
+    """403: the credentials may not do this; ``refusal`` is the server's sentence read back into
+    user, verb, resource and namespace (None when the message is not kube-apiserver's RBAC one)."""
+
+    def __init__(self, message: str, *, refusal: access.Refusal | None = None, **kw: Any) -> None:
+        super().__init__(message, status=403, **kw)
+        self.refusal = refusal
+
+
+class TlsError(UnreachableError):
+    """The TLS handshake failed: the server's certificate is not trusted, or names another host."""
 
 
 class DryRunUnsupportedError(ApiError):
@@ -146,6 +157,7 @@ def from_status(
     action: str,
     target: str,
     dry_run: bool = False,
+    caller: access.Caller | None = None,
 ) -> ClusterError:
     """The designer error for an HTTP error answer.
 
@@ -155,6 +167,7 @@ def from_status(
         action: what designer tried, e.g. "apply", "get", "list".
         target: what it tried it on, e.g. "Deployment/shop/web".
         dry_run: whether the request carried dryRun=All (for dry-run refusals).
+        caller: who sent it (context, credential, command), for the hints of 401 and 403.
     """
     body = body or {}
     message = str(body.get("message") or f"HTTP {status}")
@@ -193,17 +206,24 @@ def from_status(
         )
         return InvalidError(text, immutable=immutable, details=details, hint=hint)
     if status == 403:
+        refusal = access.Refusal.parse(message)
         return ForbiddenError(
             text,
-            hint="the kubeconfig user lacks RBAC permission for this; check `kubectl auth can-i`",
-            status=403,
+            hint=access.forbidden_hint(refusal, caller)
+            if refusal is not None
+            else "the kubeconfig user lacks RBAC permission for this; check `kubectl auth can-i`",
+            refusal=refusal,
             reason=reason or "Forbidden",
             details=details,
         )
     if status == 401:
+        who = ""
+        if caller is not None and caller.credential:
+            who = f" ({caller.credential} of context {caller.context})"
         return ApiError(
             text,
-            hint="the credentials were refused; refresh the kubeconfig login",
+            hint=f"the server did not accept the credentials{who}: expired, revoked or meant for another "
+            "cluster; log in again (refresh the kubeconfig's token, certificate or plugin login)",
             status=401,
             reason=reason or "Unauthorized",
             details=details,
@@ -229,6 +249,26 @@ def from_status(
             causes=tuple(_cause_text(c) for c in details),
         )
     return ApiError(text, status=status, reason=reason, details=details)
+
+
+def tls_failure(request: str, detail: str) -> TlsError:
+    """The error for a failed TLS handshake (never retried: the certificates do not change meanwhile)."""
+    lowered = detail.lower()
+    if "hostname mismatch" in lowered or "doesn't match" in lowered or "not valid for" in lowered:
+        hint = (
+            "the server's certificate is for another name: use the address it was issued for, "
+            "or set tls-server-name in the kubeconfig's cluster section"
+        )
+    elif "certificate verify failed" in lowered:
+        hint = (
+            "the server's certificate is not signed by the kubeconfig's certificate-authority(-data): "
+            "add the cluster's CA there (insecure-skip-tls-verify: true turns the check off, which is unsafe)"
+        )
+    else:
+        hint = (
+            "check the kubeconfig's server address and TLS settings (certificate-authority, tls-server-name)"
+        )
+    return TlsError(f"TLS handshake with the Kubernetes API failed ({request}): {detail}", hint=hint)
 
 
 def unreachable(target: str, exc: BaseException) -> UnreachableError:

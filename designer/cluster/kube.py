@@ -31,6 +31,7 @@ from kubernetes.dynamic import DynamicClient
 from kubernetes.watch import Watch
 
 from designer.cluster import errors
+from designer.cluster.access import Caller
 from designer.cluster.base import FIELD_MANAGER, Propagation, ResourceInfo, WatchEvent
 from designer.cluster.discovery import Discovery
 from designer.cluster.retrying import Retrier, translate
@@ -65,6 +66,9 @@ class KubeCluster:
         retries: extra attempts for retryable failures (429, 5xx, timeouts, connection errors).
         backoff: first backoff delay in seconds; doubles per attempt, capped at 5 s.
         request_timeout: per-request timeout in seconds.
+        renew: after a 401, gets a fresh credential; True when the request is worth sending again
+            (`designer.cluster.credentials.Credentials.renew`).
+        caller: who sends the requests, for the hints of refusals (`designer.cluster.access`).
     """
 
     def __init__(
@@ -77,11 +81,19 @@ class KubeCluster:
         backoff: float = 0.2,
         request_timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        renew: Callable[[], bool] | None = None,
+        caller: Caller | None = None,
     ) -> None:
         self._api_client = api_client
         self._context_name = context_name
         self._default_namespace = default_namespace
-        self._retrier = Retrier(retries=retries, backoff=backoff, sleep=sleep)
+        self._retrier = Retrier(
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+            renew=renew,
+            caller=caller or Caller(context=context_name),
+        )
         self._timeout = request_timeout
         self._dynamic: Any = None
         self._found: Discovery | None = None
@@ -321,7 +333,7 @@ class KubeCluster:
                             },
                         )
                         return
-                    raise translate(exc, "watch", target, dry_run=False) from exc
+                    raise translate(exc, "watch", target, dry_run=False, caller=self._retrier.caller) from exc
                 except urllib3.exceptions.HTTPError as exc:
                     raise errors.unreachable(target, exc) from exc
                 raw = event.get("raw_object")

@@ -14,15 +14,18 @@ import difflib
 import os
 import socket
 import urllib.parse
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kubernetes import client, config
+import urllib3
+from kubernetes import client
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.config.kube_config import KubeConfigMerger
+from kubernetes.config.kube_config import ConfigNode, KubeConfigLoader, KubeConfigMerger
 from yaml import YAMLError
 
+from designer.cluster.credentials import TAKEN_OVER, Credentials, Identity
 from designer.errors import ClusterError
 from designer.statepaths import SANDBOX_CONTEXT, sandbox_kubeconfigs
 
@@ -35,6 +38,12 @@ class ClientSettings:
     context_name: str
     namespace: str
     source: str
+    credentials: Credentials | None = None
+    """The user's token, token file, exec plugin and impersonation (`renew` after a 401)."""
+
+    @property
+    def identity(self) -> Identity | None:
+        return self.credentials.identity if self.credentials is not None else None
 
 
 def kubeconfig_source(kubeconfig: str | os.PathLike[str] | None) -> str:
@@ -67,15 +76,15 @@ def load_client(
             hint="pass --kubeconfig FILE, set KUBECONFIG, or start one with `design sandbox up`",
         )
     try:
-        contexts, current = _contexts(source)
+        merger = KubeConfigMerger(source)  # type: ignore[no-untyped-call]
+        contexts, current = _contexts_of(merger)
         chosen = _pick_context(contexts, current, context, source)
+        credentials = _take_credentials(merger, chosen.get("context") or {})
         configuration = client.Configuration()
-        config.load_kube_config(  # type: ignore[no-untyped-call]
-            config_file=source,
-            context=chosen["name"],
-            client_configuration=configuration,
-            persist_config=False,
+        loader = KubeConfigLoader(  # type: ignore[no-untyped-call]
+            config_dict=merger.config, config_base_path=None, active_context=chosen["name"]
         )
+        loader.load_and_set(configuration)  # type: ignore[no-untyped-call]
         # designer.cluster.retrying is the one retry layer (it knows which writes may have happened);
         # urllib3's own retries would silently repeat requests under it
         configuration.retries = False
@@ -84,13 +93,53 @@ def load_client(
         if "current-context" in str(exc):
             hint = "pass --context NAME or run `kubectl config use-context NAME`"
         raise ClusterError(f"cannot use kubeconfig {source}: {exc}", hint=hint) from exc
+    if credentials is not None:
+        credentials.configure(configuration)
+    if not configuration.verify_ssl:
+        # insecure-skip-tls-verify was asked for in the kubeconfig: urllib3 would warn on every request
+        warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+    api_client = client.ApiClient(configuration)
+    if credentials is not None:
+        credentials.bind(api_client)
     namespace = str((chosen.get("context") or {}).get("namespace") or "default")
     return ClientSettings(
-        api_client=client.ApiClient(configuration),
+        api_client=api_client,
         context_name=str(chosen["name"]),
         namespace=namespace,
         source=source,
+        credentials=credentials,
     )
+
+
+def _take_credentials(merger: Any, context: dict[str, Any]) -> Credentials | None:
+    """The context's user's credentials that designer handles (`designer.cluster.credentials`), taken
+    out of the merged kubeconfig so the client's loader leaves them alone; None without a user."""
+    users = merger.config.value.get("users") or []
+    for index, entry in enumerate(users):
+        if not isinstance(entry, ConfigNode) or entry.value.get("name") != context.get("user"):
+            continue
+        user = entry.value.get("user") or {}
+        if not isinstance(user, dict):
+            return None
+        cluster, cluster_folder = _cluster_of(merger, context.get("cluster"))
+        folder = Path(entry.path).parent if entry.path else None
+        credentials = Credentials.of(
+            str(entry.value["name"]), user, folder=folder, cluster=cluster, cluster_folder=cluster_folder
+        )
+        kept = {k: v for k, v in user.items() if k not in TAKEN_OVER}
+        users[index] = ConfigNode(entry.name, {**entry.value, "user": kept}, entry.path)  # type: ignore[no-untyped-call]
+        return credentials
+    return None
+
+
+def _cluster_of(merger: Any, name: Any) -> tuple[dict[str, Any] | None, Path | None]:
+    for entry in merger.config.value.get("clusters") or []:
+        if isinstance(entry, ConfigNode) and entry.value.get("name") == name:
+            cluster = entry.value.get("cluster")
+            return (cluster if isinstance(cluster, dict) else None), (
+                Path(entry.path).parent if entry.path else None
+            )
+    return None, None
 
 
 def require_sandbox_listening(settings: ClientSettings) -> None:
@@ -132,11 +181,25 @@ def _has_context(source: str, name: str) -> bool:
 
 
 def _contexts(source: str) -> tuple[list[dict[str, Any]], str | None]:
+    return _contexts_of(KubeConfigMerger(source))  # type: ignore[no-untyped-call]
+
+
+def _contexts_of(merger: Any) -> tuple[list[dict[str, Any]], str | None]:
     """The merged files' contexts and the current-context's name (None when unset: unlike the
-    client's list_kube_config_contexts, a file without current-context is fine with --context)."""
-    merged = KubeConfigMerger(source).config.value  # type: ignore[no-untyped-call]
+    client's list_kube_config_contexts, a file without current-context is fine with --context).
+
+    With several files ($KUBECONFIG=a:b) the first file that sets current-context wins, as in
+    kubectl (the client's merger lets the last one win)."""
+    merged = merger.config.value
     contexts = [getattr(entry, "value", entry) for entry in merged.get("contexts") or []]
-    current = merged.get("current-context")
+    current = next(
+        (
+            doc["current-context"]
+            for doc in merger.config_files.values()
+            if isinstance(doc, dict) and doc.get("current-context")
+        ),
+        None,
+    )
     return contexts, str(current) if current else None
 
 

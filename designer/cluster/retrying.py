@@ -7,6 +7,9 @@ API error becomes a typed `designer.cluster.errors` error via `translate`. Used 
 retry layer: the client's own urllib3 retries are off (`designer.cluster.kubeconfig`), so what was
 tried, and how often, is decided and counted here.
 
+A 401 is retried once after the credential was renewed (an exec plugin run again, a token file
+read again: `designer.cluster.credentials`), as client-go does when a token was revoked or expired early.
+
 When a write finally fails, the error says whether the server may have done it anyway
 (``UnreachableError.outcome_unknown``): an attempt whose answer was lost (connection dropped after
 the request was sent, a read timeout) or that failed with a 5xx may have been carried out. Only a
@@ -24,7 +27,7 @@ from typing import Any, TypeVar
 import urllib3
 from kubernetes.client.exceptions import ApiException
 
-from designer.cluster import errors
+from designer.cluster import access, errors
 from designer.errors import ClusterError
 
 log = logging.getLogger(__name__)
@@ -35,10 +38,22 @@ MAX_DELAY = 5.0
 class Retrier:
     """Retry policy: ``retries`` extra attempts, first delay ``backoff`` s, doubling."""
 
-    def __init__(self, *, retries: int, backoff: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        retries: int,
+        backoff: float,
+        sleep: Callable[[float], None] = time.sleep,
+        renew: Callable[[], bool] | None = None,
+        caller: access.Caller | None = None,
+    ) -> None:
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep
+        self._renew = renew
+        """After a 401: get a fresh credential (exec plugin, token file); True when worth a retry."""
+        self.caller = caller
+        """Who sends the requests (context, credential, command): the 401 and 403 hints name it."""
 
     def call(self, fn: Callable[[], T], action: str, target: str, *, dry_run: bool = False) -> T:
         """``fn()``, retried when worth it; raises a `ClusterError` subclass when it fails.
@@ -51,12 +66,19 @@ class Retrier:
         """
         attempt = 0
         unknown = False  # some attempt may have been carried out although it failed
+        renewed = False
         while True:
             try:
                 return fn()
             except ApiException as exc:
-                error = translate(exc, action, target, dry_run=dry_run)
-                transient = isinstance(error, errors.UnreachableError)  # 429 and 5xx, not a refusal
+                if exc.status == 401 and not renewed and self._renew is not None and self._renew():
+                    renewed = True  # a 401 is refused before anything is done: safe to send again
+                    continue
+                error = translate(exc, action, target, dry_run=dry_run, caller=self.caller)
+                # 429 and 5xx, not a refusal; a failed TLS handshake fails the same way every time
+                transient = isinstance(error, errors.UnreachableError) and not isinstance(
+                    error, errors.TlsError
+                )
                 unknown = unknown or (transient and (exc.status or 0) >= 500)
                 if not transient or attempt >= self.retries:
                     if isinstance(error, errors.UnreachableError):
@@ -90,7 +112,9 @@ def never_sent(exc: BaseException) -> bool:
     return isinstance(exc, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
 
 
-def translate(exc: ApiException, action: str, target: str, *, dry_run: bool) -> ClusterError:
+def translate(
+    exc: ApiException, action: str, target: str, *, dry_run: bool, caller: access.Caller | None = None
+) -> ClusterError:
     """The designer error for a client ``ApiException`` (its Status body parsed when present)."""
     body: dict[str, Any] | None = None
     raw = getattr(exc, "body", None)
@@ -101,8 +125,13 @@ def translate(exc: ApiException, action: str, target: str, *, dry_run: bool) -> 
             decoded = {"message": raw.decode() if isinstance(raw, bytes) else str(raw)}
         body = decoded if isinstance(decoded, dict) else None
     if body is None:
-        body = {"message": str(exc.reason or f"HTTP {exc.status}")}
-    return errors.from_status(int(exc.status or 0), body, action=action, target=target, dry_run=dry_run)
+        reason = str(exc.reason or "")
+        if not exc.status and reason.startswith("SSLError"):  # the client's wrapping of urllib3's SSLError
+            return errors.tls_failure(f"{action} {target}", reason.removeprefix("SSLError").strip())
+        body = {"message": reason or f"HTTP {exc.status}"}
+    return errors.from_status(
+        int(exc.status or 0), body, action=action, target=target, dry_run=dry_run, caller=caller
+    )
 
 
 def retry_after(exc: ApiException) -> float | None:

@@ -12,7 +12,8 @@ diff never changes the cluster.
 Special cases (kube-api.md sections 2 and 7): a custom resource whose CRD (or a namespaced object
 whose Namespace) is created by the same design cannot be dry-run yet, so it is a create without
 server validation; a 422 "field is immutable" is a replace; when the server refuses dry runs (a
-webhook without dry-run support, or RBAC) the object is compared locally and labelled less precise.
+webhook without dry-run support, or RBAC: a user who may read but not write) the object is compared
+locally and labelled less precise, with the reason (for RBAC: which user lacks which verb).
 Callers: `designer.cli.diff`, `design apply` (via the same Plan), benchmarks/diff_bench.py.
 """
 
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from designer.cluster import errors
+from designer.cluster.access import Refusal
 from designer.cluster.base import FIELD_MANAGER, Cluster, namespaced_ref
 from designer.cluster.inventory import DEFAULT_NAMESPACE, read_inventory, with_ownership
 from designer.diffing import snapshot
@@ -34,6 +36,40 @@ from designer.planning import Action, Change, Plan, Step
 
 LESS_PRECISE = "less precise"
 UNVALIDATED = "not validated by the server"
+FORBIDDEN_FOR = "the dry run is forbidden for user"
+
+
+def local_note(step: Step, *, short: bool = False) -> str:
+    """The label of a step the server did not dry-run, "" otherwise; ``short`` leaves the user out
+    (diff's summary table, where every row would repeat it)."""
+    if step.server_validated:
+        return ""
+    if LESS_PRECISE not in step.reason:
+        return UNVALIDATED
+    if step.refusal is None:
+        return LESS_PRECISE
+    return f"{LESS_PRECISE}: dry run forbidden" + ("" if short else f" for {step.refusal.user}")
+
+
+def _local_notes(steps: Sequence[Step]) -> list[str]:
+    """The plan's notes on objects compared locally: why, and what would make the diff exact."""
+    local = [s for s in steps if not s.server_validated and LESS_PRECISE in s.reason]
+    refused = [s.refusal for s in local if s.refusal is not None]
+    notes = []
+    if refused:
+        users = " and ".join(sorted({r.user for r in refused}))
+        notes.append(
+            f"{len(refused)} object(s) compared locally because {users} may read but not write them "
+            "(a server-side dry run needs the create or patch verb): their diff is less precise "
+            "(server defaults, webhooks' changes and removed fields may not show); with those verbs "
+            "the server predicts it exactly"
+        )
+    if len(local) > len(refused):
+        notes.append(
+            "some objects were compared locally because the server refused the dry run; "
+            "their diff is less precise (defaults and removed fields may not show)"
+        )
+    return notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +140,7 @@ def plan_design(
             return _plan_scoped(cluster, item, listed, scope, field_manager)
 
         steps = list(run(plan_one, scoped))
-    if any(not s.server_validated and LESS_PRECISE in s.reason for s in steps):
-        notes.append(
-            "some objects were compared locally because the server refused the dry run; "
-            "their diff is less precise (defaults and removed fields may not show)"
-        )
+    notes.extend(_local_notes(steps))
     try:
         inventory = read_inventory(cluster, design, namespace=inventory_namespace)
     except errors.ForbiddenError as exc:
@@ -246,11 +278,20 @@ def _local_step(
     exc: errors.ApiError,
     field_manager: str,
 ) -> Step:
-    reason = f"{LESS_PRECISE}: compared locally, the server refused the dry run ({exc.message})"
+    refusal = exc.refusal if isinstance(exc, errors.ForbiddenError) else None
+    if refusal is not None:
+        reason = (
+            f"{LESS_PRECISE}: compared locally, {FORBIDDEN_FOR} {refusal.user} (a dry run needs the write "
+            f"verb: {refusal.verb} on {refusal.resource_name} {refusal.where()})"
+        )
+    else:
+        reason = f"{LESS_PRECISE}: compared locally, the server refused the dry run ({exc.message})"
     if live is None:
-        return _unvalidated_create(component, ref, body, reason)
+        return _unvalidated_create(component, ref, body, reason, refusal=refusal)
     changes = compare(live, body, local=True, field_manager=field_manager).changes
-    return _compared_step(component, ref, body, live, changes, reason=reason, server_validated=False)
+    return _compared_step(
+        component, ref, body, live, changes, reason=reason, server_validated=False, refusal=refusal
+    )
 
 
 def _compared_step(
@@ -263,6 +304,7 @@ def _compared_step(
     predicted: KubeObject | None = None,
     reason: str = "",
     server_validated: bool = True,
+    refusal: Refusal | None = None,
 ) -> Step:
     """UPDATE when the comparison found changes, NOOP otherwise."""
     return Step(
@@ -275,10 +317,13 @@ def _compared_step(
         reason=reason,
         server_validated=server_validated,
         predicted=predicted,
+        refusal=refusal,
     )
 
 
-def _unvalidated_create(component: str | None, ref: ObjectRef, body: KubeObject, reason: str) -> Step:
+def _unvalidated_create(
+    component: str | None, ref: ObjectRef, body: KubeObject, reason: str, *, refusal: Refusal | None = None
+) -> Step:
     """A create the server did not dry-run (its CRD or namespace comes with this design, or it refused)."""
     return Step(
         action=Action.CREATE,
@@ -287,4 +332,5 @@ def _unvalidated_create(component: str | None, ref: ObjectRef, body: KubeObject,
         desired=body,
         reason=reason,
         server_validated=False,
+        refusal=refusal,
     )
