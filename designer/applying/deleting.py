@@ -115,7 +115,14 @@ def _delete_one(
         return False  # kind gone with its CRD
     except ClusterError as exc:
         raise NodeFailedError(
-            Failure(component=component, ref=ref, message=exc.message, reason=exc.reason, status=exc.status)
+            Failure(
+                component=component,
+                ref=ref,
+                message=exc.message,
+                reason=exc.reason,
+                status=exc.status,
+                hint=exc.hint,
+            )
         ) from exc
     if live is None:
         return False
@@ -135,7 +142,14 @@ def _delete_one(
         left = wait_gone(cluster, ref, timeout=timeout)
     except ClusterError as exc:
         raise NodeFailedError(
-            Failure(component=component, ref=ref, message=exc.message, reason=exc.reason, status=exc.status)
+            Failure(
+                component=component,
+                ref=ref,
+                message=exc.message,
+                reason=exc.reason,
+                status=exc.status,
+                hint=exc.hint,
+            )
         ) from exc
     if left is not None:
         finalizers = (left.get("metadata") or {}).get("finalizers") or []

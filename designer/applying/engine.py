@@ -338,5 +338,6 @@ def _internal(name: str, error: BaseException) -> Failure:
             reason=error.reason,
             status=error.status,
             causes=error.causes,
+            hint=error.hint,
         )
     return Failure(component=name, ref=None, message=f"internal error: {type(error).__name__}: {error}")

@@ -4,8 +4,14 @@ One addition: with neither --kubeconfig nor $KUBECONFIG, ``--context designer-sa
 to the kubeconfig ``design sandbox up`` wrote (`designer.statepaths`) when ~/.kube/config lacks that
 context or does not exist, so a sandbox works without touching the user's kubeconfig.
 
-Called by `designer.cluster.connecting.connect`. One of the two modules that import ``kubernetes``
-(with `designer.cluster.kube`); its config exceptions become `ClusterError` here.
+The client's own loader reads the merged files for the cluster (server, TLS) and client
+certificates; the user's token, token file, exec plugin and impersonation are taken out before it
+sees them and handled by `designer.cluster.credentials` (the client reads token files verbatim, runs
+exec plugins without checks, and ignores impersonation). With several files, the first one that sets
+current-context wins, as in kubectl.
+
+Called by `designer.cluster.connecting.connect`. The client's config exceptions become
+`ClusterError` here.
 """
 
 from __future__ import annotations

@@ -108,3 +108,40 @@ def test_a_500_for_values_of_the_wrong_type_is_a_refusal_not_an_outage() -> None
         assert error.status == 500 and "wrong type" in (error.hint or "")
     unauthorized = errors.from_status(401, {}, action="get", target="t")
     assert unauthorized.reason == "Unauthorized" and "credentials" in (unauthorized.hint or "")
+
+
+def test_rbac_refusals_are_read_back_into_their_parts() -> None:
+    """kube-apiserver's sentences (as its RBAC authorizer words them) for the shapes designer meets:
+    namespaced, cluster scope, a subresource, a ServiceAccount, a non-resource URL (discovery)."""
+    from designer.cluster.access import Caller, Refusal, can_i, forbidden_hint
+
+    namespaced = Refusal.parse(
+        'deployments.apps "web" is forbidden: User "alice" cannot patch resource "deployments" '
+        'in API group "apps" in the namespace "shop"'
+    )
+    assert namespaced == Refusal("alice", "patch", "deployments", "apps", "shop")
+    assert namespaced.resource_name == "deployments.apps" and not namespaced.needs_cluster_role
+    cluster = Refusal.parse(
+        'clusterroles.rbac.authorization.k8s.io is forbidden: User "system:serviceaccount:ci:deployer" '
+        'cannot list resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope'
+    )
+    assert cluster is not None and cluster.namespace is None and cluster.needs_cluster_role
+    assert cluster.subject == "ServiceAccount deployer (namespace ci)"
+    assert can_i(cluster, Caller(context="prod")) == (
+        "kubectl auth can-i list clusterroles.rbac.authorization.k8s.io --all-namespaces --context prod"
+    )
+    sub = Refusal.parse(
+        'User "bob" cannot create resource "pods/eviction" in API group "" in the namespace "a"'
+    )
+    assert sub is not None and sub.resource_name == "pods/eviction"
+    discovery = Refusal.parse('forbidden: User "system:anonymous" cannot get path "/apis/apps/v1"')
+    assert discovery is not None and discovery.path
+    hint = forbidden_hint(discovery, Caller(credential="no credential"))
+    assert "discovery documents" in hint and "the server saw no valid credential" in hint
+    assert Refusal.parse("configmaps is forbidden") is None
+    plain = errors.from_status(403, {"message": "configmaps is forbidden"}, action="get", target="t")
+    assert (
+        isinstance(plain, errors.ForbiddenError)
+        and plain.refusal is None
+        and "auth can-i" in (plain.hint or "")
+    )
