@@ -140,13 +140,28 @@ class OpaServer:
     """One ``opa run --server`` process holding one bundle."""
 
     def __init__(self, spec: BundleSpec, *, writable: bool) -> None:
+        binary = opa_binary()  # before anything is written: a missing opa leaves nothing behind
         self.spec = spec
         self.writable = writable
         self.owner = os.getpid()
+        self.process: subprocess.Popen[bytes] | None = None
         self.folder = Path(tempfile.mkdtemp(prefix="designer-opa-"))
+        try:
+            self._start(binary)
+        except BaseException:
+            self.close()
+            raise
+        self._log: tuple[int, BinaryIO] | None = None
+        self._log_fd = os.open(self._stderr_path, os.O_RDONLY)
+        self._log_start = os.fstat(self._log_fd).st_size  # start-up lines are not print() output
+        if sys.platform == "linux":  # read at start-up; the socket has no file
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _start(self, binary: str) -> None:
+        """Write the bundle, start opa on it and wait until it answers."""
         bundle = self.folder / "bundle"
         bundle.mkdir()
-        self.names = spec.write(bundle)
+        self.names = self.spec.write(bundle)
         if sys.platform == "linux":
             name = f"designer-opa-{uuid.uuid4().hex}"
             address, self.socket = f"unix://@{name}", f"\0{name}"
@@ -157,7 +172,7 @@ class OpaServer:
         self._connection: tuple[int, _UnixConnection] | None = None
         self.data_keys: dict[str, str] = {}  # top-level key written through the data API -> its digest
         command = [
-            opa_binary(),
+            binary,
             "run",
             "--server",
             "--addr",
@@ -183,18 +198,10 @@ class OpaServer:
                 start_new_session=True,
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.close()
-            raise
-        self._log: tuple[int, BinaryIO] | None = None
-        self._log_fd = os.open(self._stderr_path, os.O_RDONLY)
-        self._log_start = os.fstat(self._log_fd).st_size  # start-up lines are not print() output
-        if sys.platform == "linux":  # read at start-up; the socket has no file
-            shutil.rmtree(self.folder, ignore_errors=True)
+        self._wait_ready()
 
     def _wait_ready(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + START_TIMEOUT
         delay = 0.002
         while True:
@@ -255,7 +262,7 @@ class OpaServer:
 
     def alive(self) -> bool:
         """Whether the process still runs."""
-        return self.process.poll() is None
+        return self.process is not None and self.process.poll() is None
 
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, Any]:
         """One request; returns the status and the decoded JSON body (None when empty)."""
@@ -296,14 +303,15 @@ class OpaServer:
         """Stop the process (when this process started it) and remove its folder."""
         if os.getpid() != self.owner:
             return
-        if self._connection is not None:
-            self._connection[1].close()
+        connection = getattr(self, "_connection", None)
+        if connection is not None:
+            connection[1].close()
         if getattr(self, "_log_fd", None) is not None:
             with contextlib.suppress(OSError):
                 os.close(self._log_fd)
             if self._log is not None:
                 self._log[1].close()
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=5)

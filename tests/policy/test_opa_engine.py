@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,12 +30,18 @@ def test_without_opa_on_path_the_error_says_how_to_build_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    engine = new_engine(engine="opa")
-    engine.add_module(RegoModule("x.rego", "package x\np := 1\n"))
-    with pytest.raises(PolicyError) as caught:
-        engine.eval_rule("data.x.p")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None  # read TMPDIR again
+    try:
+        engine = new_engine(engine="opa")
+        engine.add_module(RegoModule("x.rego", "package x\np := 1\n"))
+        with pytest.raises(PolicyError) as caught:
+            engine.eval_rule("data.x.p")
+    finally:
+        tempfile.tempdir = None
     assert "opa binary on PATH" in caught.value.message
     assert caught.value.hint is not None and "scripts/build-opa.sh" in caught.value.hint
+    assert list(tmp_path.iterdir()) == []  # no bundle folder left behind
 
 
 def test_cli_without_opa_exits_3_with_the_hint(
