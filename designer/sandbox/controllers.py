@@ -3,8 +3,8 @@
 Nothing runs: Deployments/StatefulSets/DaemonSets simply report all replicas available, Jobs
 complete, PVCs bind, Pods run and LoadBalancer Services get an ingress IP, a moment (``delay``) after
 each change, so an engine's wait logic sees the same fields and conditions as on a cluster. The
-annotation ``sandbox.designer.dev/fail: "true"`` makes a Deployment report ProgressDeadlineExceeded
-and a Job fail, for testing failure paths.
+annotation ``sandbox.designer.dev/fail: "true"``, or an image tagged ``fail`` (failing.py), makes a
+Deployment report ProgressDeadlineExceeded and a Job fail, for testing failure paths.
 Status writes go through Api.commit as ``kube-controller-manager`` on the status subresource.
 Wired by runner.py; switch with `Controllers.enabled`.
 """
@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from designer.sandbox.failing import FAIL_ANNOTATION, fails
 from designer.sandbox.operations import Api, now
 from designer.sandbox.resources import ResourceType
 from designer.sandbox.store import KubeObject, clone
 
-FAIL_ANNOTATION = "sandbox.designer.dev/fail"
 MANAGER = "kube-controller-manager"
+__all__ = ["FAIL_ANNOTATION", "MANAGER", "Controllers"]
 
 
 def _cond(kind: str, status: bool, reason: str, message: str) -> dict[str, Any]:
@@ -204,7 +205,7 @@ class Controllers:
             obj = self.api.store.get(rt.key, namespace, name)
             if obj is None or obj["metadata"].get("deletionTimestamp"):
                 return
-            failing = (obj["metadata"].get("annotations") or {}).get(FAIL_ANNOTATION) == "true"
+            failing = fails(obj)
             status = _STATUS[(rt.group, rt.kind)](obj, failing)
             if "conditions" in status:
                 status["conditions"] = _keep_times(

@@ -1,7 +1,9 @@
-"""Helpers for the apply tests against the sandbox: start it, run the CLI, read events and the log.
+"""Helpers for the apply tests against a cluster: start it, run the CLI, read objects, events, the log.
 
-The sandbox is designer's API emulator over real HTTP, driven by the real kubernetes client; its
-controllers make Deployments available, Jobs complete and CRDs Established shortly after writes.
+`Live` is either designer's API emulator (its toy controllers make Deployments available, Jobs complete
+and CRDs Established shortly after writes; its request log shows every write) or the session's real
+control plane (the real controllers and the simulated kubelet do the same; no request log there).
+The ``live`` fixture (``live_cluster``) runs a test on both.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from designer.adapters.linkerd import LinkerdAdapter
 from designer.adapters.performance import PerformanceAdapter
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.main import run
+from designer.cluster.connecting import connect
+from designer.cluster.errors import NotFoundError
 from designer.model import ObjectRef
 from designer.sandbox.faults import RequestRecord
 from designer.sandbox.runner import Sandbox
+from designer.sandbox.testing import EMULATOR
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meshes"
 
@@ -37,10 +42,27 @@ def registry() -> AdapterRegistry:
 
 @dataclass
 class Live:
-    """A running sandbox, its kubeconfig, and a CLI runner bound to them."""
+    """A running cluster (the emulator, or the real control plane: ``sandbox`` is None), its
+    kubeconfig, and a CLI runner bound to them."""
 
-    sandbox: Sandbox
+    sandbox: Sandbox | None
     kubeconfig: Path
+
+    @property
+    def emulator(self) -> Sandbox:
+        """The emulator, for what only it has (request log, faults); the test must be emulator-only."""
+        assert self.sandbox is not None, "this check needs the emulator's request log"
+        return self.sandbox
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str = "") -> dict[str, Any] | None:
+        """The live object, read through the API (both engines), or None (also when its kind is gone)."""
+        cluster = connect(self.kubeconfig)
+        try:
+            return cluster.get(ObjectRef(api_version, kind, namespace or None, name))
+        except NotFoundError:
+            return None
+        finally:
+            cluster.close()
 
     def design(
         self, capsys: pytest.CaptureFixture[str], *args: str, obj: dict[str, Any] | None = None
@@ -52,7 +74,7 @@ class Live:
         return code, out, err
 
     def real_writes(self) -> list[RequestRecord]:
-        return self.sandbox.recorder.writes(dry_run=False)
+        return self.emulator.recorder.writes(dry_run=False)
 
     def ref_of(self, record: RequestRecord) -> ObjectRef | None:
         """The object a request addressed (None for collection URLs)."""
@@ -66,7 +88,7 @@ class Live:
             namespace, rest = rest[1], rest[2:]
         if len(rest) < 2:
             return None
-        rt = self.sandbox.table.lookup(group, version, rest[0])
+        rt = self.emulator.table.lookup(group, version, rest[0])
         kind = rt.kind if rt is not None else rest[0]
         return ObjectRef(f"{group}/{version}" if group else version, kind, namespace, rest[1])
 
@@ -81,6 +103,18 @@ def live_sandbox(directory: Path, **kwargs: Any) -> Iterator[Live]:
         yield Live(sandbox, sandbox.kubeconfig_path)
     finally:
         sandbox.stop()
+
+
+@contextmanager
+def live_cluster(engine: str, directory: Path, request: pytest.FixtureRequest) -> Iterator[Live]:
+    """The emulator (controllers on) or the session's real control plane, per ``engine``."""
+    if engine == EMULATOR:
+        with live_sandbox(directory) as live:
+            yield live
+        return
+    plane = request.getfixturevalue("control_plane")
+    assert plane.kubeconfig_path is not None
+    yield Live(None, plane.kubeconfig_path)
 
 
 def events(stdout: str) -> list[dict[str, Any]]:

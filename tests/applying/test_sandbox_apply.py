@@ -1,7 +1,9 @@
-"""`design apply` / `design delete` against the sandbox: faults, rollback, prune, conflicts, contexts.
+"""`design apply` / `design delete` against a cluster: faults, rollback, prune, conflicts, contexts.
 
-Each test starts its own sandbox (controllers on) and drives the real CLI; faults are injected in the
-emulator's HTTP layer, so the kubernetes client and designer's engine see real 500s and 422s.
+Each test drives the real CLI. ``live`` runs it on a fresh emulator (controllers on) and on the real
+control plane (real controllers, the simulated kubelet); ``emulator_live`` is for what needs the
+emulator: faults injected in its HTTP layer (the kubernetes client and designer's engine see real 500s
+and 422s) and its request log.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import pytest
 
 from designer.cluster.connecting import connect
 from designer.model import ObjectRef
-from designer.sandbox.controllers import FAIL_ANNOTATION
 from designer.sandbox.runner import Sandbox, merge_kubeconfig
-from tests.applying.livetools import Live, events, live_sandbox
+from designer.sandbox.testing import engines
+from tests.applying.livetools import Live, events, live_cluster, live_sandbox
 
 DESIGN = """\
 apiVersion: designer/v1
@@ -67,42 +69,50 @@ def write(
     return path
 
 
+@pytest.fixture(params=engines())
+def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Live]:
+    with live_cluster(request.param, tmp_path / "sb", request) as running:
+        yield running
+
+
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[Live]:
+def emulator_live(tmp_path: Path) -> Iterator[Live]:
     with live_sandbox(tmp_path / "sb") as running:
         yield running
 
 
 def _image(live: Live, name: str) -> str:
-    body = live.sandbox.get("apps/v1", "Deployment", name, "shop")
+    body = live.get("apps/v1", "Deployment", name, "shop")
     assert body is not None
     return str(body["spec"]["template"]["spec"]["containers"][0]["image"])
 
 
-def test_a_500_mid_run_is_retried(live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_500_mid_run_is_retried(
+    emulator_live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     def inject(name: str, objects: Any) -> None:
         if name == "config":
-            live.sandbox.inject_fault("PATCH", "/deployments/api", 500, times=1)
+            emulator_live.emulator.inject_fault("PATCH", "/deployments/api", 500, times=1)
 
-    code, out, err = live.design(
+    code, out, err = emulator_live.design(
         capsys, "apply", str(write(tmp_path)), "--yes", "-o", "json", obj={"after_ready": inject}
     )
     assert code == 0, err
-    statuses = [r.status for r in live.real_writes() if r.path.endswith("/deployments/api")]
+    statuses = [r.status for r in emulator_live.real_writes() if r.path.endswith("/deployments/api")]
     assert statuses[0] == 500 and statuses[-1] in (200, 201)
     assert events(out)[-1]["applied"] == 5
 
 
 def test_a_permanent_422_fails_the_node_and_skips_exactly_its_dependents(
-    live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    emulator_live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def inject(name: str, objects: Any) -> None:
         if name == "config":
-            live.sandbox.inject_fault(
+            emulator_live.emulator.inject_fault(
                 "PATCH", "/deployments/api", 422, times=50, message="spec.replicas: Invalid"
             )
 
-    code, out, _err = live.design(
+    code, out, _err = emulator_live.design(
         capsys,
         "apply",
         str(write(tmp_path)),
@@ -121,18 +131,22 @@ def test_a_permanent_422_fails_the_node_and_skips_exactly_its_dependents(
     (failure,) = summary["failures"]
     assert failure["component"] == "api" and failure["status"] == 422 and failure["reason"] == "Invalid"
     assert "spec.replicas: Invalid" in failure["message"]
-    assert live.sandbox.get("v1", "Service", "api-svc", "shop") is None
-    assert live.sandbox.get("apps/v1", "Deployment", "web", "shop") is not None
+    assert emulator_live.get("v1", "Service", "api-svc", "shop") is None
+    assert emulator_live.get("apps/v1", "Deployment", "web", "shop") is not None
 
 
 def test_text_summary_names_failure_and_skips(
-    live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    emulator_live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def inject(name: str, objects: Any) -> None:
         if name == "config":
-            live.sandbox.inject_fault("PATCH", "/deployments/api", 422, times=50, message="bad field")
+            emulator_live.emulator.inject_fault(
+                "PATCH", "/deployments/api", 422, times=50, message="bad field"
+            )
 
-    code, out, _ = live.design(capsys, "apply", str(write(tmp_path)), "--yes", obj={"after_ready": inject})
+    code, out, _ = emulator_live.design(
+        capsys, "apply", str(write(tmp_path)), "--yes", obj={"after_ready": inject}
+    )
     assert code == 1
     assert "failed: sandbox api Deployment/shop/api [Invalid 422]" in out
     assert "skipped: sandbox api-svc (depends on failed api)" in out
@@ -145,23 +159,23 @@ def test_rollback_on_failure_leaves_the_cluster_as_before(
     code, _, err = live.design(capsys, "apply", str(write(tmp_path)), "--yes")
     assert code == 0, err
     before = {
-        (r.kind, r.name): live.sandbox.get(r.api_version, r.kind, r.name, r.namespace or "")
+        (r.kind, r.name): live.get(r.api_version, r.kind, r.name, r.namespace or "")
         for r in [
             ObjectRef("apps/v1", "Deployment", "shop", "api"),
             ObjectRef("v1", "ConfigMap", "shop", "config"),
         ]
     }
-    broken = f"""\
+    broken = """\
   - name: broken
     kind: Deployment
     apiVersion: apps/v1
     namespace: shop
     dependsOn: [api]
-    annotations: {{{FAIL_ANNOTATION}: "true"}}
     settings:
       spec:
-        selector: {{matchLabels: {{app: broken}}}}
-        template: {{metadata: {{labels: {{app: broken}}}}, spec: {{containers: [{{name: b, image: "b:1"}}]}}}}
+        progressDeadlineSeconds: 2
+        selector: {matchLabels: {app: broken}}
+        template: {metadata: {labels: {app: broken}}, spec: {containers: [{name: b, image: "b:fail"}]}}
 """
     v2 = write(tmp_path, mode="b", tag="2", extra=broken, name="v2.yaml")
     code, out, err = live.design(capsys, "apply", str(v2), "--yes", "-o", "json", "--rollback-on-failure")
@@ -170,9 +184,9 @@ def test_rollback_on_failure_leaves_the_cluster_as_before(
     assert summary["failures"][0]["component"] == "broken"
     assert "ProgressDeadlineExceeded" in summary["failures"][0]["message"]
     assert summary["rolled_back"] >= 3
-    assert live.sandbox.get("apps/v1", "Deployment", "broken", "shop") is None
+    assert live.get("apps/v1", "Deployment", "broken", "shop") is None
     assert _image(live, "api") == "shop/api:1"
-    config = live.sandbox.get("v1", "ConfigMap", "config", "shop")
+    config = live.get("v1", "ConfigMap", "config", "shop")
     assert config is not None and config["data"] == {"mode": "a"}
     assert before[("Deployment", "api")] is not None
     code, out, _ = live.design(capsys, "diff", str(write(tmp_path)), "--exit-code")
@@ -220,11 +234,11 @@ def test_prune_never_touches_objects_designer_did_not_apply(
     pruned = [e["object"]["name"] for e in events(out) if e["event"] == "pruned"]
     assert pruned == ["old"]
     assert summary["pruned"] == 1
-    assert live.sandbox.get("v1", "ConfigMap", "old", "shop") is None
-    taken = live.sandbox.get("v1", "ConfigMap", "taken", "shop")
+    assert live.get("v1", "ConfigMap", "old", "shop") is None
+    taken = live.get("v1", "ConfigMap", "taken", "shop")
     assert taken is not None and taken["data"] == {"owner": "team-b"}
-    assert live.sandbox.get("v1", "ConfigMap", "stranger", "shop") is not None
-    assert live.sandbox.get("v1", "ConfigMap", "kept", "shop") is not None
+    assert live.get("v1", "ConfigMap", "stranger", "shop") is not None
+    assert live.get("v1", "ConfigMap", "kept", "shop") is not None
     protected = {e["object"]["name"] for e in events(out) if e["event"] == "protected"}
     assert protected == {"taken", "kept"}
 
@@ -260,7 +274,7 @@ def test_conflicts_are_reported_per_field_and_force_takes_them(
     assert "hint: re-run with --force-conflicts to take these fields from their managers" in out
     code, out, err = live.design(capsys, "apply", str(changed), "--yes", "--force-conflicts")
     assert code == 0, err
-    config = live.sandbox.get("v1", "ConfigMap", "config", "shop")
+    config = live.get("v1", "ConfigMap", "config", "shop")
     assert config is not None and config["data"]["mode"] == "c"
 
 
@@ -270,11 +284,13 @@ def test_dry_run_writes_nothing_and_no_tty_without_yes_refuses(
     path = write(tmp_path)
     code, out, _ = live.design(capsys, "apply", str(path), "--dry-run")
     assert code == 0 and "create" in out
-    assert live.real_writes() == []
+    assert live.get("v1", "Namespace", "shop") is None
+    if live.sandbox is not None:
+        assert live.real_writes() == []
     code, _, err = live.design(capsys, "apply", str(path))
     assert code == 2
     assert "pass --yes" in err
-    assert live.real_writes() == []
+    assert live.get("v1", "Namespace", "shop") is None
     code, _, err = live.design(capsys, "delete", str(path))
     assert code == 2
 
@@ -301,7 +317,7 @@ def test_several_contexts_each_get_their_own_run(tmp_path: Path, capsys: pytest.
             assert set(summaries) == {"sandbox", "second"}
             assert all(s["applied"] == 5 for s in summaries.values())
             assert second.get("apps/v1", "Deployment", "web", "shop") is not None
-            assert live.sandbox.get("apps/v1", "Deployment", "web", "shop") is not None
+            assert live.get("apps/v1", "Deployment", "web", "shop") is not None
     finally:
         second.stop()
 
@@ -333,7 +349,15 @@ def test_delete_waits_and_reports_stuck_finalizers(
     (failure,) = summary["failures"]
     assert failure["component"] == "stuck" and "example.com/hold" in failure["message"]
     assert "shop" in summary["skipped_components"]  # the namespace waits for its contents
-    assert live.sandbox.get("apps/v1", "Deployment", "web", "shop") is None
+    assert live.get("apps/v1", "Deployment", "web", "shop") is None
+    cluster = connect(live.kubeconfig)
+    try:  # the controller lets go at last, so a shared cluster can delete the namespace
+        cluster.apply(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "stuck", "namespace": "shop"}},
+            field_manager="some-controller",
+        )
+    finally:
+        cluster.close()
 
 
 WIDGETS = """\
@@ -365,19 +389,29 @@ def test_crd_established_before_its_resources_then_quiet(
 ) -> None:
     path = tmp_path / "widgets.yaml"
     path.write_text(WIDGETS)
+    if live.sandbox is not None:
+        live.sandbox.recorder.clear()
     code, out, err = live.design(capsys, "apply", str(path), "--yes", "-o", "json")
     assert code == 0, err + out
-    writes = {live.ref_of(r): r.time for r in live.real_writes() if r.method == "PATCH"}
-    crd = ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "widgets.example.com")
-    gear = ObjectRef("example.com/v1", "Widget", "factory", "gear")
-    ready = {e["component"]: e["time"] for e in events(out) if e["event"] == "ready" and e["object"] is None}
-    assert writes[crd] < ready["widgets-crd"] <= writes[gear]
-    assert writes[ObjectRef("v1", "Namespace", None, "factory")] < writes[gear]
-    live.sandbox.recorder.clear()
-    assert live.design(capsys, "apply", str(path), "--yes")[0] == 0
-    assert live.real_writes() == []
+    stream = events(out)
+    applied = {e["component"]: e["time"] for e in stream if e["event"] == "applied"}
+    ready = {e["component"]: e["time"] for e in stream if e["event"] == "ready" and e["object"] is None}
+    assert applied["widgets-crd"] < ready["widgets-crd"] <= applied["gear"]
+    assert ready["factory"] <= applied["gear"]
+    if live.sandbox is not None:  # the server's view of the same order
+        writes = {live.ref_of(r): r.time for r in live.real_writes() if r.method == "PATCH"}
+        crd = ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "widgets.example.com")
+        gear = ObjectRef("example.com/v1", "Widget", "factory", "gear")
+        assert writes[crd] < ready["widgets-crd"] <= writes[gear]
+        assert writes[ObjectRef("v1", "Namespace", None, "factory")] < writes[gear]
+        live.sandbox.recorder.clear()
+    code, out, err = live.design(capsys, "apply", str(path), "--yes", "-o", "json")
+    assert code == 0, err
+    assert events(out)[-1]["applied"] == 0 and events(out)[-1]["unchanged"] == 3
+    if live.sandbox is not None:
+        assert live.real_writes() == []
     assert live.design(capsys, "delete", str(path), "--yes")[0] == 0
-    assert live.sandbox.get("example.com/v1", "Widget", "gear", "factory") is None
+    assert live.get("example.com/v1", "Widget", "gear", "factory") is None
 
 
 JOB = """\
@@ -406,7 +440,7 @@ def test_immutable_change_is_a_replace_only_when_the_component_opts_in(
     path = tmp_path / "job.yaml"
     path.write_text(JOB % {"traits": "{}", "tag": "1"})
     assert live.design(capsys, "apply", str(path), "--yes")[0] == 0
-    first = live.sandbox.get("batch/v1", "Job", "migrate", "db")
+    first = live.get("batch/v1", "Job", "migrate", "db")
     assert first is not None
     path.write_text(JOB % {"traits": "{}", "tag": "2"})
     code, out, _ = live.design(capsys, "apply", str(path), "--yes", "-o", "json")
@@ -415,11 +449,11 @@ def test_immutable_change_is_a_replace_only_when_the_component_opts_in(
     assert [s["action"] for s in plan["steps"] if s["object"]["kind"] == "Job"] == ["replace"]
     failure = events(out)[-1]["failures"][0]
     assert "traits.replace: true" in failure["message"]
-    kept = live.sandbox.get("batch/v1", "Job", "migrate", "db")
+    kept = live.get("batch/v1", "Job", "migrate", "db")
     assert kept is not None and kept["metadata"]["uid"] == first["metadata"]["uid"]
     path.write_text(JOB % {"traits": "{replace: true}", "tag": "2"})
     code, out, err = live.design(capsys, "apply", str(path), "--yes", "-o", "json")
     assert code == 0, err + out
-    replaced = live.sandbox.get("batch/v1", "Job", "migrate", "db")
+    replaced = live.get("batch/v1", "Job", "migrate", "db")
     assert replaced is not None and replaced["metadata"]["uid"] != first["metadata"]["uid"]
     assert replaced["spec"]["template"]["spec"]["containers"][0]["image"] == "migrate:2"

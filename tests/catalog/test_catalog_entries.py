@@ -1,9 +1,9 @@
 """Every catalog entry, pulled through the verified path, validates (policies included), renders and
-applies to the sandbox API emulator.
+applies, to the sandbox API emulator and to the real control plane.
 
-The sandbox has no service mesh, so before each apply the test installs minimal structural CRDs
+Neither has a service mesh, so before each apply the test installs minimal structural CRDs
 (schema: preserve unknown fields) for the Istio/Linkerd kinds the pattern uses, standing in for the
-mesh control plane's own CRDs; everything else is the real `design apply` against the emulator.
+mesh control plane's own CRDs; everything else is the real `design apply`.
 """
 
 from __future__ import annotations
@@ -23,20 +23,18 @@ from designer.cli.main import run
 from designer.graph import build_graph
 from designer.loading import load_file
 from designer.rendering import render
-from designer.sandbox.runner import Sandbox
+from designer.sandbox.testing import engines
+from tests.applying.livetools import Live, live_cluster
 from tests.conftest import ROOT
 
 INDEX = indexfile.read_index(ROOT / "catalog")
 MESH_GROUPS = ("istio.io", "linkerd.io")
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    server = Sandbox(controllers=True).start(tmp_path / "kubeconfig")
-    try:
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture(params=engines())
+def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Live]:
+    with live_cluster(request.param, tmp_path / "cluster", request) as running:
+        yield running
 
 
 def _plural(kind: str) -> str:
@@ -87,7 +85,7 @@ def _mesh_crds(path: Path) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("entry", INDEX.entries, ids=lambda e: e.ref)
 def test_entry_pulls_validates_renders_and_applies(
-    entry: entries.CatalogEntry, tmp_path: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+    entry: entries.CatalogEntry, tmp_path: Path, live: Live, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, package = base.pull(config.open_source("local"), entry.ref)
     design = pulling.write(package, tmp_path / "pulled")
@@ -96,7 +94,7 @@ def test_entry_pulls_validates_renders_and_applies(
     assert run(["render", str(design)]) == 0
     rendered = [d for d in yaml.safe_load_all(io.StringIO(capsys.readouterr().out)) if d]
     assert len(rendered) >= 3
-    kubeconfig = str(sandbox.kubeconfig_path)
+    kubeconfig = str(live.kubeconfig)
     crds = _mesh_crds(design)
     if crds:
         crd_file = tmp_path / "mesh-crds.yaml"
@@ -109,5 +107,5 @@ def test_entry_pulls_validates_renders_and_applies(
     assert code == 0, capsys.readouterr().err
     for obj in rendered:
         meta = obj["metadata"]
-        found = sandbox.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace", ""))
+        found = live.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace", ""))
         assert found is not None, f"{obj['kind']}/{meta['name']} was not applied"

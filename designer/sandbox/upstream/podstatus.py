@@ -3,10 +3,9 @@
 Pure functions from objects to status bodies, so the rules are testable without a server:
 - a pod runs and is Ready at once (all containers started, init containers completed);
 - a pod a Job owns succeeds (exit code 0), so the real job controller completes the Job;
-- a pod fails when one of its images is tagged ``fail`` or ``…-fail`` (``shop/api:fail``) or the pod
-  carries the emulator's annotation ``sandbox.designer.dev/fail: "true"`` (pods inherit it from their
-  template): a Job's pod exits 1, any other pod waits in ErrImagePull, so a Deployment runs into
-  ProgressDeadlineExceeded as on a cluster whose image cannot be pulled.
+- a pod meant to fail (failing.py: an image tagged ``fail``, or the annotation, which pods inherit from
+  their template) never starts: a Job's pod exits 1, any other pod waits in ErrImagePull, so a
+  Deployment runs into ProgressDeadlineExceeded as on a cluster whose image cannot be pulled.
 Caller: designer.sandbox.upstream.kubelet.
 """
 
@@ -16,7 +15,8 @@ import datetime
 import hashlib
 from typing import Any
 
-FAIL_ANNOTATION = "sandbox.designer.dev/fail"
+from designer.sandbox.failing import fails
+
 NODE_IP = "127.0.0.1"
 KubeObject = dict[str, Any]
 
@@ -69,20 +69,6 @@ def node_status(version: str) -> KubeObject:
             "architecture": "amd64",
         },
     }
-
-
-def _failing_image(image: str) -> bool:
-    tag = image.rsplit("/", 1)[-1].partition("@")[0].partition(":")[2]
-    return tag == "fail" or tag.endswith("-fail")
-
-
-def fails(pod: KubeObject) -> bool:
-    annotations = pod.get("metadata", {}).get("annotations") or {}
-    if str(annotations.get(FAIL_ANNOTATION, "")).lower() == "true":
-        return True
-    spec = pod.get("spec", {})
-    containers = (spec.get("initContainers") or []) + (spec.get("containers") or [])
-    return any(_failing_image(str(c.get("image", ""))) for c in containers)
 
 
 def owned_by_job(pod: KubeObject) -> bool:
