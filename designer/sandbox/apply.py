@@ -15,7 +15,7 @@ from typing import Any
 
 from designer.sandbox import fieldsets
 from designer.sandbox.fieldsets import FieldSet, Path
-from designer.sandbox.listsemantics import SET, item_key, key_json, list_type
+from designer.sandbox.listsemantics import SET, atomic_struct, item_key, key_json, list_type
 from designer.sandbox.status import ApiError
 from designer.sandbox.store import clone
 
@@ -84,7 +84,7 @@ def entries(owners: Iterable[Owner]) -> list[dict[str, Any]]:
 
 def merge_applied(live: Any, applied: Any, names: tuple[str, ...], builtin: bool) -> Any:
     """``applied`` merged over ``live`` with SSA semantics; neither argument is modified."""
-    if isinstance(applied, dict) and isinstance(live, dict):
+    if isinstance(applied, dict) and isinstance(live, dict) and not atomic_struct(names, applied, builtin):
         out = dict(live)
         for k, v in applied.items():
             out[k] = merge_applied(live[k], v, (*names, k), builtin) if k in live else clone(v)

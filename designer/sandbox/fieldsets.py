@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from designer.sandbox.listsemantics import SET, item_key, key_json, list_type
+from designer.sandbox.listsemantics import SET, atomic_struct, item_key, key_json, list_type
 
 Element = tuple[str, str]
 Path = tuple[Element, ...]
@@ -57,8 +57,9 @@ def field_set(obj: dict[str, Any], builtin: bool, part: str = "main") -> FieldSe
 
 def _walk(value: Any, path: Path, names: tuple[str, ...], builtin: bool, out: FieldSet) -> None:
     if isinstance(value, dict):
-        if not value:
-            out.add(path)
+        if not value or atomic_struct(names, value, builtin):
+            out.add(path)  # a leaf: empty, or owned as a whole
+            return
         for k, v in value.items():
             _walk(v, (*path, ("f", k)), (*names, k), builtin, out)
         return

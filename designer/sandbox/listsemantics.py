@@ -32,6 +32,7 @@ _MAP_LISTS: dict[str, tuple[str, ...]] = {
     "resourceClaims": ("name",),
 }
 _SET_LISTS = frozenset({"finalizers"})
+_SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 _KEY_DEFAULTS: dict[str, Any] = {"protocol": "TCP"}
 
 
@@ -52,6 +53,20 @@ def list_type(path: tuple[str, ...], builtin: bool) -> ListType:
             return ("port", "protocol")
         return ATOMIC
     return _MAP_LISTS.get(name, ATOMIC)
+
+
+def atomic_struct(path: tuple[str, ...], value: Any, builtin: bool) -> bool:
+    """Whether the map at ``path`` is owned and replaced as a whole: a built-in kind's LabelSelector
+    (``+structType=atomic``: Deployment ``spec.selector``, ``podSelector``, ``namespaceSelector``, ...),
+    recognised by its name and fields; a Service's ``spec.selector`` is a plain map and stays granular."""
+    return (
+        builtin
+        and bool(path)
+        and path[-1].lower().endswith("selector")
+        and isinstance(value, dict)
+        and bool(value)
+        and set(value) <= _SELECTOR_FIELDS
+    )
 
 
 def item_key(item: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:

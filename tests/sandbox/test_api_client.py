@@ -556,3 +556,20 @@ def test_dependents_of_custom_resources_go_with_their_crd(
             break
         time.sleep(0.05)
     assert "owned" not in names
+
+
+def test_a_label_selector_is_owned_as_a_whole(api_client: ApiClient, namespace: str) -> None:
+    """LabelSelector is an atomic struct: its owner owns ``f:selector`` itself, and another manager
+    changing any part of it conflicts on ``.spec.selector`` (found against kube-apiserver v1.37)."""
+    apps = client.AppsV1Api(api_client)
+    apps.create_namespaced_deployment(namespace, deployment("sel"))
+    created = apps.read_namespaced_deployment("sel", namespace)
+    (creator,) = [e for e in created.metadata.managed_fields if e.operation == "Update"]
+    assert creator.fields_v1["f:spec"]["f:selector"] == {}
+    changed = deployment("sel")
+    changed["spec"]["selector"] = {"matchLabels": {"app": "sel", "v": "2"}}  # type: ignore[index]
+    with pytest.raises(ApiException) as exc:
+        apps.patch_namespaced_deployment("sel", namespace, changed, field_manager="t", _content_type=APPLY)
+    code, body = status_of(exc)
+    assert (code, body["reason"]) == (409, "Conflict")
+    assert [c["field"] for c in body["details"]["causes"]] == [".spec.selector"]

@@ -58,6 +58,8 @@ class ControlPlane:
         self.with_kubelet = kubelet
         self.start_timeout = start_timeout
         self.processes: list[Process] = []
+        self.timings: dict[str, float] = {}
+        """Seconds from `start` until each part was ready (certificates, etcd, kube-apiserver, ...)."""
         self.kubeconfig_path: Path | None = None
         self.context = "sandbox"
         self._pki: pki.Pki | None = None
@@ -96,6 +98,11 @@ class ControlPlane:
         return self
 
     def _start(self) -> None:
+        began = time.monotonic()
+
+        def ready(name: str) -> None:
+            self.timings[name] = round(time.monotonic() - began, 3)
+
         logs = self.state_dir / "logs"
         self.data_dir = Path(tempfile.mkdtemp(prefix="designer-etcd-"))
         self._pki = made = pki.make(
@@ -109,6 +116,7 @@ class ControlPlane:
         )
         self.ssl_context = ssl.create_default_context(cafile=str(made.ca_cert))
         self.ssl_context.load_cert_chain(str(made.clients["admin"].cert), str(made.clients["admin"].key))
+        ready("certificates")
         etcd_port, peer_port = free_port(), free_port()
         self.port = self.port or free_port()
         etcd_url = f"http://127.0.0.1:{etcd_port}"
@@ -130,8 +138,10 @@ class ControlPlane:
             logs,
         )
         etcd.wait_until(lambda: _get_json(f"{etcd_url}/health", None).get("health") == "true", 20)
+        ready("etcd")
         apiserver = self._launch("kube-apiserver", self._apiserver_args(made, etcd_url), logs)
         apiserver.wait_until(lambda: self._get("/readyz") == b"ok", self.start_timeout)
+        ready("kube-apiserver")
         if self.binaries.controller_manager is not None:
             manager = self._launch("kube-controller-manager", self._manager_args(made), logs)
             # Pods cannot be created in a namespace before its "default" service account exists.
@@ -139,6 +149,7 @@ class ControlPlane:
                 lambda: bool(self._get("/api/v1/namespaces/default/serviceaccounts/default")),
                 self.start_timeout,
             )
+            ready("kube-controller-manager")
         if self.with_kubelet:
             kubelet = self._launch(
                 "kubelet",
@@ -152,6 +163,7 @@ class ControlPlane:
                 logs,
             )
             kubelet.wait_until(self._node_ready, 30)
+            ready("kubelet")
 
     def _launch(self, name: str, args: list[str], logs: Path) -> Process:
         process = Process(name, args, logs / f"{name}.log").start()
