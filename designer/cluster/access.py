@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from designer.errors import ClusterError
 
 COMMAND_VERBS: dict[str, tuple[str, ...]] = {
-    "diff": ("get", "list", "patch"),
+    "diff": ("get", "list", "create", "patch"),
     "apply": ("get", "list", "create", "patch"),
     "delete": ("get", "list", "delete"),
     "validate": ("list",),
 }
-"""What each command does to each resource it touches. diff's patch is the server-side dry run
-(without it the diff is compared locally, less precise); apply also deletes with --prune and to
-replace an object whose immutable field changed; validate only lists (--inventory-context)."""
+"""What each command does to each resource it touches. diff's create and patch are its server-side
+dry runs (a dry-run apply of an object that does not exist yet needs create as well as patch; without
+them the diff is compared locally, less precise); apply also deletes with --prune and to replace an
+object whose immutable field changed; validate only lists (--inventory-context)."""
 
 _REFUSAL = re.compile(
     r'User "(?P<user>[^"]*)" cannot (?P<verb>\S+) resource "(?P<resource>[^"]+)" '

@@ -178,17 +178,33 @@ class Admin:
             {
                 "metadata": {"name": name},
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                "subjects": [
-                    {"apiGroup": "rbac.authorization.k8s.io", **subject}
-                    if subject["kind"] == "User"
-                    else dict(subject)
-                ],
+                "subjects": [_subject(subject)],
             },
+        )
+
+    def grant_cluster(self, subject: Mapping[str, str], rules: Sequence[Mapping[str, Any]]) -> None:
+        """A ClusterRole with ``rules``, bound to ``subject`` cluster-wide (the Baseline removes both)."""
+        rbac = client.RbacAuthorizationV1Api(self.api)
+        name = f"designer-test-{uuid.uuid4().hex[:6]}"
+        rbac.create_cluster_role({"metadata": {"name": name}, "rules": [dict(r) for r in rules]})
+        rbac.create_cluster_role_binding(
+            {
+                "metadata": {"name": name},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+                "subjects": [_subject(subject)],
+            }
         )
 
     def config_maps(self, namespace: str) -> list[str]:
         items = client.CoreV1Api(self.api).list_namespaced_config_map(namespace).items
         return sorted(item.metadata.name for item in items)
+
+
+def _subject(subject: Mapping[str, str]) -> dict[str, str]:
+    """An RBAC subject: Users and Groups carry the RBAC apiGroup, ServiceAccounts none."""
+    if subject["kind"] in ("User", "Group"):
+        return {"apiGroup": "rbac.authorization.k8s.io", **subject}
+    return dict(subject)
 
 
 @contextmanager
