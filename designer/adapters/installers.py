@@ -9,7 +9,8 @@ A mesh component's ``settings.installer`` picks how its control plane becomes Ku
 
 The mesh adapters call `render_control_plane`; subprocess and YAML failures become AdapterError here.
 What it renders depends on more than the design file (other files, helm, what is on PATH): callers
-that keep results per file (designer.validation's cache) learn it through `external_inputs`.
+that keep results per file (designer.validation's cache) learn it through `external_inputs`, and a
+caller that may read only some folders (`design ui`) sets them with `confined_to`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CliCommands = Callable[[Mapping[str, Any], Mapping[str, Any]], list[list[str]]]
 _TIMEOUT_S = 120
 
 _external: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("external_inputs", default=None)
+_confined: contextvars.ContextVar[tuple[Path, ...] | None] = contextvars.ContextVar("confined", default=None)
 
 
 @contextlib.contextmanager
@@ -47,12 +49,34 @@ def external_inputs() -> Iterator[list[str]]:
         _external.reset(token)
 
 
+@contextlib.contextmanager
+def confined_to(roots: Sequence[Path]) -> Iterator[None]:
+    """Inside the block a manifest installer reads only files whose real path lies under ``roots``
+    (real paths), and the helm and mesh-CLI installers, which read files of their own choosing, are
+    refused: `design ui` promises to read nothing outside the paths it was given."""
+    token = _confined.set(tuple(roots))
+    try:
+        yield
+    finally:
+        _confined.reset(token)
+
+
 def render_control_plane(component: Component, *, cli: str, cli_commands: CliCommands) -> list[KubeObject]:
     """The control-plane objects of a mesh component, through the installer its settings select."""
     recording = _external.get()
     if recording is not None:
         recording.append(f"the control plane of {component.kind} {component.name!r}")
     installer = component.settings.get("installer")
+    confined = _confined.get()
+    if confined is not None and not (isinstance(installer, Mapping) and set(installer) == {"manifest"}):
+        raise AdapterError(
+            f"component {component.name!r}: its {component.kind} control plane is rendered by helm or "
+            f"{cli}, which read files outside the paths given: not run here",
+            location=component.location,
+            path=component.design_path("settings.installer"),
+            hint="use `design validate` or `design render` for it, or installer: {manifest: PATH} "
+            "with PATH inside the folders given",
+        )
     if installer is None:
         if shutil.which(cli) is None:
             raise AdapterError(
@@ -99,6 +123,14 @@ def render_control_plane(component: Component, *, cli: str, cli_commands: CliCom
 def _from_manifest(component: Component, raw: str) -> list[KubeObject]:
     base = Path(component.location.file).parent
     path = Path(raw) if Path(raw).is_absolute() else base / raw
+    confined = _confined.get()
+    if confined is not None and not _inside(path, confined):
+        raise AdapterError(
+            f"component {component.name!r}: manifest {raw!r} lies outside the paths given: not read",
+            location=component.location,
+            path=component.design_path("settings.installer.manifest"),
+            hint="keep the manifest beside the design, inside a folder passed to `design ui`",
+        )
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"})
     elif path.is_file():
@@ -110,10 +142,17 @@ def _from_manifest(component: Component, raw: str) -> list[KubeObject]:
             path=component.design_path("settings.installer.manifest"),
             hint="paths are relative to the design file",
         )
+    if confined is not None:  # a link inside the folder may point out of it
+        files = [f for f in files if _inside(f, confined)]
     objects: list[KubeObject] = []
     for file in files:
         objects.extend(_parse(component, file.read_text(encoding="utf-8"), str(file)))
     return objects
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    real = path.resolve()
+    return any(real == root or real.is_relative_to(root) for root in roots)
 
 
 def _helm_argv(component: Component, chart: Any) -> list[str]:

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "catalog": "designer.cli.catalog:catalog",
     "import": "designer.cli.importing:import_design",
     "sandbox": "designer.cli.sandbox:sandbox",
+    "ui": "designer.cli.ui:ui",
 }
 
 

@@ -148,6 +148,24 @@ def _cluster_of(merger: Any, name: Any) -> tuple[dict[str, Any] | None, Path | N
     return None, None
 
 
+def context_names(kubeconfig: str | os.PathLike[str] | None = None) -> tuple[list[str], str | None]:
+    """The contexts ``load_client`` can connect to and the current one (for pickers such as `design ui`):
+    the kubeconfig's, plus ``designer-sandbox`` when the sandbox's own kubeconfig is the fallback."""
+    source = kubeconfig_source(kubeconfig)
+    names: list[str] = []
+    current = None
+    if any(Path(part).expanduser().is_file() for part in source.split(os.pathsep) if part):
+        try:
+            contexts, current = _contexts(source)
+        except (ConfigException, YAMLError, OSError, ValueError) as exc:
+            raise ClusterError(f"cannot read the kubeconfig {source}: {exc}", hint="check the file") from exc
+        names = [str(entry.get("name")) for entry in contexts if entry.get("name")]
+    explicit = kubeconfig or os.environ.get("KUBECONFIG", "").strip(os.pathsep)
+    if SANDBOX_CONTEXT not in names and not explicit and _sandbox_fallback(source) != source:
+        names.append(SANDBOX_CONTEXT)
+    return names, current
+
+
 def require_sandbox_listening(settings: ClientSettings) -> None:
     """For a sandbox context: a stopped sandbox is a plain fact to say at once, not a connection
     error after retries (`connect` calls this; loading a kubeconfig alone never connects)."""

@@ -16,24 +16,13 @@ import pygal
 from pygal.style import DefaultStyle, Style
 
 from designer.errors import ProfileError
+from designer.perf.curves import CURVE_POINTS, curve
 from designer.perf.histograms import Histogram
 from designer.perf.results import Record
 
 # pygal appends a legacy finder (no find_spec) to sys.meta_path for its map plugins, which we do not
 # use; after that every new import in the process emits an ImportWarning. Take it out again.
 sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
-
-CURVE_POINTS: tuple[tuple[str, float], ...] = (
-    ("p50", 50.0),
-    ("p75", 75.0),
-    ("p90", 90.0),
-    ("p95", 95.0),
-    ("p99", 99.0),
-    ("p99.9", 99.9),
-    ("p99.99", 99.99),
-    ("max", 100.0),
-)
-
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
@@ -74,10 +63,10 @@ def percentile_chart(records: Sequence[Record]) -> str:
     for record in records:
         hists = record["histograms"]
         corrected = Histogram.decode(hists["corrected"])
-        chart.add(f"{label(record)} corrected", _curve(corrected))
+        chart.add(f"{label(record)} corrected", curve(corrected))
         if record.get("co_corrected"):
             raw = Histogram.decode(hists["raw"])
-            chart.add(f"{label(record)} raw", _curve(raw), stroke_style={"dasharray": "6, 4"})
+            chart.add(f"{label(record)} raw", curve(raw), stroke_style={"dasharray": "6, 4"})
     return str(chart.render(is_unicode=True))
 
 
@@ -116,10 +105,3 @@ def write_report(records: Sequence[Record], out_dir: Path) -> list[Path]:
             f"cannot write the report to {out_dir}: {exc}", hint="choose another --out"
         ) from exc
     return [curves, history]
-
-
-def _curve(hist: Histogram) -> list[float | None]:
-    if hist.count == 0:
-        return [None for _ in CURVE_POINTS]
-    # log scale: clamp to 1 µs so a zero never breaks the axis
-    return [max(hist.percentile_us(pct) / 1000.0, 0.001) for _, pct in CURVE_POINTS]

@@ -1,0 +1,48 @@
+// A list of findings: severity, check (its rationale and remediation one click away), message,
+// component, file:line, and the reason of a waiver.
+import { h, severityBadge, where } from "../dom.js";
+
+export function findingsList(findings, checks, onComponent) {
+  if (!findings.length) return h("p", { class: "muted findings-empty" }, "No findings.");
+  return h(
+    "ul",
+    { class: "findings" },
+    findings.map((f) => {
+      const check = checks[f.id] || {};
+      return h(
+        "li",
+        { class: `finding${f.waived ? " waived" : ""}`, dataset: { severity: f.severity, check: f.id } },
+        h(
+          "div",
+          { class: "finding-head" },
+          severityBadge(f.severity),
+          h("strong", {}, f.id),
+          check.title ? h("span", { class: "muted" }, ` ${check.title}`) : null,
+          f.waived ? h("span", { class: "badge waived-badge" }, "waived") : null,
+        ),
+        h("div", { class: "finding-message" }, f.message),
+        h(
+          "div",
+          { class: "finding-where muted" },
+          f.component
+            ? onComponent
+              ? h("a", { href: "#", onclick: (e) => (e.preventDefault(), onComponent(f.component)) }, f.component)
+              : f.component
+            : null,
+          f.file ? ` · ${where(f.file, f.line)}` : "",
+          f.path ? ` · ${f.path}` : "",
+        ),
+        f.waived && f.waiver ? h("div", { class: "waiver" }, `Waived (${f.waiver.source || "?"}): ${f.waiver.reason || ""}`) : null,
+        check.rationale || check.remediation
+          ? h(
+              "details",
+              { class: "check-help" },
+              h("summary", {}, "Why, and how to fix"),
+              check.rationale ? h("p", {}, h("b", {}, "Why: "), check.rationale) : null,
+              check.remediation ? h("p", {}, h("b", {}, "Fix: "), check.remediation) : null,
+            )
+          : null,
+      );
+    }),
+  );
+}
