@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "..", "designer", "ui", "static");
+const out = process.env.DESIGNER_UI_OUT || join(here, "..", "designer", "ui", "static");
 mkdirSync(out, { recursive: true });
 
 await build({

@@ -4,6 +4,7 @@ logged in as a browser does, the system Chromium driven by Playwright, and real 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -137,20 +138,31 @@ def perf_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.perf.perfservers import StubServer
 
     path = tmp_path_factory.mktemp("perf") / "perf.sqlite3"
-    server = StubServer().start()
-    try:
-        profile = Profile(
-            name="stub",
-            targets=(Target(url=server.url),),
-            rate=200,
-            connections=4,
-            duration_s=0.5,
-            headers={"Authorization": "Bearer perf-header-secret"},
-            slos=("p(99) < 2s", "error_rate < 1%"),
-        )
-        with History(path) as history:
-            for version in ("1.0.0", "1.1.0"):
-                history.save(run_profile(profile, RunContext(design="shop", version=version)))
-    finally:
-        server.stop()
+
+    def measure() -> None:  # on a thread: the sync Playwright of a browser test keeps a loop running here
+        server = StubServer().start()
+        try:
+            profile = Profile(
+                name="stub",
+                targets=(Target(url=server.url),),
+                rate=200,
+                connections=4,
+                duration_s=0.5,
+                headers={"Authorization": "Bearer perf-header-secret"},
+                slos=("p(99) < 2s", "error_rate < 1%"),
+            )
+            with History(path) as history:
+                for version in ("1.0.0", "1.1.0"):
+                    history.save(run_profile(profile, RunContext(design="shop", version=version)))
+        finally:
+            server.stop()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(measure).result()
     return path
+
+
+@pytest.fixture
+def live_sandbox(sandbox_factory: Callable[..., Any]) -> Any:
+    """The API emulator with its controllers on (Deployments become Available), context ``sandbox``."""
+    return sandbox_factory(controllers=True)

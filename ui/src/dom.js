@@ -51,3 +51,14 @@ export function where(file, line) {
   if (!file) return "";
   return line ? `${file}:${line}` : file;
 }
+
+// Empty ``el`` and fill it with ``children`` (arrays flattened, as h() does; the DOM's own append
+// would print an array as "[object …]").
+export function fill(el, ...children) {
+  return append(clear(el), children);
+}
+
+// Append ``children`` to ``el`` (arrays flattened).
+export function add(el, ...children) {
+  return append(el, children);
+}

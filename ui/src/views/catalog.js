@@ -1,6 +1,6 @@
 // The pattern catalog: pick a source (local or configured), search as `design catalog search` does.
 import { get } from "../api.js";
-import { clear, h } from "../dom.js";
+import { add, clear, fill, h } from "../dom.js";
 
 export async function catalogView(main) {
   const { sources } = await get("/api/v1/catalog/sources");
@@ -12,14 +12,14 @@ export async function catalogView(main) {
   const load = async () => {
     try {
       const found = await get("/api/v1/catalog/entries", { source: picker.value, q: search.value });
-      clear(list).append(
+      fill(list, 
         found.entries.length
           ? h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ["Name", "Version", "Type", "Meshes", "Tags", "Description"].map((t) => h("th", {}, t)))), h("tbody", {}, found.entries.map((e) => h("tr", { class: "catalog-row" }, h("td", {}, e.name), h("td", {}, e.version), h("td", {}, e.type), h("td", {}, e.meshes.join(", ")), h("td", {}, e.tags.join(", ")), h("td", { class: "desc" }, e.description)))))
           : h("p", { class: "muted" }, "No pattern matches."),
         found.skipped.map((x) => h("div", { class: "note" }, `skipped: ${x}`)),
       );
     } catch (error) {
-      clear(list).append(h("div", { class: "error" }, error.message, error.hint ? h("div", { class: "hint" }, error.hint) : null));
+      fill(list, h("div", { class: "error" }, error.message, error.hint ? h("div", { class: "hint" }, error.hint) : null));
     }
   };
   picker.addEventListener("change", load);

@@ -2,7 +2,7 @@
 // rendered objects with file:line, findings) or the design's findings, filterable by severity,
 // check and component.
 import { designPath, get } from "../api.js";
-import { clear, h, SEVERITIES, severityBadge, where } from "../dom.js";
+import { add, clear, fill, h, SEVERITIES, severityBadge, where } from "../dom.js";
 import { drawGraph } from "../graph.js";
 import { findingsList } from "./findings.js";
 
@@ -41,11 +41,11 @@ export async function designView(main, id) {
       cy.nodes().unselect();
       cy.getElementById(name).select();
     }
-    clear(panel).append(h("p", { class: "muted" }, `Loading ${name}…`));
+    fill(panel, h("p", { class: "muted" }, `Loading ${name}…`));
     const c = await get(designPath(id, `components/${encodeURIComponent(name)}`));
-    clear(panel).append(componentPanel(c, showFindings));
+    fill(panel, componentPanel(c, showFindings));
   };
-  const showFindings = () => clear(panel).append(findingsPanel(findings, graph, id, showComponent));
+  const showFindings = () => fill(panel, findingsPanel(findings, graph, id, showComponent));
   const draw = () => {
     if (cy) cy.destroy();
     performance.mark("graph-start");
@@ -105,9 +105,9 @@ function findingsPanel(all, graph, id, showComponent) {
   const list = h("div", { id: "findings-list" });
   const render = async () => {
     const found = await get(designPath(id, "findings"), { severity: severity.value, check: check.value, component: component.value });
-    clear(list).append(h("div", { class: "muted" }, `${found.findings.length} finding(s)`), findingsList(found.findings, found.checks, showComponent));
+    fill(list, h("div", { class: "muted" }, `${found.findings.length} finding(s)`), findingsList(found.findings, found.checks, showComponent));
   };
   for (const select of [severity, check, component]) select.addEventListener("change", render);
-  clear(list).append(h("div", { class: "muted" }, `${all.findings.length} finding(s)`), findingsList(all.findings, all.checks, showComponent));
+  fill(list, h("div", { class: "muted" }, `${all.findings.length} finding(s)`), findingsList(all.findings, all.checks, showComponent));
   return h("div", { id: "findings-panel" }, h("h2", {}, "Findings"), h("div", { class: "filters" }, severity, check, component), all.notes.map((n) => h("div", { class: "note" }, n)), list);
 }

@@ -1,6 +1,6 @@
 // The designs under the PATHs, searchable by name, file and description; files with errors below.
 import { get } from "../api.js";
-import { clear, h, where } from "../dom.js";
+import { add, clear, fill, h, where } from "../dom.js";
 
 export async function designsView(main) {
   const list = h("div", { id: "design-list" });
@@ -10,7 +10,7 @@ export async function designsView(main) {
   const load = async () => {
     const found = await get("/api/v1/designs", { q: search.value });
     clear(list);
-    if (!found.designs.length) list.append(h("p", { class: "muted" }, "No design matches."));
+    if (!found.designs.length) add(list, h("p", { class: "muted" }, "No design matches."));
     const rows = found.designs.map((d) =>
       h(
         "tr",
@@ -25,7 +25,7 @@ export async function designsView(main) {
       ),
     );
     if (rows.length) {
-      list.append(
+      add(list, 
         h(
           "table",
           { class: "grid" },
@@ -35,7 +35,7 @@ export async function designsView(main) {
       );
     }
     if (found.files_with_errors.length) {
-      list.append(
+      add(list, 
         h("h2", {}, "Files with problems"),
         h(
           "ul",

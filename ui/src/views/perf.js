@@ -2,7 +2,7 @@
 // verdicts, and two results compared side by side with the verdict of `design perf compare`.
 import { get } from "../api.js";
 import { percentileChart } from "../chart.js";
-import { clear, h } from "../dom.js";
+import { add, clear, fill, h } from "../dom.js";
 
 const COLORS = ["#1f77b4", "#d62728"];
 
@@ -57,7 +57,7 @@ async function showOne(detail, id) {
   const r = await get(`/api/v1/perf/results/${encodeURIComponent(id)}`);
   const series = [{ label: `${r.id} corrected`, values: r.curves.corrected, color: COLORS[0] }];
   if (r.curves.raw) series.push({ label: `${r.id} raw`, values: r.curves.raw, color: COLORS[0], dashed: true });
-  clear(detail).append(
+  fill(detail, 
     h("h2", {}, `Result ${r.id}`),
     h("p", { class: "muted" }, `${r.engine} · ${r.mode} loop · target ${(r.target.urls || []).join(", ")} · ${r.requests} requests, ${r.errors} errors`),
     percentileChart(r.curve_points, series),
@@ -76,7 +76,7 @@ async function showCompare(detail, baseline, candidate) {
   const rows = Object.entries(comparison.percentiles_ms || {}).map(([p, row]) =>
     h("tr", {}, h("td", {}, p.replace("_", ".")), h("td", { class: "num" }, fmt(row.baseline)), h("td", { class: "num" }, fmt(row.candidate)), h("td", { class: "num" }, `${(row.change * 100).toFixed(1)}%`)),
   );
-  clear(detail).append(
+  fill(detail, 
     h("h2", {}, "Comparison"),
     h("p", { id: "verdict", class: `verdict ${comparison.verdict.replace(/ /g, "-")}` }, comparison.verdict),
     h("div", { class: "side-by-side" }, percentileChart(a.curve_points, series), h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ["", "baseline ms", "candidate ms", "change"].map((t) => h("th", {}, t)))), h("tbody", {}, rows))),

@@ -1,7 +1,7 @@
 // The plan of a design on a kube context (what `design diff` shows), and, when the server allows it,
 // apply or delete with live progress from the engine's events until the summary.
 import { ApiError, currentSession, designPath, get, stream } from "../api.js";
-import { clear, h } from "../dom.js";
+import { add, clear, fill, h } from "../dom.js";
 
 export async function planView(main, id) {
   const [graph, contexts] = await Promise.all([get(designPath(id, "graph")), get("/api/v1/contexts")]);
@@ -22,11 +22,11 @@ export async function planView(main, id) {
   );
   const show = async () => {
     clear(live);
-    clear(out).append(h("p", { class: "muted" }, "Computing the plan (server-side dry run)…"));
+    fill(out, h("p", { class: "muted" }, "Computing the plan (server-side dry run)…"));
     try {
       renderPlan(out, live, id, picker.value, await get(designPath(id, "plan"), { context: picker.value }), show);
     } catch (error) {
-      clear(out).append(h("div", { class: "error" }, error.message, error.hint ? h("div", { class: "hint" }, error.hint) : null));
+      fill(out, h("div", { class: "error" }, error.message, error.hint ? h("div", { class: "hint" }, error.hint) : null));
     }
   };
   button.addEventListener("click", show);
@@ -61,7 +61,7 @@ function renderPlan(out, live, id, context, plan, again) {
     );
   const session = currentSession();
   const changes = Object.entries(counts).filter(([a, n]) => a !== "noop" && n).length > 0;
-  clear(out).append(
+  fill(out, 
     h("p", { id: "plan-summary" }, `Plan for ${plan.design} on ${plan.context}: `, Object.entries(counts).map(([a, n]) => `${n} to ${a}`).join(", ")),
     plan.notes.map((n) => h("div", { class: "note" }, n)),
     h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ["Action", "Kind", "Namespace", "Name", "Component", "Note"].map((t) => h("th", {}, t)))), h("tbody", {}, rows)),
@@ -78,7 +78,7 @@ function renderPlan(out, live, id, context, plan, again) {
 }
 
 function confirmThen(live, question, buttonId, action) {
-  clear(live).append(
+  fill(live, 
     h(
       "div",
       { class: "confirm", role: "dialog" },
@@ -92,12 +92,12 @@ function confirmThen(live, question, buttonId, action) {
 async function run(live, what, id, payload, again) {
   const events = h("ol", { id: "events" });
   const summary = h("div", { id: "run-summary" });
-  clear(live).append(h("h2", {}, what === "apply" ? "Applying" : "Deleting"), events, summary);
+  fill(live, h("h2", {}, what === "apply" ? "Applying" : "Deleting"), events, summary);
   try {
     await stream(designPath(id, what), payload, (name, data) => {
       if (name === "end") return;
       if (name === "summary") {
-        summary.append(
+        add(summary, 
           h("div", { class: data.failed ? "error" : "ok" }, `Done on ${data.cluster}: ${data.applied} applied, ${data.unchanged} unchanged, ${data.failed} failed, ${data.skipped} skipped, ${data.pruned} pruned, ${data.deleted} deleted in ${data.elapsed}s`),
           (data.failures || []).map((f) => h("div", { class: "error-line" }, `${f.component}: ${f.message}`)),
         );
@@ -108,9 +108,9 @@ async function run(live, what, id, payload, again) {
       events.append(h("li", { class: `event ev-${name}`, dataset: { event: name } }, h("span", { class: `action ${name}` }, name), ` ${obj}`, data.message ? h("span", { class: "muted" }, ` ${data.message}`) : null));
     });
   } catch (error) {
-    live.append(h("div", { class: "error" }, error.message, error.hint ? h("div", { class: "hint" }, error.hint) : null));
+    add(live, h("div", { class: "error" }, error.message, error.hint ? h("div", { class: "hint" }, error.hint) : null));
     if (error instanceof ApiError && error.status === 409 && error.body.error.plan) {
-      live.append(h("button", { type: "button", onclick: again }, "Show the new plan"));
+      add(live, h("button", { type: "button", onclick: again }, "Show the new plan"));
     }
   }
 }
