@@ -13,7 +13,7 @@ from aiohttp import web
 
 from designer.catalog.sources import config
 from designer.errors import DesignerError
-from designer.ui.jsonio import json_response, refusal
+from designer.ui.jsonio import flag, json_response, refusal
 from designer.ui.state import state_of
 
 routes = web.RouteTableDef()
@@ -36,7 +36,7 @@ async def entries(request: web.Request) -> web.Response:
     state = state_of(request)
     name = request.query.get("source") or None
     query = request.query.get("q", "")
-    every = request.query.get("all_versions") == "true"
+    every = flag(request, "all_versions", default=False)
 
     def search() -> dict[str, Any]:
         source = config.open_source(name)

@@ -228,7 +228,5 @@ async def _context(state: UiState, wanted: object) -> str:
     except DesignerError as exc:
         raise bad_request(exc.message, exc.hint) from None
     if wanted not in names:
-        raise bad_request(
-            f"context {wanted!r} is not offered by this server", "GET /api/v1/contexts lists them"
-        )
+        raise not_found(f"context {wanted!r} is not offered by this server (GET /api/v1/contexts lists them)")
     return wanted

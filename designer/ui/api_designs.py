@@ -18,7 +18,7 @@ from designer.errors import DesignerError
 from designer.model import Component
 from designer.policy.findings import SEVERITY_NAMES, Finding, Report
 from designer.ui.analysis import DesignView, FileView, masked_body, shown_path
-from designer.ui.jsonio import bad_request, error_json, json_response, not_found
+from designer.ui.jsonio import bad_request, error_json, flag, json_response, not_found
 from designer.ui.state import UiState, state_of
 from designer.ui.workspace import NotServedError
 
@@ -69,7 +69,7 @@ async def design_findings(request: web.Request) -> web.Response:
     if severity is not None and severity not in SEVERITY_NAMES:
         raise bad_request(f"severity must be one of {', '.join(SEVERITY_NAMES)}")
     check, component = request.query.get("check"), request.query.get("component")
-    waived = request.query.get("waived", "true") != "false"
+    waived = flag(request, "waived", default=True)
     chosen = [
         f
         for f in report.findings

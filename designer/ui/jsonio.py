@@ -40,6 +40,16 @@ def bad_request(message: str, hint: str | None = None) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(text=compact(error_body(message, hint)), content_type="application/json")
 
 
+def flag(request: web.Request, name: str, *, default: bool) -> bool:
+    """A ``true``/``false`` query parameter; anything else is a 400."""
+    value = request.query.get(name)
+    if value is None:
+        return default
+    if value not in ("true", "false"):
+        raise bad_request(f"{name} must be true or false")
+    return value == "true"
+
+
 def error_json(error: DesignerError, workspace: Workspace) -> dict[str, Any]:
     """An engine error for the browser: file as the user gave it, line, key path, hint."""
     from designer.ui.analysis import shown_path

@@ -28,7 +28,9 @@ def test_the_lock_file_pins_what_was_bundled() -> None:
     assert f'"{manifest["dependencies"]["cytoscape"]}"' in bundled, "the bundle holds the pinned cytoscape"
     page = (STATIC / "index.html").read_text()
     linked = re.findall(r'(?:src|href)="([^"]*)"', page)
-    assert linked and all(url.startswith(("/static/", "data:", "#")) for url in linked), "nothing from elsewhere"
+    assert linked and all(url.startswith(("/static/", "data:", "#")) for url in linked), (
+        "nothing from elsewhere"
+    )
 
 
 def test_the_committed_bundle_is_the_build_of_the_sources(tmp_path: Path) -> None:
