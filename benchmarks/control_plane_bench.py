@@ -49,7 +49,7 @@ def deployment_available(kubeconfig: Path, timeout: float = 60.0) -> float:
     apps.create_namespaced_deployment("default", body)
     while time.monotonic() - started < timeout:
         status = apps.read_namespaced_deployment("bench", "default").status
-        if status.available_replicas == 2:
+        if status is not None and status.available_replicas == 2:
             api.close()
             return time.monotonic() - started
         time.sleep(0.02)

@@ -4,7 +4,8 @@ and designer's simulated kubelet, each a child process with its log in the state
 kube-apiserver serves TLS with a CA made at start, authenticates client certificates and bearer tokens,
 authorizes with RBAC, signs service-account tokens and runs its default admission plugins.
 kube-controller-manager runs the default controllers except those that need real nodes or a cloud
-(node IPAM and lifecycle). The simulated kubelet (kubelet.py) registers a Ready node, binds pods and
+(node IPAM and lifecycle), all under its own identity (per-controller service-account credentials
+cost seconds at every start). It starts together with kube-apiserver and waits for it itself. The simulated kubelet (kubelet.py) registers a Ready node, binds pods and
 reports them running. etcd keeps its data in a temporary folder that `stop` removes.
 
 The kubeconfig it writes has two contexts: CONTEXT (an admin client certificate, group system:masters)
@@ -109,7 +110,9 @@ class ControlPlane:
             self.state_dir / "pki",
             clients={
                 "admin": ("designer-admin", "system:masters"),
-                "controller-manager": ("system:kube-controller-manager", None),
+                # One identity for all controllers (no per-controller service-account credentials,
+                # whose set-up costs seconds at start): it needs every right.
+                "controller-manager": ("system:kube-controller-manager", "system:masters"),
                 "kubelet": ("designer-kubelet", "system:masters"),
             },
             token_users={RESTRICTED_USER: None},
@@ -140,28 +143,27 @@ class ControlPlane:
         etcd.wait_until(lambda: _get_json(f"{etcd_url}/health", None).get("health") == "true", 20)
         ready("etcd")
         apiserver = self._launch("kube-apiserver", self._apiserver_args(made, etcd_url), logs)
-        apiserver.wait_until(lambda: self._get("/readyz") == b"ok", self.start_timeout)
-        ready("kube-apiserver")
+        # The others start at once and wait for the API server themselves: their own start-up overlaps.
+        manager = None
         if self.binaries.controller_manager is not None:
             manager = self._launch("kube-controller-manager", self._manager_args(made), logs)
+        apiserver.wait_until(lambda: self._get("/readyz") == b"ok", self.start_timeout)
+        ready("kube-apiserver")
+        kubelet = None
+        if self.with_kubelet:
+            kubeconfig = self._component_kubeconfig("kubelet", made.clients["kubelet"])
+            command = [sys.executable, "-m", "designer.sandbox.upstream.kubelet"]
+            kubelet = self._launch(
+                "kubelet", [*command, f"--kubeconfig={kubeconfig}", f"--node={NODE}"], logs
+            )
+        if manager is not None:
             # Pods cannot be created in a namespace before its "default" service account exists.
             manager.wait_until(
                 lambda: bool(self._get("/api/v1/namespaces/default/serviceaccounts/default")),
                 self.start_timeout,
             )
             ready("kube-controller-manager")
-        if self.with_kubelet:
-            kubelet = self._launch(
-                "kubelet",
-                [
-                    sys.executable,
-                    "-m",
-                    "designer.sandbox.upstream.kubelet",
-                    f"--kubeconfig={self._component_kubeconfig('kubelet', made.clients['kubelet'])}",
-                    f"--node={NODE}",
-                ],
-                logs,
-            )
+        if kubelet is not None:
             kubelet.wait_until(self._node_ready, 30)
             ready("kubelet")
 
@@ -201,7 +203,7 @@ class ControlPlane:
             f"--kubeconfig={kubeconfig}",
             "--leader-elect=false",
             "--secure-port=0",
-            "--use-service-account-credentials=true",
+            "--use-service-account-credentials=false",
             f"--service-account-private-key-file={made.service_account_key}",
             f"--root-ca-file={made.ca_cert}",
             f"--cluster-signing-cert-file={made.ca_cert}",
