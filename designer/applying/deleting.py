@@ -18,7 +18,7 @@ from designer.applying.events import Event, EventKind, EventSink, Failure, NodeF
 from designer.applying.limiting import limit_requests, workers
 from designer.applying.pruning import owned_by
 from designer.applying.scheduler import run_graph
-from designer.applying.waiting import wait_gone
+from designer.applying.waiting import delete_and_wait
 from designer.cluster.base import Cluster, namespaced_ref
 from designer.cluster.errors import NotFoundError
 from designer.cluster.inventory import DEFAULT_NAMESPACE, read_inventory
@@ -138,8 +138,7 @@ def _delete_one(
         )
         return False
     try:
-        cluster.delete(ref)
-        left = wait_gone(cluster, ref, timeout=timeout)
+        left = delete_and_wait(cluster, ref, timeout=timeout)
     except ClusterError as exc:
         raise NodeFailedError(
             Failure(

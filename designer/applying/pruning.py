@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from designer.applying.events import Event, EventKind, EventSink, Failure, RunResult
-from designer.applying.waiting import wait_gone
+from designer.applying.waiting import delete_and_wait
 from designer.cluster.base import Cluster, labels_of
 from designer.cluster.errors import NotFoundError
 from designer.cluster.inventory import DESIGN_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, label_value
@@ -68,8 +68,7 @@ def prune(
             emit(Event(kind=EventKind.PROTECTED, ref=ref, message="traits.prune is false: kept"))
             continue
         try:
-            cluster.delete(ref)
-            left = wait_gone(cluster, ref, timeout=timeout)
+            left = delete_and_wait(cluster, ref, timeout=timeout)
         except ClusterError as exc:
             kept.append(ref)
             result.add(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.applying.events import Event, EventKind, EventSink, Failure, RunResult
-from designer.applying.waiting import wait_gone
+from designer.applying.waiting import delete_and_wait
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.cluster.errors import InvalidError, NotFoundError
 from designer.diffing.normalizing import SERVER_METADATA
@@ -89,8 +89,7 @@ def _undo(cluster: Cluster, step: Step, timeout: float) -> bool:
     if not changed_since_plan(step, current):
         return False
     if step.live is None:  # created by the run (or, for a create, by someone meanwhile)
-        cluster.delete(step.ref)
-        if wait_gone(cluster, step.ref, timeout=timeout) is not None:
+        if delete_and_wait(cluster, step.ref, timeout=timeout) is not None:
             raise ClusterError(f"{step.ref} was not deleted within {timeout:g}s")
         return True
     _restore(cluster, step.live, timeout)  # updated, or deleted by a replace: applied back
@@ -125,6 +124,5 @@ def _restore(cluster: Cluster, live: KubeObject, timeout: float) -> None:
         if not exc.immutable:
             raise
         ref = ObjectRef.of(body)
-        cluster.delete(ref)
-        wait_gone(cluster, ref, timeout=timeout)
+        delete_and_wait(cluster, ref, timeout=timeout)
         cluster.apply(body, field_manager=FIELD_MANAGER, force=True)

@@ -6,7 +6,7 @@ cost no extra request; after that the object is read with a short, growing inter
 1 s), the first read timed by what the run has learnt about the kind (`PollSchedule`) — cheap on
 a real API server and quick to notice a ready object. A terminal failure
 (ProgressDeadlineExceeded, Job Failed) ends the wait at once; transient read errors are ignored
-until the deadline. Callers: the apply engine, delete, rollback.
+until the deadline. `delete_and_wait` is the one way objects are deleted and waited for. Callers: the apply engine, delete, rollback.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from designer.adapters.readiness import Readiness, Rule, Status, condition_rule, status_of
-from designer.cluster.base import Cluster
+from designer.cluster.base import Cluster, Propagation
 from designer.cluster.errors import NotFoundError, UnreachableError
 from designer.model import KubeObject, ObjectRef
 
@@ -138,3 +138,26 @@ def wait_gone(cluster: Cluster, ref: ObjectRef, *, timeout: float) -> KubeObject
             return body
         time.sleep(min(interval, remaining))
         interval = min(interval * BACKOFF, MAX_INTERVAL_S)
+
+
+def delete_and_wait(
+    cluster: Cluster, ref: ObjectRef, *, timeout: float, propagation: Propagation = "Background"
+) -> KubeObject | None:
+    """Delete ``ref`` and poll until it is gone; returns the last body seen when the deadline hit.
+
+    A delete whose answer was lost (``outcome_unknown``) may well have happened: the object's own
+    GET decides. Gone, or being deleted (``deletionTimestamp``): it happened, wait as usual; still
+    there and not being deleted: it did not, and the delete's error is raised. Other failures raise.
+    """
+    try:
+        cluster.delete(ref, propagation=propagation)
+    except UnreachableError as exc:
+        if not exc.outcome_unknown:
+            raise
+        try:
+            now = cluster.get(ref)
+        except NotFoundError:
+            now = None  # the kind is surely not served: nor is the object
+        if now is not None and not (now.get("metadata") or {}).get("deletionTimestamp"):
+            raise
+    return wait_gone(cluster, ref, timeout=timeout)

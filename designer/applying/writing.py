@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from designer.applying.events import Event, EventKind, EventSink, Failure, NodeFailedError
-from designer.applying.waiting import wait_gone
+from designer.applying.waiting import delete_and_wait
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.cluster.errors import ConflictError, InvalidError, NotFoundError, UnreachableError
 from designer.errors import ClusterError
@@ -140,8 +140,7 @@ def _replace(
             )
         )
     deleting.append(True)
-    cluster.delete(ref, propagation="Foreground")
-    left = wait_gone(cluster, ref, timeout=timeout)
+    left = delete_and_wait(cluster, ref, timeout=timeout, propagation="Foreground")
     if left is not None:
         raise NodeFailedError(
             Failure(component=component, ref=ref, message=f"replace: {ref} was not deleted in {timeout:g}s")

@@ -137,8 +137,10 @@ class Bench:
         ``obj`` adds to the CLI's context object (e.g. ``after_ready``: inject faults mid-run).
         """
         capsys.readouterr()
+        # a bounded wait: a run that would wait out the default 300 s is a failure here, not a hang
+        bounded = ["--timeout", "30s"] if args and args[0] in ("apply", "delete") else []
         code = run(
-            [*args, "--kubeconfig", str(self.kubeconfig)],
+            [*args, *bounded, "--kubeconfig", str(self.kubeconfig)],
             obj={"registry": registry(), "cluster_factory": fast_cluster, **(obj or {})},
         )
         out, err = capsys.readouterr()

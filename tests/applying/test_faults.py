@@ -342,6 +342,20 @@ def test_delete_with_lost_answers_and_5xx_finishes_or_says_so(
     assert b.state() == {} and b.inventory() is None
 
 
+def test_deletes_whose_answers_are_all_lost_are_decided_by_the_objects_get(
+    b: Bench, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every DELETE of the ConfigMap is carried out but answered by a dropped connection: the
+    delete's outcome is not known, so the object's GET says whether it is gone (it is)."""
+    assert _apply(b, capsys, "v1")[0] == 0
+    b.sandbox.inject_fault("DELETE", CONFIG, None, drop="after", times=1000)
+    code, out, err = b.design(capsys, "delete", str(write_design(b.directory, "v1")), "--yes", "-o", "json")
+    check_honest(code, err)
+    assert code == 0, out[-3000:]
+    assert b.state() == {} and b.inventory() is None
+    assert any(r.dropped for r in b.sandbox.requests if r.method == "DELETE")
+
+
 @pytest.mark.parametrize("fault", ["500", "reset", "lost"])
 def test_diff_never_writes_and_never_claims_no_changes_it_could_not_see(
     b: Bench, capsys: pytest.CaptureFixture[str], fault: str
