@@ -20,7 +20,7 @@ from tests.conftest import PATTERNS
 from tests.ui.browser import page_errors
 from tests.ui.conftest import SECRET_B64, SECRET_VALUE, ServerFactory, design_id, logged_in
 
-READY = "#graph[data-ready=true]"
+READY = "#graph[data-ready=true][data-badges=true]"
 
 
 def open_design(page: Any, server: Any, design: str) -> None:

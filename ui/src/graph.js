@@ -13,17 +13,12 @@ export function drawGraph(container, tooltip, graph, counts, colorBy, onSelect) 
   const inCycle = new Set(graph.cycle.flat());
   const elements = [];
   for (const node of graph.nodes) {
-    const found = counts[node.name] || {};
-    const worst = SEVERITIES.find((s) => found[s]);
-    const badge = SEVERITIES.filter((s) => found[s]).map((s) => `${found[s]}${SHORT[s]}`).join(" ");
     elements.push({
       group: "nodes",
       data: {
         id: node.name,
-        label: `${node.name}\n${node.kind}${badge ? `\n⚠ ${badge}` : ""}`,
         color: colorOf(colorBy === "adapter" ? node.adapter : node.kind),
-        border: inCycle.has(node.name) ? "#d50000" : worst ? SEVERITY_COLORS[worst] : "#37474f",
-        borderWidth: inCycle.has(node.name) || worst ? 4 : 1,
+        ...badgeData(node, counts[node.name], inCycle.has(node.name)),
       },
       position: positions.get(node.name),
     });
@@ -102,6 +97,25 @@ export function drawGraph(container, tooltip, graph, counts, colorBy, onSelect) 
     tooltip.hidden = true;
   });
   return cy;
+}
+
+// The label and border of a node: its name, kind and counts of unwaived findings by severity.
+function badgeData(node, found = {}, cyclic = false) {
+  const worst = SEVERITIES.find((s) => found[s]);
+  const badge = SEVERITIES.filter((s) => found[s]).map((s) => `${found[s]}${SHORT[s]}`).join(" ");
+  return {
+    label: `${node.name}\n${node.kind}${badge ? `\n⚠ ${badge}` : ""}`,
+    border: cyclic ? "#d50000" : worst ? SEVERITY_COLORS[worst] : "#37474f",
+    borderWidth: cyclic || worst ? 4 : 1,
+  };
+}
+
+// Put the findings' badges on a graph drawn before they were known.
+export function showBadges(cy, graph, counts) {
+  const inCycle = new Set(graph.cycle.flat());
+  cy.batch(() => {
+    for (const node of graph.nodes) cy.getElementById(node.name).data(badgeData(node, counts[node.name], inCycle.has(node.name)));
+  });
 }
 
 function moveTooltip(tooltip, at) {

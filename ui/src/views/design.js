@@ -3,17 +3,20 @@
 // check and component.
 import { designPath, get } from "../api.js";
 import { add, clear, fill, h, SEVERITIES, severityBadge, where } from "../dom.js";
-import { drawGraph } from "../graph.js";
+import { drawGraph, showBadges } from "../graph.js";
 import { findingsList } from "./findings.js";
 
 export async function designView(main, id) {
-  const [graph, findings] = await Promise.all([get(designPath(id, "graph")), get(designPath(id, "findings"))]);
+  // The graph is drawn as soon as it arrives; findings (thousands on a large design) follow as badges.
+  const graph = await get(designPath(id, "graph"));
+  const pending = get(designPath(id, "findings"));
+  let findings = null;
   const d = graph.design;
   const colorBy = h("select", { id: "color-by", "aria-label": "Colour nodes by" }, h("option", { value: "kind" }, "colour by kind"), h("option", { value: "adapter" }, "colour by adapter"));
   const canvas = h("div", { id: "graph", role: "img", "aria-label": `dependency graph of ${d.name}` });
   const tooltip = h("div", { id: "edge-tooltip", class: "tooltip", hidden: true });
   const panel = h("aside", { id: "panel" });
-  const totals = findings.summary.by_severity;
+  const totals = h("span", { class: "totals" });
   main.append(
     h(
       "section",
@@ -24,7 +27,7 @@ export async function designView(main, id) {
         h("h1", {}, d.name),
         h("span", { class: "mono muted" }, where(d.file, d.line)),
         h("span", { class: "muted", id: "graph-counts" }, `${graph.nodes.length} components · ${graph.edges.length} dependencies · ${graph.waves.length} waves`),
-        h("span", { class: "totals" }, SEVERITIES.filter((s) => totals[s]).map((s) => severityBadge(s, totals[s]))),
+        totals,
         colorBy,
         h("a", { class: "button", href: `#/plan/${encodeURIComponent(id)}` }, "Plan…"),
       ),
@@ -45,11 +48,12 @@ export async function designView(main, id) {
     const c = await get(designPath(id, `components/${encodeURIComponent(name)}`));
     fill(panel, componentPanel(c, showFindings));
   };
-  const showFindings = () => fill(panel, findingsPanel(findings, graph, id, showComponent));
+  const showFindings = () =>
+    fill(panel, findings ? findingsPanel(findings, graph, id, showComponent) : h("p", { class: "muted" }, "Loading findings…"));
   const draw = () => {
     if (cy) cy.destroy();
     performance.mark("graph-start");
-    cy = drawGraph(canvas, tooltip, graph, findings.by_component, colorBy.value, showComponent);
+    cy = drawGraph(canvas, tooltip, graph, findings ? findings.by_component : {}, colorBy.value, showComponent);
     cy.one("render", () => {
       performance.mark("graph-ready");
       canvas.dataset.ready = "true";
@@ -58,7 +62,13 @@ export async function designView(main, id) {
   };
   colorBy.addEventListener("change", draw);
   draw();
-  showFindings();
+  findings = await pending;
+  if (!cy || cy.destroyed()) return () => {};
+  showBadges(cy, graph, findings.by_component);
+  const by = findings.summary.by_severity;
+  add(totals, SEVERITIES.filter((s) => by[s]).map((s) => severityBadge(s, by[s])));
+  if (!panel.firstChild || !panel.querySelector("#component-detail")) showFindings();
+  canvas.dataset.badges = "true";
   return () => {
     if (cy) cy.destroy();
     window.designerGraph = null;

@@ -2,12 +2,19 @@
 // component, file:line, and the reason of a waiver.
 import { h, severityBadge, where } from "../dom.js";
 
-export function findingsList(findings, checks, onComponent) {
+const FIRST = 150; // items drawn at once; a large design has thousands (the rest on request)
+
+export function findingsList(findings, checks, onComponent, limit = FIRST) {
   if (!findings.length) return h("p", { class: "muted findings-empty" }, "No findings.");
-  return h(
-    "ul",
-    { class: "findings" },
-    findings.map((f) => {
+  const list = h("ul", { class: "findings" }, findings.slice(0, limit).map((f) => item(f, checks, onComponent)));
+  if (findings.length <= limit) return list;
+  const more = h("button", { type: "button", class: "more" }, `Show all ${findings.length}`);
+  const box = h("div", {}, list, more);
+  more.addEventListener("click", () => box.replaceWith(findingsList(findings, checks, onComponent, Infinity)));
+  return box;
+}
+
+function item(f, checks, onComponent) {
       const check = checks[f.id] || {};
       return h(
         "li",
@@ -43,6 +50,4 @@ export function findingsList(findings, checks, onComponent) {
             )
           : null,
       );
-    }),
-  );
 }
