@@ -29,11 +29,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph_bench import generate  # noqa: E402
+from graph_bench import generate
 
-from designer.ui.background import BackgroundServer  # noqa: E402
-from designer.ui.state import Settings  # noqa: E402
-from tests.ui.browser import browser_context  # noqa: E402
+from designer.ui.background import BackgroundServer
+from designer.ui.state import Settings
+from tests.ui.browser import browser_context
 
 TOKEN = "bench-token-" + "x" * 32
 
