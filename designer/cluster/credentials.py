@@ -13,7 +13,8 @@ them from what the client's loader sees; the client still does client certificat
 - an exec credential is cached until its ``expirationTimestamp`` (kubectl's rule: no margin) and
   the plugin runs again only then: once for all threads (the diff planner and the apply engine
   send requests from many). A client certificate from a plugin goes to owner-only temporary files
-  that are removed when the process ends;
+  that are removed when the process ends; it is renewed after a 401 only (the client asks for a
+  credential before each request only when it sends a token);
 - `Credentials.renew` is what the retrier calls after a 401: the plugin runs again (or the token
   file is read again) and the request is retried once, as client-go does for a revoked credential;
 - impersonation becomes the ``Impersonate-*`` headers. A header sent several times (one group each)
@@ -125,8 +126,9 @@ class Credentials:
         """Before the ApiClient exists: the token hook, and a plugin's client certificate files."""
         if self._credential is not None and self._credential.client_certificate:
             self._write_certificate(configuration, self._credential)
-        if self._bearer() is not None:
-            configuration.api_key["BearerToken"] = f"Bearer {self._bearer()}"
+        token = self._bearer()
+        if token is not None:
+            configuration.api_key["BearerToken"] = f"Bearer {token}"
             configuration.refresh_api_key_hook = self._refresh_hook
 
     def bind(self, api_client: Any) -> None:
