@@ -1,7 +1,8 @@
-"""`design import`: turn manifests, Meshery designs or a Helm chart into a native design file.
+"""`design import`: turn manifests, Meshery designs, a Helm chart or a Compose file into a native design.
 
 Writes YAML to stdout (or ``-o FILE``, which is never overwritten without ``--force``, as with
-`design catalog pull`); a summary goes to stderr.
+`design catalog pull`); on stderr, a ``warning:`` line for each thing a conversion left out (at its
+file:line:column) and a summary.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from designer.importing import converting, reading
     type=click.Choice(reading.FORMATS),
     default="auto",
     show_default=True,
-    help="Input format (auto recognises manifests and Meshery files; helm needs the helm binary).",
+    help="Input format (auto recognises manifests, Meshery and Compose files; helm needs the helm binary).",
 )
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Write to FILE, not stdout.")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
@@ -32,7 +33,7 @@ from designer.importing import converting, reading
 @click.option("--type", "type_", default=None, help="metadata.type (Deployment, Security, …).")
 @click.option("--explicit-deps", is_flag=True, help="Also write inferred dependencies as dependsOn.")
 @click.option("--release", default=None, help="Helm: release name (default: the chart name).")
-@click.option("--namespace", default=None, help="Helm: namespace to render into.")
+@click.option("--namespace", default=None, help="Helm, Compose: namespace to render or put everything into.")
 def import_design(
     source: str,
     fmt: str,
@@ -48,7 +49,10 @@ def import_design(
     """Convert SOURCE (file, folder, http(s) URL, or Helm chart) into a native designer/v1 design."""
     if out is not None:
         _check_target(out, force)  # before the input is read: a slow download is not wasted
-    designs = reading.read_designs(source, fmt, release=release, namespace=namespace)
+    if namespace is not None and converting.dns_name(namespace) != namespace:
+        raise DesignerError(f"--namespace {namespace!r} is not a namespace name", hint="use a DNS-1123 label")
+    read = reading.read_input(source, fmt, release=release, namespace=namespace, name=name)
+    designs = read.designs
     options = converting.ImportOptions(
         name=converting.dns_name(name) if name else None,
         version=version,
@@ -61,8 +65,11 @@ def import_design(
         click.echo(text, nl=False)
     else:
         _write(out, text, force)
+    for note in read.notes:
+        click.echo(f"warning: {note}", err=True)
     comps = sum(len(d.components) for d in designs)
-    click.echo(f"imported {len(designs)} design(s), {comps} components from {source}", err=True)
+    left_out = f"; {len(read.notes)} warning(s) above name what was not converted" if read.notes else ""
+    click.echo(f"imported {len(designs)} design(s), {comps} components from {source}{left_out}", err=True)
 
 
 def _check_target(out: Path, force: bool) -> None:

@@ -1,8 +1,10 @@
-"""Input side of `design import`: local files and folders, http(s) URLs, and Helm charts.
+"""Input side of `design import`: local files and folders, http(s) URLs, Helm charts, Compose files.
 
-Everything ends in designer.loading, which recognises Kubernetes manifests and both Meshery
-formats; this module only fetches bytes (size-bounded, one deadline per transfer: designer.fetching) and renders charts with the ``helm``
-binary when it is installed. Callers: designer.cli.importing.
+Everything but Compose ends in designer.loading, which recognises Kubernetes manifests and both
+Meshery formats; this module only fetches bytes (size-bounded, one deadline per transfer:
+designer.fetching), renders charts with the ``helm`` binary when it is installed, and hands Docker
+Compose files (``--from compose``, or recognised by ``auto``) to designer.importing.compose, whose
+notes (what was not converted) come back with the designs. Callers: designer.cli.importing.
 """
 
 from __future__ import annotations
@@ -10,14 +12,21 @@ from __future__ import annotations
 import shutil
 import subprocess
 import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from designer import fetching
-from designer.errors import DesignerError, DesignError
+from designer.errors import DesignerError, DesignError, Location
+from designer.importing.compose.converting import import_compose
+from designer.importing.compose.document import looks_like_compose
+from designer.importing.compose.notes import Note
 from designer.loading import load_paths, load_text
+from designer.loading.yamlnodes import MAX_FILE_BYTES
 from designer.model import Design
 
-FORMATS = ("auto", "kubernetes", "meshery", "helm")
+FORMATS = ("auto", "kubernetes", "meshery", "helm", "compose")
+COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+"""The names Compose looks for in a folder, in its order."""
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 HELM_TIMEOUT_S = 120.0
 
@@ -30,6 +39,63 @@ _EXPECTED = {
 def is_url(source: str) -> bool:
     """True for http(s) URLs."""
     return urllib.parse.urlsplit(source).scheme in ("http", "https")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The designs an input holds, and the notes of what a conversion left out (Compose)."""
+
+    designs: list[Design]
+    notes: list[Note] = field(default_factory=list)
+
+
+def read_input(
+    source: str,
+    fmt: str = "auto",
+    *,
+    release: str | None = None,
+    namespace: str | None = None,
+    name: str | None = None,
+) -> Reading:
+    """The designs in ``source`` read as ``fmt`` (auto: a Compose file, or what designer.loading
+    recognises); ``namespace`` is the Helm release's or the Compose project's namespace."""
+    compose = _compose_source(source, fmt)
+    if compose is not None:
+        raw, file, folder = compose
+        converted = import_compose(raw, file, folder=folder, project=name, namespace=namespace)
+        return Reading([converted.design], converted.notes)
+    return Reading(read_designs(source, fmt, release=release, namespace=namespace))
+
+
+def _compose_source(source: str, fmt: str) -> tuple[bytes, str, Path | None] | None:
+    """(bytes, file name, project folder) when ``source`` is to be read as a Compose file."""
+    if fmt not in ("auto", "compose"):
+        return None
+    if is_url(source):
+        if fmt == "auto":
+            return None  # read once, below, by designer.loading; --from compose for a Compose URL
+        return fetch(source), Path(urllib.parse.urlsplit(source).path).name or "compose.yaml", None
+    path = Path(source)
+    if path.is_dir():
+        found = next((path / n for n in COMPOSE_FILES if (path / n).is_file()), None)
+        if found is None:
+            if fmt == "compose":
+                raise DesignError(
+                    f"{source} holds no {' / '.join(COMPOSE_FILES)}",
+                    location=Location.whole(source),
+                    hint="pass the Compose file itself",
+                )
+            return None
+        path = found
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if fmt == "compose" or looks_like_compose(raw, str(path)):
+        return raw, str(path), path.resolve().parent
+    return None
 
 
 def read_designs(
@@ -60,6 +126,8 @@ def read_designs(
 def _format_option(source_format: str) -> str:
     if source_format.startswith("meshery"):
         return "meshery"
+    if source_format == "compose":
+        return "compose"
     return "kubernetes" if source_format == "kubernetes" else "auto"
 
 

@@ -22,6 +22,7 @@ from designer.loading.locating import child, pairs
 from designer.loading.native import nearest
 from designer.loading.nodevalues import ExpansionBudget
 from designer.loading.positions import NodePositions, component_layout
+from designer.loading.toolinputs import is_compose
 from designer.loading.yamlnodes import Document
 from designer.model import Component, Design
 
@@ -33,8 +34,13 @@ _ANNOTATION_MODELS = frozenset({"meshery-core"})
 
 
 def is_pattern(value: Any) -> bool:
-    """True for a legacy pattern file (``services:`` map)."""
-    return isinstance(value, dict) and "services" in value and "apiVersion" not in value
+    """True for a legacy pattern file (``services:`` map), not a Docker Compose file (also ``services:``)."""
+    return (
+        isinstance(value, dict)
+        and "services" in value
+        and "apiVersion" not in value
+        and not is_compose(value)
+    )
 
 
 def deprettify(key: str) -> str:

@@ -40,6 +40,21 @@ def _validator(name: str) -> Validator | None:
     return cls(_inline_refs(schema, schema.get("$defs", {})), format_checker=cls.FORMAT_CHECKER)
 
 
+@functools.cache
+def tool_validator(name: str, formats: tuple[tuple[str, Callable[[object], bool]], ...] = ()) -> Validator:
+    """A validator for schemas/<name>, with ``formats`` (name, check) added to the standard format
+    checks: another tool's schema may use a format in that tool's own sense (Compose's ``duration``
+    is Go's, not ISO 8601's). Use with `explain`."""
+    import jsonschema
+
+    schema = json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    checker = jsonschema.FormatChecker()
+    for format_name, check in formats:
+        checker.checks(format_name)(check)
+    return cls(_inline_refs(schema, schema.get("$defs", {})), format_checker=checker)
+
+
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
     if isinstance(node, dict):
         ref = node.get("$ref")
@@ -106,6 +121,12 @@ def designer_kinds() -> frozenset[str]:
     return frozenset(p.name.removesuffix(".schema.json") for p in folder.glob("*.schema.json"))
 
 
+def explain(validator: Validator, document: Any, locate: Locator, prefix: str = "") -> list[SchemaError]:
+    """Every independent way ``document`` breaks ``validator``'s schema, described as for designs (for
+    readers of other tools' files that build their own validator, e.g. with extra formats)."""
+    return _errors(validator, document, locate, prefix)
+
+
 def _errors(validator: Validator, doc: Any, locate: Locator, prefix: str) -> list[SchemaError]:
     if validator.is_valid(doc):  # the fast path; collecting errors is several times slower
         return []
@@ -131,9 +152,9 @@ def _position(error: SchemaError) -> tuple[int, int, str]:
 
 def _describe(error: ValidationError) -> list[tuple[str, str | None, str | None]]:
     """(message, hint, key below the error's path) for each problem the error stands for."""
-    if error.validator == "additionalProperties":
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
         schema: Any = error.schema
-        allowed = sorted(schema.get("properties", {}) if isinstance(schema, dict) else {})
+        allowed = sorted(_properties(schema))
         unknown = _UNEXPECTED.search(error.message)
         names = _unexpected_keys(error) or [unknown.group(1) if unknown else "?"]
         return [
@@ -172,12 +193,23 @@ def _describe(error: ValidationError) -> list[tuple[str, str | None, str | None]
     return [(error.message if len(error.message) <= 200 else error.message[:197] + "...", None, None)]
 
 
+def _properties(schema: Any) -> set[str]:
+    """The keys a schema names: its own properties and those of its allOf/anyOf/oneOf branches."""
+    if not isinstance(schema, dict):
+        return set()
+    names = set(schema.get("properties", {}))
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(keyword, ()):
+            names |= _properties(branch)
+    return names
+
+
 def _unexpected_keys(error: ValidationError) -> list[str]:
     schema: Any = error.schema
     instance: Any = error.instance
     if not isinstance(schema, dict) or not isinstance(instance, dict):
         return []
-    known = set(schema.get("properties", {}))
+    known = _properties(schema)
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
     return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
 

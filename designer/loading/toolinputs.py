@@ -149,11 +149,32 @@ def foreign(file: str, value: Any) -> Foreign | None:
     if path.name.startswith("values") and (_chart_folder(path) is not None or isinstance(value, dict)):
         seems = "" if _chart_folder(path) is not None else ", it seems"
         return Foreign(f"a Helm chart's values file{seems}", _HELM_HINT)
-    if isinstance(value, dict) and "services" in value and ("version" in value or "volumes" in value):
+    if is_compose(value):
         return Foreign(
-            "a Docker Compose file, it seems", "convert it to Kubernetes manifests (e.g. with kompose)"
+            "a Docker Compose file",
+            f"import it into a design: design import {path.name} --from compose",
         )
     return None
+
+
+_COMPOSE_TOP = frozenset({"networks", "volumes", "configs", "secrets", "include", "models", "jobs"})
+_PATTERN_SERVICE_KEYS = frozenset({"type", "settings", "traits", "dependsOn", "model", "apiVersion"})
+
+
+def is_compose(value: Any) -> bool:
+    """True for a Docker Compose file: a ``services:`` map whose services carry none of a Meshery
+    pattern's keys (``type``, ``settings``, …), with a service or a Compose-only top-level key."""
+    if not isinstance(value, dict) or "apiVersion" in value or "kind" in value:
+        return False
+    services = value.get("services")
+    if services is None and "include" in value:
+        return True
+    if not isinstance(services, dict):
+        return False
+    entries = [s for s in services.values() if isinstance(s, dict)]
+    if any(_PATTERN_SERVICE_KEYS & set(s) for s in entries):
+        return False
+    return bool(entries) or bool(_COMPOSE_TOP & set(value))
 
 
 _ELSEWHERE = "keep it out of the paths designer checks, or validate what the tool produces"
