@@ -5,7 +5,7 @@ kube-apiserver serves TLS with a CA made at start, authenticates client certific
 authorizes with RBAC, signs service-account tokens and runs its default admission plugins.
 kube-controller-manager runs the default controllers except those that need real nodes or a cloud
 (node IPAM and lifecycle), all under its own identity (per-controller service-account credentials
-cost seconds at every start). It starts together with kube-apiserver and waits for it itself. The simulated kubelet (kubelet.py) registers a Ready node, binds pods and
+cost seconds at every start). The simulated kubelet (kubelet.py) registers a Ready node, binds pods and
 reports them running. etcd keeps its data in a temporary folder that `stop` removes.
 
 The kubeconfig it writes has two contexts: CONTEXT (an admin client certificate, group system:masters)
@@ -143,12 +143,13 @@ class ControlPlane:
         etcd.wait_until(lambda: _get_json(f"{etcd_url}/health", None).get("health") == "true", 20)
         ready("etcd")
         apiserver = self._launch("kube-apiserver", self._apiserver_args(made, etcd_url), logs)
-        # The others start at once and wait for the API server themselves: their own start-up overlaps.
+        apiserver.wait_until(lambda: self._get("/readyz") == b"ok", self.start_timeout)
+        ready("kube-apiserver")
+        # Only now: kube-controller-manager gives up when the API server is not healthy within about
+        # 10 s of its own start, which a busy machine can exceed. The kubelet starts alongside it.
         manager = None
         if self.binaries.controller_manager is not None:
             manager = self._launch("kube-controller-manager", self._manager_args(made), logs)
-        apiserver.wait_until(lambda: self._get("/readyz") == b"ok", self.start_timeout)
-        ready("kube-apiserver")
         kubelet = None
         if self.with_kubelet:
             kubeconfig = self._component_kubeconfig("kubelet", made.clients["kubelet"])
