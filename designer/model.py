@@ -20,6 +20,22 @@ KubeObject = dict[str, Any]
 DESIGNER_API_VERSION = "designer/v1"
 """apiVersion of designer's own kinds (Design, IstioMesh, LinkerdMesh, PerformanceProfile)."""
 
+SHARED_METADATA = (
+    "description",
+    "type",
+    "tags",
+    "meshes",
+    "labels",
+    "annotations",
+    "caveats",
+    "license",
+    "authors",
+    "displayName",
+    "created",
+    "links",
+)
+"""The keys of a design's metadata that travel with it between formats (import, Meshery export)."""
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class ObjectRef:

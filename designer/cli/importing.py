@@ -7,11 +7,11 @@ file:line:column) and a summary.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from designer.cli.files import check_target, write_file
 from designer.errors import DesignerError
 from designer.importing import converting, reading
 
@@ -29,7 +29,9 @@ from designer.importing import converting, reading
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="Write to FILE, not stdout.")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @click.option("--name", default=None, help="metadata.name of the design (default: from the input).")
-@click.option("--version", "version", default="0.1.0", show_default=True, help="metadata.version (semver).")
+@click.option(
+    "--version", "version", default=None, help="metadata.version (semver; default: the input's, else 0.1.0)."
+)
 @click.option("--type", "type_", default=None, help="metadata.type (Deployment, Security, …).")
 @click.option("--explicit-deps", is_flag=True, help="Also write inferred dependencies as dependsOn.")
 @click.option("--release", default=None, help="Helm: release name (default: the chart name).")
@@ -40,7 +42,7 @@ def import_design(
     out: Path | None,
     force: bool,
     name: str | None,
-    version: str,
+    version: str | None,
     type_: str | None,
     explicit_deps: bool,
     release: str | None,
@@ -48,7 +50,7 @@ def import_design(
 ) -> None:
     """Convert SOURCE (file, folder, http(s) URL, or Helm chart) into a native designer/v1 design."""
     if out is not None:
-        _check_target(out, force)  # before the input is read: a slow download is not wasted
+        check_target(out, force)  # before the input is read: a slow download is not wasted
     if namespace is not None and converting.dns_name(namespace) != namespace:
         raise DesignerError(f"--namespace {namespace!r} is not a namespace name", hint="use a DNS-1123 label")
     read = reading.read_input(source, fmt, release=release, namespace=namespace, name=name)
@@ -64,30 +66,9 @@ def import_design(
     if out is None:
         click.echo(text, nl=False)
     else:
-        _write(out, text, force)
+        write_file(out, text, force)
     for note in read.notes:
         click.echo(f"warning: {note}", err=True)
     comps = sum(len(d.components) for d in designs)
     left_out = f"; {len(read.notes)} warning(s) above name what was not converted" if read.notes else ""
     click.echo(f"imported {len(designs)} design(s), {comps} components from {source}{left_out}", err=True)
-
-
-def _check_target(out: Path, force: bool) -> None:
-    if out.is_dir():
-        raise DesignerError(f"{out} is a folder", hint="give -o a file name, e.g. -o app-design.yaml")
-    if (out.exists() or out.is_symlink()) and not force:
-        raise DesignerError(
-            f"{out} already exists", hint="pass --force to overwrite it, or choose another -o"
-        )
-
-
-def _write(out: Path, text: str, force: bool) -> None:
-    """Write through a temporary file and a rename: a failed import leaves ``out`` as it was."""
-    _check_target(out, force)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DesignerError(f"cannot write {out}: {exc.strerror}") from exc

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "perf": "designer.cli.perf:perf",
     "catalog": "designer.cli.catalog:catalog",
     "import": "designer.cli.importing:import_design",
+    "export": "designer.cli.exporting:export",
     "sandbox": "designer.cli.sandbox:sandbox",
     "ui": "designer.cli.ui:ui",
 }

@@ -21,24 +21,11 @@ from designer.graph import build_graph
 from designer.kinds import mesh_of_group
 from designer.loading import load_text
 from designer.loading.writing import dump_documents
-from designer.model import DESIGNER_API_VERSION, Design
+from designer.model import DESIGNER_API_VERSION, SHARED_METADATA, Design
 
-_META_KEYS = (
-    "description",
-    "type",
-    "tags",
-    "meshes",
-    "labels",
-    "annotations",
-    "caveats",
-    "license",
-    "authors",
-    "displayName",
-    "created",
-    "links",
-)
 _TRAITS = ("wait", "prune", "replace")
 _INVALID = re.compile(r"[^a-z0-9.-]+")
+_SEMVER = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +33,7 @@ class ImportOptions:
     """How imported designs are written."""
 
     name: str | None = None
-    version: str = "0.1.0"
+    version: str | None = None  # None: the input's version when it is semver, else 0.1.0
     type: str | None = None
     explicit_deps: bool = False
     origin: str = ""
@@ -54,8 +41,7 @@ class ImportOptions:
 
 def dns_name(text: str, fallback: str = "imported") -> str:
     """``text`` as a DNS-1123 name: lowercase, runs of other characters turned into '-'."""
-    name = _INVALID.sub("-", text.strip().lower()).strip("-.")
-    name = re.sub(r"-{2,}", "-", name)[:63].strip("-.")
+    name = _INVALID.sub("-", text.strip().lower()).strip("-.")[:63].strip("-.")
     return name or fallback
 
 
@@ -66,8 +52,11 @@ def to_native(design: Design, options: ImportOptions) -> dict[str, Any]:
     if options.explicit_deps:
         for edge in build_graph(design).edges:
             inferred.setdefault(edge.dependent, []).append(edge.dependency)
-    metadata: dict[str, Any] = {"name": options.name or dns_name(design.name), "version": options.version}
-    for key in _META_KEYS:
+    version = options.version or (
+        design.version if design.version and _SEMVER.match(design.version) else "0.1.0"
+    )
+    metadata: dict[str, Any] = {"name": options.name or dns_name(design.name), "version": version}
+    for key in SHARED_METADATA:
         if key in design.metadata:
             metadata[key] = design.metadata[key]
     if options.type:

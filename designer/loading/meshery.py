@@ -128,7 +128,7 @@ def _service(
     ns_setting = settings.pop("namespace", None)
     object_name = name_setting if isinstance(name_setting, str) and name_setting else object_name
     namespace = namespace or (ns_setting if isinstance(ns_setting, str) and ns_setting else None)
-    if kind == "Application":
+    if kind == "Application" and (not api_version or api_version.startswith("core.oam.dev/")):
         kind, settings = "Deployment", _application(key, settings, fields, f"{path}.settings")
     api_version = api_version or DEFAULT_API_VERSIONS.get(kind)
     if kind and not api_version:

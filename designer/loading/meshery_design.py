@@ -1,8 +1,10 @@
 """Reads Meshery v1beta1 designs (``schemaVersion: designs.meshery.io/v1beta1``) into the model.
 
 Components carry ``component: {kind, version}``, the object body in ``configuration`` (its metadata
-there too) and ``metadata.dependsOn`` by name or by id; annotation components (canvas-only) are
-skipped. Every mistake of a design is reported in one run; keys are de-prettified as in patterns.
+there too), ``metadata.dependsOn`` by name or by id and, in designs designer exported,
+``metadata.traits``; annotation components (canvas-only) are skipped. The design's free-form
+``metadata`` keeps the keys a native design's metadata also has (description, type, tags, …). Every
+mistake of a design is reported in one run; keys are de-prettified as in patterns.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from designer.loading.meshery import check_depends_on, deprettify
 from designer.loading.native import nearest
 from designer.loading.positions import NodePositions
 from designer.loading.yamlnodes import Document
-from designer.model import Component, Design
+from designer.model import SHARED_METADATA, Component, Design
 
 
 def is_v1beta1(value: Any) -> bool:
@@ -80,12 +82,21 @@ def read_v1beta1(doc: Document) -> Design:
         "use the name or id of another component",
     )
     raise_all(errors)
+    design_meta = raw.get("metadata")
+    kept = (
+        {k: v for k, v in design_meta.items() if k in SHARED_METADATA}
+        if isinstance(design_meta, dict)
+        else {}
+    )
+    description = kept.get("description")
     return Design(
         name=scalar_text(raw.get("name")) or doc.file,
         version=scalar_text(raw["version"]) if raw.get("version") is not None else None,
         source_format="meshery-design",
         location=doc.location(),
         components=tuple(components),
+        description=description if isinstance(description, str) else None,
+        metadata=kept,
     )
 
 
@@ -109,6 +120,7 @@ def _v1beta1_component(
     )
     item_meta = fields.mapping(entry.get("metadata"), f"{path}.metadata")
     depends_on = fields.texts(item_meta.get("dependsOn"), f"{path}.metadata.dependsOn")
+    traits = fields.mapping(item_meta.get("traits"), f"{path}.metadata.traits")
     namespace = fields.text(meta.get("namespace"), f"{path}.configuration.metadata.namespace")
     labels = fields.string_map(meta.get("labels"), f"{path}.configuration.metadata.labels")
     annotations = fields.string_map(meta.get("annotations"), f"{path}.configuration.metadata.annotations")
@@ -127,6 +139,7 @@ def _v1beta1_component(
         annotations=annotations,
         depends_on=tuple(by_id.get(d, d) for d in depends_on),
         settings=config,
+        traits=traits,
         object_name=object_name or name,
         location=nearest(doc, path),
         key_path=path,
