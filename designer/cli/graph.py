@@ -1,4 +1,9 @@
-"""`design graph PATH`: the dependency graph with waves and the reason of every edge."""
+"""`design graph PATH`: the dependency graph with waves and the reason of every edge.
+
+As text, JSON, dot or Mermaid on stdout; or as a picture (``--format svg|png -o FILE``) for a pull
+request, with the findings of the built-in policies marked on the nodes (``--no-findings`` skips
+them): drawn by Graphviz's dot when it is installed, else by designer (designer.drawing; SVG only).
+"""
 
 from __future__ import annotations
 
@@ -20,13 +25,30 @@ from designer.loading import load_paths
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "dot", "mermaid"]),
+    type=click.Choice(["text", "json", "dot", "mermaid", "svg", "png"]),
     default="text",
     show_default=True,
-    help="text (waves and edges), json, Graphviz dot, or a Mermaid flowchart.",
+    help="text (waves and edges), json, Graphviz dot, a Mermaid flowchart, or a picture (svg, png).",
 )
-def graph(path: str, sets: tuple[str, ...], fmt: str) -> None:
+@click.option("-o", "--out", default=None, help="svg/png: the file to write (DIR/ for one per design).")
+@click.option("--force", is_flag=True, help="Overwrite what -o names.")
+@click.option("--no-findings", is_flag=True, help="svg/png: do not run the built-in policies.")
+@click.option(
+    "--layout",
+    type=click.Choice(["auto", "graphviz", "builtin"]),
+    default="auto",
+    show_default=True,
+    help="svg: Graphviz's dot when installed (auto), or designer's own drawing; png needs Graphviz.",
+)
+def graph(
+    path: str, sets: tuple[str, ...], fmt: str, out: str | None, force: bool, no_findings: bool, layout: str
+) -> None:
     """Show the component dependency graph of the designs in PATH."""
+    if fmt in ("svg", "png"):
+        from designer.cli.snapshots import snapshots
+
+        snapshots(path, parse_sets(sets), fmt, out, force=force, findings=not no_findings, layout=layout)
+        return
     for design_graph in (build_graph(d) for d in load_paths([path], parse_sets(sets))):
         click.echo(RENDERERS[fmt](design_graph))
 
