@@ -133,6 +133,10 @@ def up(
     target = (kubeconfig_path or statepaths.sandbox_default_kubeconfig()).resolve()
     daemon.refuse_second()
     _check_port(port)
+    if engine == "kube-apiserver":
+        from designer.sandbox.upstream import binaries as finding
+
+        binaries = finding.find(binaries).folder  # said here, not from a detached child's log
     if detach:
         args = ["--engine", engine, "--port", str(port), "--kubeconfig", str(target), "--output", "json"]
         args.append("--controllers" if controllers else "--no-controllers")

@@ -226,3 +226,14 @@ def test_kube_apiserver_engine_a_new_users_first_run(tmp_path: Path) -> None:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # every process of the control plane is gone
     assert not (tmp_path / "state" / "designer" / "sandbox" / "kube-apiserver" / "pki").exists()
+
+
+def test_kube_apiserver_engine_without_binaries_says_how_to_get_them(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KUBEBUILDER_ASSETS"}
+    env |= {"XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # no setup-envtest store either
+    result = design("sandbox", "up", "--engine", "kube-apiserver", "--detach", env=env)
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: no etcd and kube-apiserver binaries found (looked in ")
+    assert "hint: build them with scripts/build-control-plane.sh" in result.stderr
+    assert not (tmp_path / "state" / "designer" / "sandbox" / "sandbox.log").exists()  # nothing was started
