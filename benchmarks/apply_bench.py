@@ -1,7 +1,10 @@
-"""Apply a 500-object design to the sandbox with 20 ms of API latency per request.
+"""Apply a 500-object design to the sandbox with 20 ms of API latency per request, or to a real
+control plane (``--engine kube-apiserver``; ``both`` runs each; bench_engines.py).
 
 Figures, same objects, same latency (the sandbox runs in a child process, as an API server would,
-so its CPU does not share our GIL):
+so its CPU does not share our GIL; on the real control plane the latency is its own, the peer
+applies a copy of the design into other namespaces of the same server, and the controller delay of
+the lower bound is measured: one Deployment's time from its apply to Available):
 
 - plan: what `design apply` does first (`design diff`'s planner): one LIST per (apiVersion, kind,
   namespace) group of 3+ objects (a GET for smaller groups) and one dry-run apply per object;
@@ -23,6 +26,7 @@ so its CPU does not share our GIL):
 Goals (issue 5): designer apply within 1.3x of its lower bound, at least 5x faster than one by one.
 
     python benchmarks/apply_bench.py [--latency 0.02] [--concurrency 8] [--namespaces 10] [--apps 16]
+        [--engine emulator|kube-apiserver|both] [--kubeconfig FILE (the real side)]
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +46,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import bench_engines
 import yaml
 
 from designer.adapters.kubernetes import KubernetesAdapter
@@ -63,11 +69,11 @@ CONTROLLED = {
 }
 
 
-def generate(namespaces: int, apps: int) -> dict[str, Any]:
+def generate(namespaces: int, apps: int, prefix: str = "bench") -> dict[str, Any]:
     """``namespaces`` × (ServiceAccount + ``apps`` × (ConfigMap → Deployment → Service)) + the namespaces."""
     components: list[dict[str, Any]] = []
     for n in range(namespaces):
-        ns = f"bench-{n}"
+        ns = f"{prefix}-{n}"
         components.append({"name": ns, "kind": "Namespace", "apiVersion": "v1"})
         components.append({"name": f"{ns}-sa", "kind": "ServiceAccount", "apiVersion": "v1", "namespace": ns})
         for a in range(apps):
@@ -121,7 +127,7 @@ def generate(namespaces: int, apps: int) -> dict[str, Any]:
     return {
         "apiVersion": "designer/v1",
         "kind": "Design",
-        "metadata": {"name": "apply-bench"},
+        "metadata": {"name": prefix},
         "components": components,
     }
 
@@ -224,66 +230,123 @@ def sandbox_process(kubeconfig: Path, args: argparse.Namespace) -> Iterator[None
         child.wait(10)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--latency", type=float, default=0.02)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--namespaces", type=int, default=10)
-    parser.add_argument("--apps", type=int, default=16)
-    parser.add_argument("--controller-delay", type=float, default=0.05)
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory(prefix="apply-bench-") as tmp:
-        path = Path(tmp) / "design.yaml"
-        path.write_text(yaml.safe_dump(generate(args.namespaces, args.apps), sort_keys=False))
-        (design,) = load_file(path)
-        prepared = session.prepare(design, AdapterRegistry.from_adapters([KubernetesAdapter()]))
-        print(
-            f"design: {len(prepared.objects)} objects, {len(prepared.components)} components, "
-            f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}"
-        )
-
-        with (
-            sandbox_process(Path(tmp) / "engine.kubeconfig", args),
-            sandbox_process(Path(tmp) / "peer.kubeconfig", args),
+def readiness_delay(cluster: Cluster, namespace: str, timeout: float = 120.0) -> float:
+    """Seconds a real control plane takes to make one small Deployment Available (deployment and
+    replica-set controllers, pod binding, the kubelet's status), after its apply returned: the
+    ``controller delay`` of the lower bound on the real engine."""
+    probe = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "readiness-probe", "namespace": namespace},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "probe"}},
+            "template": {
+                "metadata": {"labels": {"app": "probe"}},
+                "spec": {"containers": [{"name": "probe", "image": "registry.example/probe:1.0"}]},
+            },
+        },
+    }
+    ref = ObjectRef("apps/v1", "Deployment", namespace, "readiness-probe")
+    cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    cluster.apply(probe)
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        live = cluster.get(ref)
+        conditions = {
+            c.get("type"): c.get("status") for c in ((live or {}).get("status") or {}).get("conditions", [])
+        }
+        if (
+            conditions.get("Available") == "True"
+            and ((live or {}).get("status") or {}).get("readyReplicas") == 2
         ):
-            cluster = connect(Path(tmp) / "engine.kubeconfig")
-            rtt = round_trip(cluster)
-            loaded = loaded_round_trip(cluster, args.concurrency)
-            planning = Counting(cluster)
-            start = time.perf_counter()
-            plan = session.plan(
-                planning, prepared, inventory_namespace="default", concurrency=args.concurrency
-            )
-            plan_s = time.perf_counter() - start
-            planned = dict(planning.calls)
-            plan_busy = planning.busy
-            counting = Counting(cluster)
-            start = time.perf_counter()
-            result = session.run(
-                counting, prepared, plan, ApplyOptions(concurrency=args.concurrency), lambda e: None
-            )
-            apply_s = time.perf_counter() - start
-            assert result.ok and len(result.applied) == len(prepared.objects), result.summary()
-            sent = dict(counting.calls)
-            apply_busy = counting.busy
-            cluster.close()
+            return time.perf_counter() - start
+        time.sleep(0.02)
+    raise RuntimeError(f"the probe Deployment was not Available after {timeout:.0f} s")
 
-            peer = connect(Path(tmp) / "peer.kubeconfig")
-            start = time.perf_counter()
-            for obj in prepared.objects:
-                peer.apply(with_ownership(obj.body, design.name), field_manager="kubectl")
-            peer_s = time.perf_counter() - start
-            peer.close()
+
+@contextmanager
+def targets(engine: str, tmp: Path, args: argparse.Namespace) -> Iterator[tuple[Path, Path]]:
+    """(the engine's kubeconfig, the peer's): two emulators in child processes, or one real control
+    plane for both (the peer applies its own copy of the design into other namespaces)."""
+    if engine == bench_engines.REAL:
+        with bench_engines.real_cluster(tmp, args.kubeconfig) as real:
+            yield real, real
+        return
+    with (
+        sandbox_process(tmp / "engine.kubeconfig", args),
+        sandbox_process(tmp / "peer.kubeconfig", args),
+    ):
+        yield tmp / "engine.kubeconfig", tmp / "peer.kubeconfig"
+
+
+def run(engine: str, args: argparse.Namespace, tmp: Path) -> None:
+    prefix = "bench" if engine == bench_engines.EMULATOR else f"apply-bench-{uuid.uuid4().hex[:6]}"
+    path = tmp / f"design-{engine}.yaml"
+    path.write_text(yaml.safe_dump(generate(args.namespaces, args.apps, prefix), sort_keys=False))
+    (design,) = load_file(path)
+    prepared = session.prepare(design, AdapterRegistry.from_adapters([KubernetesAdapter()]))
+    peer_path = tmp / f"peer-{engine}.yaml"
+    peer_path.write_text(
+        yaml.safe_dump(generate(args.namespaces, args.apps, f"{prefix}-peer"), sort_keys=False)
+    )
+    (peer_design,) = load_file(peer_path)
+    peer_prepared = session.prepare(peer_design, AdapterRegistry.from_adapters([KubernetesAdapter()]))
+    print(
+        f"\n== {engine}: {len(prepared.objects)} objects, {len(prepared.components)} components, "
+        + (f"latency {args.latency * 1000:.0f} ms added, " if engine == bench_engines.EMULATOR else "")
+        + f"concurrency {args.concurrency}"
+    )
+
+    with targets(engine, tmp, args) as (engine_config, peer_config):
+        cluster = connect(engine_config)
+        controller_delay = args.controller_delay
+        if engine == bench_engines.REAL:
+            controller_delay = readiness_delay(cluster, f"{prefix}-probe")
+        rtt = round_trip(cluster)
+        loaded = loaded_round_trip(cluster, args.concurrency)
+        planning = Counting(cluster)
+        start = time.perf_counter()
+        plan = session.plan(planning, prepared, inventory_namespace="default", concurrency=args.concurrency)
+        plan_s = time.perf_counter() - start
+        planned = dict(planning.calls)
+        plan_busy = planning.busy
+        counting = Counting(cluster)
+        start = time.perf_counter()
+        result = session.run(
+            counting, prepared, plan, ApplyOptions(concurrency=args.concurrency), lambda e: None
+        )
+        apply_s = time.perf_counter() - start
+        assert result.ok and len(result.applied) == len(prepared.objects), result.summary()
+        sent = dict(counting.calls)
+        apply_busy = counting.busy
+        peer = connect(peer_config)
+        start = time.perf_counter()
+        for obj in peer_prepared.objects:
+            peer.apply(with_ownership(obj.body, peer_design.name), field_manager="kubectl")
+        peer_s = time.perf_counter() - start
+        if engine == bench_engines.REAL:  # leave the shared control plane as it was (not waited for)
+            for obj in [*prepared.objects, *peer_prepared.objects]:
+                if obj.ref.kind == "Namespace":
+                    cluster.delete(obj.ref)
+            cluster.delete(ObjectRef("v1", "Namespace", None, f"{prefix}-probe"))
+        peer.close()
+        cluster.close()
 
     n = len(prepared.objects)
-    critical, floor = lower_bound(prepared, rtt, args.controller_delay, args.concurrency)
+    critical, floor = lower_bound(prepared, rtt, controller_delay, args.concurrency)
     bound = max(critical, floor)
     plan_min, plan_bound = plan_lower_bound(prepared, rtt, args.concurrency)
     plan_sent, apply_sent = sum(planned.values()), sum(sent.values())
     print(f"round trip RTT (GET, median):        {rtt * 1000:7.1f} ms")
+    print(
+        f"controller delay (readiness):        {controller_delay:7.2f} s   "
+        + (
+            "(measured: one Deployment, apply to Available)"
+            if engine == bench_engines.REAL
+            else "(the emulator's setting)"
+        )
+    )
     print(
         f"plan:                                {plan_s:7.2f} s   requests: {planned} = "
         f"{plan_sent / n:.2f}/object, {1000 * plan_s * args.concurrency / plan_sent:.1f} ms each "
@@ -314,6 +377,25 @@ def main() -> None:
     print(f"one by one / designer apply:         {peer_s / apply_s:7.2f}x   (goal >= 5x)")
     print(f"(plan + apply) / its lower bound:    {(plan_s + apply_s) / (plan_bound + bound):7.2f}x")
     print(f"one by one / (plan + apply):         {peer_s / (plan_s + apply_s):7.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--latency", type=float, default=0.02)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--namespaces", type=int, default=10)
+    parser.add_argument("--apps", type=int, default=16)
+    parser.add_argument("--controller-delay", type=float, default=0.05)
+    parser.add_argument("--engine", choices=["emulator", "kube-apiserver", "both"], default="emulator")
+    parser.add_argument(
+        "--kubeconfig", type=Path, help="the real side (default: a control plane started now)"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="apply-bench-") as tmp:
+        for engine in bench_engines.engines(args.engine):
+            run(engine, args, Path(tmp))
 
 
 if __name__ == "__main__":

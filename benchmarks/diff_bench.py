@@ -1,17 +1,19 @@
 """Benchmark: `design diff` of a 2,000-object design against the sandbox, and the in-process part alone.
 
 Part 1 (round trips): a generated design (namespaces, ConfigMaps, Secrets, Deployments, Services) is
-applied to a fresh sandbox API emulator, a tenth of the Deployments is scaled by "another tool",
-then the design is diffed end to end through the real client over HTTP (load + graph + render +
-plan). Reported: requests per object (by verb: the planner LISTs each (apiVersion, kind, namespace)
-group of 3+ objects once instead of a GET per object, and dry-run applies every object), mean time per
-request, and how the total splits between the API round trips and designer's own work (load/render,
-normalization and comparison).
+applied to a fresh sandbox API emulator, or to a real control plane with ``--engine kube-apiserver``
+(``both`` gives a row each; bench_engines.py), a tenth of the Deployments is scaled by "another
+tool", then the design is diffed end to end through the real client over HTTP (load + graph + render
++ plan). Reported: requests per object (by verb, counted in the client: the planner LISTs each
+(apiVersion, kind, namespace) group of 3+ objects once instead of a GET per object, and dry-run
+applies every object), mean time per request, and how the total splits between the API round trips
+and designer's own work (load/render, normalization and comparison).
 
 Part 2 (in-process): normalization + comparison of 5,000 (live, predicted) pairs shaped like what the
 server returns (managedFields, status, defaults; 10 % with a changed field). Goal: under 2 s.
 
     python benchmarks/diff_bench.py [--objects 2000] [--pairs 5000] [--latency 0] [--concurrency 8]
+        [--engine emulator|kube-apiserver|both] [--kubeconfig FILE (the real side)]
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ import argparse
 import copy
 import tempfile
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import bench_engines
 import yaml
 
 from designer.adapters.registry import AdapterRegistry
@@ -36,15 +42,15 @@ from designer.rendering import render
 from designer.sandbox.runner import Sandbox
 
 
-def generate(n: int) -> dict[str, Any]:
+def generate(n: int, prefix: str = "ns") -> dict[str, Any]:
     """A native design of ``n`` components: 1 namespace per 100 objects, then a mix of kinds."""
     namespaces = max(1, n // 100)
     components: list[dict[str, Any]] = [
-        {"name": f"ns-{i}", "kind": "Namespace", "apiVersion": "v1"} for i in range(namespaces)
+        {"name": f"{prefix}-{i}", "kind": "Namespace", "apiVersion": "v1"} for i in range(namespaces)
     ]
     i = 0
     while len(components) < n:
-        ns = f"ns-{i % namespaces}"
+        ns = f"{prefix}-{i % namespaces}"
         kind = ("ConfigMap", "Secret", "Deployment", "Service", "ConfigMap")[i % 5]
         name = f"app-{i}"
         comp: dict[str, Any] = {
@@ -97,18 +103,39 @@ def _deployment_spec(name: str) -> dict[str, Any]:
     }
 
 
-def round_trips(n: int, latency: float, concurrency: int) -> list[tuple[str, str]]:
+@contextmanager
+def _target(engine: str, folder: Path, kubeconfig: Path | None) -> Iterator[tuple[Path, Sandbox | None]]:
+    """The kubeconfig of the API to diff against, and the emulator when it is one."""
+    if engine == bench_engines.REAL:
+        with bench_engines.real_cluster(folder, kubeconfig) as real:
+            yield real, None
+        return
+    sandbox = Sandbox().start(folder / "kubeconfig")
+    try:
+        assert sandbox.kubeconfig_path is not None
+        yield sandbox.kubeconfig_path, sandbox
+    finally:
+        sandbox.stop()
+
+
+def round_trips(
+    n: int,
+    latency: float,
+    concurrency: int,
+    engine: str = bench_engines.EMULATOR,
+    kubeconfig: Path | None = None,
+) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
+    prefix = "ns" if engine == bench_engines.EMULATOR else f"diff-bench-{uuid.uuid4().hex[:6]}"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.yaml"
-        path.write_text(yaml.safe_dump(generate(n), sort_keys=False), encoding="utf-8")
-        sandbox = Sandbox().start(Path(tmp) / "kubeconfig")
-        try:
+        path.write_text(yaml.safe_dump(generate(n, prefix), sort_keys=False), encoding="utf-8")
+        with _target(engine, Path(tmp), kubeconfig) as (config, sandbox), bench_engines.RequestLog() as log:
             t0 = time.perf_counter()
             (design,) = load_file(path)
             objects = render(design, build_graph(design), AdapterRegistry.from_entry_points())
             t_load = time.perf_counter() - t0
-            cluster = connect(sandbox.kubeconfig_path)
+            cluster = connect(config)
             try:
                 for obj in objects:  # steady state: everything applied once
                     cluster.apply(obj.body)
@@ -118,46 +145,46 @@ def round_trips(n: int, latency: float, concurrency: int) -> list[tuple[str, str
                         body = {**obj.body, "spec": {**obj.body["spec"], "replicas": 5}}
                         cluster.apply(body, field_manager="other-tool", force=True)
                         drifted += 1
-                sandbox.latency = latency
-                sandbox.recorder.clear()
+                if sandbox is not None:
+                    sandbox.latency = latency
+                log.clear()
                 t1 = time.perf_counter()
                 plan = plan_design(cluster, design.name, objects, concurrency=concurrency)
                 t_plan = time.perf_counter() - t1
+                sent = list(log.requests)
+                if engine == bench_engines.REAL:  # the namespaces go (not waited for)
+                    for obj in objects:
+                        if obj.body["kind"] == "Namespace":
+                            cluster.delete(obj.ref)
             finally:
                 cluster.close()
-            requests = len(sandbox.requests)
-            writes = sum(1 for r in sandbox.requests if r.is_write and not r.dry_run)
-            by_verb = Counter(_verb(r) for r in sandbox.requests)
-        finally:
-            sandbox.stop()
+    requests = len(sent)
+    writes = sum(1 for r in sent if r.method != "GET" and not r.dry_run)
+    by_verb = Counter(bench_engines.verb(r.method, r.path, r.dry_run) for r in sent)
     compare_time = _compare_time(plan)
     counts = plan.counts()
     rows += [
+        ("engine", engine),
         ("objects", f"{len(objects)}"),
         ("load + graph + render", f"{t_load:.2f} s"),
         ("plan (read + dry-run apply + compare)", f"{t_plan:.2f} s"),
         ("requests", f"{requests} ({requests / len(objects):.2f} per object, {writes} non-dry-run writes)"),
         ("  by verb", ", ".join(f"{n} {verb}" for verb, n in sorted(by_verb.items()))),
+        (
+            "  by answer",
+            ", ".join(f"{n} x {code}" for code, n in sorted(Counter(r.status for r in sent).items())),
+        ),
         ("time per request (plan time / requests)", f"{1000 * t_plan / requests:.2f} ms"),
+        ("mean request round trip (in flight)", f"{1000 * sum(r.seconds for r in sent) / requests:.2f} ms"),
         ("of which normalize + compare", f"{compare_time:.2f} s"),
         ("plan result", ", ".join(f"{v} {k}" for k, v in counts.items() if v)),
-        ("sandbox latency per request", f"{latency * 1000:.0f} ms"),
+        (
+            "API latency added per request",
+            f"{latency * 1000:.0f} ms" if sandbox is not None else "none (real server)",
+        ),
         ("concurrency", f"{concurrency}"),
     ]
     return rows
-
-
-def _verb(record: Any) -> str:
-    """LIST (a collection), GET (one object), discovery, dry-run PATCH, ... of a sandbox request."""
-    if record.method != "GET":
-        return f"dry-run {record.method}" if record.dry_run else record.method
-    parts = record.path.strip("/").split("/")
-    rest = parts[2:] if parts[0] == "api" else parts[3:]  # after /api/v1 or /apis/<group>/<version>
-    if not rest:
-        return "discovery GET"
-    if rest[0] == "namespaces" and len(rest) >= 3:
-        rest = rest[2:]
-    return "LIST" if len(rest) == 1 else "GET"
 
 
 def _compare_time(plan: Any) -> float:
@@ -252,12 +279,17 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5000)
     parser.add_argument("--latency", type=float, default=0.0, help="simulated seconds per request")
     parser.add_argument("--concurrency", type=int, default=8, help="objects diffed in parallel")
+    parser.add_argument("--engine", choices=["emulator", "kube-apiserver", "both"], default="emulator")
+    parser.add_argument(
+        "--kubeconfig", type=Path, help="the real side (default: a control plane started now)"
+    )
     args = parser.parse_args()
     _table(f"in-process normalization + comparison ({args.pairs} pairs)", in_process(args.pairs))
-    _table(
-        f"design diff of {args.objects} objects against the sandbox",
-        round_trips(args.objects, args.latency, args.concurrency),
-    )
+    for engine in bench_engines.engines(args.engine):
+        _table(
+            f"design diff of {args.objects} objects against {engine}",
+            round_trips(args.objects, args.latency, args.concurrency, engine, args.kubeconfig),
+        )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from typing import Any
 
 from designer.sandbox import fieldsets
 from designer.sandbox.fieldsets import FieldSet, Path
-from designer.sandbox.listsemantics import SET, atomic_struct, item_key, key_json, list_type
+from designer.sandbox.listsemantics import SET, item_key, key_json, list_kind
+from designer.sandbox.shapes import Shape
 from designer.sandbox.status import ApiError
 from designer.sandbox.store import clone
 
@@ -51,10 +52,11 @@ class Owner:
             "manager": self.manager,
             "operation": self.operation,
             "apiVersion": self.api_version,
-            "time": self.time,
-            "fieldsType": "FieldsV1",
-            "fieldsV1": fieldsets.encode(self.fields),
         }
+        if self.time:
+            out["time"] = self.time
+        out["fieldsType"] = "FieldsV1"
+        out["fieldsV1"] = fieldsets.encode(self.fields)
         if self.subresource:
             out["subresource"] = self.subresource
         return out
@@ -79,33 +81,41 @@ def owners_of(obj: KubeObject | None) -> list[Owner]:
 
 
 def entries(owners: Iterable[Owner]) -> list[dict[str, Any]]:
-    return [o.entry() for o in owners if o.fields]
+    """The managedFields list: entries with fields, in the apiserver's order (operation, then time in
+    whole seconds, manager, apiVersion, subresource: apimachinery's sortEncodedManagedFields)."""
+    kept = [o for o in owners if o.fields]
+    kept.sort(key=lambda o: (o.operation, o.time[:19], o.manager, o.api_version, o.subresource))
+    return [o.entry() for o in kept]
 
 
-def merge_applied(live: Any, applied: Any, names: tuple[str, ...], builtin: bool) -> Any:
+def merge_applied(live: Any, applied: Any, shape: Shape | None) -> Any:
     """``applied`` merged over ``live`` with SSA semantics; neither argument is modified."""
-    if isinstance(applied, dict) and isinstance(live, dict) and not atomic_struct(names, applied, builtin):
+    if isinstance(applied, dict) and isinstance(live, dict):
+        if shape is not None and shape.atomic and shape.kind in ("struct", "map"):
+            return clone(applied)
         out = dict(live)
         for k, v in applied.items():
-            out[k] = merge_applied(live[k], v, (*names, k), builtin) if k in live else clone(v)
+            child = shape.child(k) if shape is not None else None
+            out[k] = merge_applied(live[k], v, child) if k in live else clone(v)
         return out
     if isinstance(applied, list) and isinstance(live, list):
-        semantics = list_type(names, builtin)
+        semantics = list_kind(shape)
         if semantics == SET:
             return list(live) + [clone(v) for v in applied if v not in live]
         if isinstance(semantics, tuple):
             live_keys = [item_key(i, semantics) for i in live]
             new_keys = [item_key(i, semantics) for i in applied]
             if None not in live_keys and None not in new_keys:
+                item = shape.item if shape is not None else None
                 result = list(live)
                 index = {key_json(k): n for n, k in enumerate(live_keys) if k is not None}
-                for item, key in zip(applied, new_keys, strict=True):
+                for entry, key in zip(applied, new_keys, strict=True):
                     assert key is not None
                     at = index.get(key_json(key))
                     if at is None:
-                        result.append(clone(item))
+                        result.append(clone(entry))
                     else:
-                        result[at] = merge_applied(live[at], item, names, builtin)
+                        result[at] = merge_applied(live[at], entry, item)
                 return result
     return clone(applied)
 
@@ -156,13 +166,13 @@ def server_side_apply(
     manager: str,
     force: bool,
     api_version: str,
-    builtin: bool,
+    shape: Shape | None,
     part: str,
     subresource: str,
     now: str,
 ) -> KubeObject:
     """The object after ``manager`` applies ``applied`` (metadata already cleaned by the caller)."""
-    new_fields = fieldsets.field_set(applied, builtin, part)
+    new_fields = fieldsets.field_set(applied, shape, part)
     owners = owners_of(live)
     identity = (manager, "Apply", subresource)
     mine = next((o for o in owners if o.identity == identity), None)
@@ -170,7 +180,7 @@ def server_side_apply(
     base = clone(live) if live else {}
     base.pop("metadata", None)
     meta = clone(live["metadata"]) if live else {}
-    merged = merge_applied({**base, "metadata": meta}, applied, (), builtin)
+    merged = merge_applied({**base, "metadata": meta}, applied, shape)
 
     conflicts: list[tuple[Owner, Path]] = []
     for other in others:
@@ -193,10 +203,26 @@ def server_side_apply(
             # Removing a list item removes its fields too; removing them first would lose its key.
             if not any(path[:i] in doomed for i in range(1, len(path))):
                 fieldsets.remove(merged, path)
-    own = Owner(manager, "Apply", api_version, now, subresource, new_fields)
+    # The time moves only when the object changed (an apply that changes nothing keeps it; a new
+    # entry then has none), as the apiserver's managed-fields updater does.
+    before = {k: v for k, v in (live or {}).items() if k != "metadata"}
+    after = {k: v for k, v in merged.items() if k != "metadata"}
+    changed = before != after or _meta(live) != _meta(merged)
+    own = Owner(
+        manager,
+        "Apply",
+        api_version,
+        now if changed else (mine.time if mine else ""),
+        subresource,
+        new_fields,
+    )
     result = [own if o.identity == identity else o for o in owners] if mine else [*owners, own]
     merged["metadata"]["managedFields"] = entries(result)
     return dict(merged)
+
+
+def _meta(obj: KubeObject | None) -> dict[str, Any]:
+    return {k: v for k, v in ((obj or {}).get("metadata") or {}).items() if k != "managedFields"}
 
 
 def track_update(
@@ -205,22 +231,22 @@ def track_update(
     *,
     manager: str,
     api_version: str,
-    builtin: bool,
+    shape: Shape | None,
     part: str,
     subresource: str,
     now: str,
 ) -> list[dict[str, Any]]:
-    """managedFields after an Update by ``manager``: it owns what it changed; others lose it."""
-    new_fields = fieldsets.field_set(new, builtin, part)
-    old_fields = fieldsets.field_set(old, builtin, part) if old else set()
-    changed = set()
-    for path in new_fields:
-        if path[-1][0] == "k":
-            if not fieldsets.has(old, path):
-                changed.add(path)
-        elif fieldsets.get(old, path) != fieldsets.get(new, path):
+    """managedFields after an Update by ``manager``: it owns what it changed (the leaves whose value
+    changed, and every node it added, inner ones included); others lose what changed or went."""
+    new_all = fieldsets.field_set(new, shape, part, interior=True)
+    zero = fieldsets.skeleton(shape, part) if old is None else {}
+    old_all = fieldsets.field_set(old, shape, part, interior=True) if old else set(zero)
+    changed = new_all - old_all
+    for path in fieldsets.field_set(new, shape, part) & old_all:
+        before = zero[path] if old is None else fieldsets.get(old, path)
+        if path[-1][0] not in ("k", "v") and before != fieldsets.get(new, path):
             changed.add(path)
-    removed = old_fields - new_fields
+    removed = old_all - new_all
     owners = owners_of(old)
     identity = (manager, "Update", subresource)
     for o in owners:

@@ -3,7 +3,8 @@
 These are the fields a diff tool sees appear after an apply without anyone having written them
 (replicas, strategy, dnsPolicy, imagePullPolicy, clusterIP, ...). Like on a real server they are not
 owned by the applier in managedFields, because defaulting happens outside the applied configuration.
-`apply_defaults` mutates its argument; operations.py calls it on every write's result.
+`apply_defaults` mutates its argument; operations.py calls it on every write's result, and `prepare`
+after ownership is recorded (what the registry's strategy sets is nobody's field).
 """
 
 from __future__ import annotations
@@ -66,9 +67,6 @@ def pod_spec(spec: dict[str, Any]) -> None:
 def pod_template(template: Any) -> None:
     if not isinstance(template, dict):
         return
-    meta = template.setdefault("metadata", {})
-    if isinstance(meta, dict):
-        meta.setdefault("creationTimestamp", None)
     spec = template.get("spec")
     if isinstance(spec, dict):
         pod_spec(spec)
@@ -91,17 +89,23 @@ def _statefulset(spec: dict[str, Any]) -> None:
     spec.setdefault("replicas", 1)
     spec.setdefault("podManagementPolicy", "OrderedReady")
     strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
+    strategy.setdefault("type", "RollingUpdate")
     if strategy.get("type") == "RollingUpdate":
-        strategy.setdefault("rollingUpdate", {"partition": 0})
+        rolling = strategy.setdefault("rollingUpdate", {})
+        rolling.setdefault("partition", 0)
+        rolling.setdefault("maxUnavailable", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})
     pod_template(spec.get("template"))
 
 
 def _daemonset(spec: dict[str, Any]) -> None:
-    strategy = spec.setdefault("updateStrategy", {"type": "RollingUpdate"})
+    strategy = spec.setdefault("updateStrategy", {})
+    strategy.setdefault("type", "RollingUpdate")
     if strategy.get("type") == "RollingUpdate":
-        strategy.setdefault("rollingUpdate", {"maxUnavailable": 1, "maxSurge": 0})
+        rolling = strategy.setdefault("rollingUpdate", {})
+        rolling.setdefault("maxUnavailable", 1)
+        rolling.setdefault("maxSurge", 0)
     spec.setdefault("revisionHistoryLimit", 10)
     pod_template(spec.get("template"))
 
@@ -113,9 +117,16 @@ def _job(obj: KubeObject, spec: dict[str, Any]) -> None:
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
     spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    if "selector" not in spec and not spec.get("manualSelector"):
+        spec.setdefault("manualSelector", False)
+    pod_template(spec.get("template"))
+
+
+def _job_selector(obj: KubeObject, spec: dict[str, Any]) -> None:
+    """The Job strategy's generated selector and pod labels (the Job takes them too when unlabelled)."""
     uid = obj["metadata"].get("uid", "")
     name = obj["metadata"].get("name", "")
-    if "selector" not in spec and uid:
+    if "selector" not in spec and uid and not spec.get("manualSelector"):
         spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
         template = spec.setdefault("template", {})
         labels = template.setdefault("metadata", {}).setdefault("labels", {})
@@ -123,7 +134,8 @@ def _job(obj: KubeObject, spec: dict[str, Any]) -> None:
         labels.setdefault("batch.kubernetes.io/job-name", name)
         labels.setdefault("controller-uid", uid)
         labels.setdefault("job-name", name)
-    pod_template(spec.get("template"))
+        if not obj["metadata"].get("labels"):  # a Job without labels takes its pods' labels
+            obj["metadata"]["labels"] = dict(labels)
 
 
 def _cronjob(spec: dict[str, Any]) -> None:
@@ -136,14 +148,24 @@ def _cronjob(spec: dict[str, Any]) -> None:
         pod_template(job_spec.get("template"))
 
 
-def _service(spec: dict[str, Any], ips: IpAllocator) -> None:
+def _service_addresses(spec: dict[str, Any], ips: IpAllocator) -> None:
+    """What the Service registry allocates (not defaulting: the creator does not own these)."""
+    if spec.get("type", "ClusterIP") == "ExternalName":
+        return
+    if not spec.get("clusterIP"):
+        spec["clusterIP"] = ips.cluster_ip()
+    spec.setdefault("clusterIPs", [spec["clusterIP"]])
+    spec.setdefault("ipFamilies", ["IPv4"])
+    spec.setdefault("ipFamilyPolicy", "SingleStack")
+    if spec.get("type") in ("NodePort", "LoadBalancer"):
+        for port in spec.get("ports") or []:
+            if isinstance(port, dict):
+                port.setdefault("nodePort", ips.node_port())
+
+
+def _service(spec: dict[str, Any]) -> None:
     kind = spec.setdefault("type", "ClusterIP")
     if kind != "ExternalName":
-        if not spec.get("clusterIP"):
-            spec["clusterIP"] = ips.cluster_ip()
-        spec.setdefault("clusterIPs", [spec["clusterIP"]])
-        spec.setdefault("ipFamilies", ["IPv4"])
-        spec.setdefault("ipFamilyPolicy", "SingleStack")
         spec.setdefault("internalTrafficPolicy", "Cluster")
     spec.setdefault("sessionAffinity", "None")
     for port in spec.get("ports") or []:
@@ -151,8 +173,6 @@ def _service(spec: dict[str, Any], ips: IpAllocator) -> None:
             port.setdefault("protocol", "TCP")
             if "port" in port:
                 port.setdefault("targetPort", port["port"])
-            if kind in ("NodePort", "LoadBalancer"):
-                port.setdefault("nodePort", ips.node_port())
     if kind in ("NodePort", "LoadBalancer"):
         spec.setdefault("externalTrafficPolicy", "Cluster")
     if kind == "LoadBalancer":
@@ -171,12 +191,11 @@ def apply_defaults(kind: str, obj: KubeObject, ips: IpAllocator) -> None:
                 data[k] = base64.b64encode(str(v).encode()).decode()
         return
     if kind == "Namespace":
-        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
         obj.setdefault("status", {}).setdefault("phase", "Active")
         return
     if kind == "Service":
-        _service(obj.setdefault("spec", {}), ips)
+        _service(obj.setdefault("spec", {}))
         obj.setdefault("status", {}).setdefault("loadBalancer", {})
         return
     if kind == "PersistentVolumeClaim":
@@ -217,3 +236,23 @@ def apply_defaults(kind: str, obj: KubeObject, ips: IpAllocator) -> None:
         spec.setdefault("serviceAccountName", "default")
         spec.setdefault("serviceAccount", spec["serviceAccountName"])
         obj.setdefault("status", {}).setdefault("phase", "Pending")
+
+
+CRD_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
+
+
+def prepare(kind: str, obj: KubeObject, ips: IpAllocator, *, creating: bool) -> None:
+    """What the registry's strategy fills in after defaulting, outside anyone's managedFields: a
+    Service's cluster IPs, a Job's generated selector and labels, a Namespace's finalizer, a CRD's
+    clean-up finalizer (its custom resources are deleted before it goes)."""
+    spec = obj.get("spec")
+    if kind == "CustomResourceDefinition" and creating:
+        finalizers = obj["metadata"].setdefault("finalizers", [])
+        if CRD_FINALIZER not in finalizers:
+            finalizers.append(CRD_FINALIZER)
+    if kind == "Service" and isinstance(spec, dict):
+        _service_addresses(spec, ips)
+    elif kind == "Job" and isinstance(spec, dict):
+        _job_selector(obj, spec)
+    elif kind == "Namespace":
+        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])

@@ -8,14 +8,17 @@ documents are minimal: they only declare, per group-version, PATCH operations th
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
+from designer.sandbox import shapes
 from designer.sandbox.resources import ResourceTable, ResourceType
 
 VERSION_INFO = {
     "major": "1",
-    "minor": "32",
-    "gitVersion": "v1.32.0-designer-sandbox",
+    "minor": "37",
+    "gitVersion": "v1.37.2-designer-sandbox",
     "gitCommit": "0000000000000000000000000000000000000000",
     "gitTreeState": "clean",
     "buildDate": "2026-01-01T00:00:00Z",
@@ -50,50 +53,61 @@ def group(table: ResourceTable, name: str) -> dict[str, Any] | None:
     return {"kind": "APIGroup", "apiVersion": "v1", **_group(name, versions)}
 
 
-def _verbs(rt: ResourceType) -> list[str]:
-    verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-    return verbs
+_CUSTOM_VERBS = ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"]
+_SUBRESOURCE_VERBS = ["get", "patch", "update"]
+
+
+def storage_version_hash(group: str, version: str, kind: str) -> str:
+    """What the apiserver publishes so clients notice a storage version change (the first 8 bytes
+    of sha256("<group>/<version>/<kind>"), base64)."""
+    digest = hashlib.sha256(f"{group}/{version}/{kind}".encode()).digest()
+    return base64.b64encode(digest[:8]).decode()
+
+
+def _entry(rt: ResourceType) -> dict[str, Any]:
+    if rt.builtin:
+        recorded = shapes.discovery_entry(rt.group_version, rt.plural)
+        if recorded is not None:
+            return recorded
+    entry: dict[str, Any] = {
+        "name": rt.plural,
+        "singularName": rt.singular,
+        "namespaced": rt.namespaced,
+        "kind": rt.kind,
+        "verbs": list(_CUSTOM_VERBS),
+    }
+    if rt.short_names:
+        entry["shortNames"] = list(rt.short_names)
+    if rt.categories:
+        entry["categories"] = list(rt.categories)
+    entry["storageVersionHash"] = storage_version_hash(rt.group, rt.storage_version or rt.version, rt.kind)
+    return entry
+
+
+def _subresource(rt: ResourceType, name: str) -> dict[str, Any]:
+    recorded = shapes.discovery_entry(rt.group_version, f"{rt.plural}/{name}") if rt.builtin else None
+    if recorded is not None:
+        return recorded
+    entry: dict[str, Any] = {"name": f"{rt.plural}/{name}", "singularName": "", "namespaced": rt.namespaced}
+    if name == "scale":
+        entry.update({"group": "autoscaling", "version": "v1", "kind": "Scale"})
+    else:
+        entry["kind"] = rt.kind
+    entry["verbs"] = list(_SUBRESOURCE_VERBS)
+    return entry
 
 
 def resource_list(table: ResourceTable, group_name: str, version: str) -> dict[str, Any] | None:
+    """A group-version's APIResourceList: built-in entries as the real server publishes them
+    (data/types.json), custom resources' as the apiextensions server builds them."""
     if not table.has_group_version(group_name, version):
         return None
     resources: list[dict[str, Any]] = []
     for rt in sorted(table.in_group_version(group_name, version), key=lambda r: r.plural):
-        entry: dict[str, Any] = {
-            "name": rt.plural,
-            "singularName": rt.singular,
-            "namespaced": rt.namespaced,
-            "kind": rt.kind,
-            "verbs": _verbs(rt),
-        }
-        if rt.short_names:
-            entry["shortNames"] = list(rt.short_names)
-        if rt.categories:
-            entry["categories"] = list(rt.categories)
-        resources.append(entry)
-        if "status" in rt.subresources:
-            resources.append(
-                {
-                    "name": f"{rt.plural}/status",
-                    "singularName": "",
-                    "namespaced": rt.namespaced,
-                    "kind": rt.kind,
-                    "verbs": ["get", "patch", "update"],
-                }
-            )
-        if "scale" in rt.subresources:
-            resources.append(
-                {
-                    "name": f"{rt.plural}/scale",
-                    "singularName": "",
-                    "namespaced": rt.namespaced,
-                    "group": "autoscaling",
-                    "version": "v1",
-                    "kind": "Scale",
-                    "verbs": ["get", "patch", "update"],
-                }
-            )
+        resources.append(_entry(rt))
+        for name in ("scale", "status"):
+            if name in rt.subresources:
+                resources.append(_subresource(rt, name))
     gv = f"{group_name}/{version}" if group_name else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
@@ -132,7 +146,7 @@ def openapi_v3_group(table: ResourceTable, group_name: str, version: str) -> dic
         }
     return {
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes (designer sandbox)", "version": "v1.32.0"},
+        "info": {"title": "Kubernetes (designer sandbox)", "version": "v1.37.2"},
         "paths": paths,
         "components": {"schemas": {}},
     }

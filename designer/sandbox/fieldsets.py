@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from designer.sandbox.listsemantics import SET, atomic_struct, item_key, key_json, list_type
+from designer.sandbox.listsemantics import SET, item_key, key_json, list_kind
+from designer.sandbox.shapes import Shape
 
 Element = tuple[str, str]
 Path = tuple[Element, ...]
@@ -35,8 +36,11 @@ _UNTRACKED_META = frozenset(
 )
 
 
-def field_set(obj: dict[str, Any], builtin: bool, part: str = "main") -> FieldSet:
-    """The leaf paths set in ``obj``.
+def field_set(
+    obj: dict[str, Any], shape: Shape | None, part: str = "main", *, interior: bool = False
+) -> FieldSet:
+    """The paths set in ``obj``: its leaves (what an applier owns), or with ``interior`` its inner
+    nodes too (an Update owns the maps, structs and lists it created: FieldsV1's ``.`` entries).
 
     ``part`` is "main" (skip status: it has its own subresource), "status" (only status) or "all".
     """
@@ -46,40 +50,88 @@ def field_set(obj: dict[str, Any], builtin: bool, part: str = "main") -> FieldSe
             continue
         if (part == "main" and top == "status") or (part == "status" and top != "status"):
             continue
+        child = shape.child(top) if shape is not None else None
         if top == "metadata" and isinstance(value, dict):
             for k, v in value.items():
                 if k not in _UNTRACKED_META:
-                    _walk(v, (("f", "metadata"), ("f", k)), ("metadata", k), builtin, out)
+                    inner = child.child(k) if child is not None else None
+                    _walk(v, (("f", "metadata"), ("f", k)), inner, out, interior)
             continue
-        _walk(value, (("f", top),), (top,), builtin, out)
+        _walk(value, (("f", top),), child, out, interior)
     return out
 
 
-def _walk(value: Any, path: Path, names: tuple[str, ...], builtin: bool, out: FieldSet) -> None:
+def _walk(value: Any, path: Path, shape: Shape | None, out: FieldSet, interior: bool) -> None:
     if isinstance(value, dict):
-        if not value or atomic_struct(names, value, builtin):
-            out.add(path)  # a leaf: empty, or owned as a whole
+        if not value or (shape is not None and shape.atomic and shape.kind in ("struct", "map")):
+            out.add(path)
             return
+        if interior:
+            out.add(path)
         for k, v in value.items():
-            _walk(v, (*path, ("f", k)), (*names, k), builtin, out)
+            _walk(v, (*path, ("f", k)), shape.child(k) if shape is not None else None, out, interior)
         return
     if isinstance(value, list) and value:
-        semantics = list_type(names, builtin)
+        semantics = list_kind(shape)
+        item = shape.item if shape is not None else None
         if semantics == SET and all(not isinstance(v, dict | list) for v in value):
+            if interior:
+                out.add(path)
             for v in value:
-                out.add((*path, ("v", json.dumps(v))))
+                out.add((*path, ("v", json.dumps(v, separators=(",", ":")))))
             return
         if isinstance(semantics, tuple):
-            keys = [item_key(item, semantics) for item in value]
+            keys = [item_key(i, semantics) for i in value]
             encoded = [key_json(k) for k in keys if k is not None]
             if len(encoded) == len(value) and len(set(encoded)) == len(encoded):
-                for item, key in zip(value, encoded, strict=True):
+                if interior:
+                    out.add(path)
+                for entry, key in zip(value, encoded, strict=True):
                     item_path = (*path, ("k", key))
                     out.add(item_path)
-                    for k, v in item.items():
-                        _walk(v, (*item_path, ("f", k)), (*names, k), builtin, out)
+                    if item is not None and item.atomic:  # an atomic struct (ownerReferences) is one field
+                        continue
+                    for k, v in entry.items():
+                        _walk(
+                            v,
+                            (*item_path, ("f", k)),
+                            item.child(k) if item is not None else None,
+                            out,
+                            interior,
+                        )
                 return
     out.add(path)
+
+
+def skeleton(shape: Shape | None, part: str = "main") -> dict[Path, Any]:
+    """The nodes a freshly made object of ``shape`` already has, with their zero values: its
+    non-pointer structs (``{}``) and required fields (null), which a create then fills in without
+    owning them (no ``.`` in FieldsV1)."""
+    out: dict[Path, Any] = {}
+    if shape is None:
+        return out
+
+    def visit(node: Shape, path: Path, depth: int) -> None:
+        if depth > 8 or node.kind != "struct":
+            return
+        for name in node.field_names:
+            if not path and (
+                name in ("apiVersion", "kind", "metadata")
+                or (part == "main" and name == "status")
+                or (part == "status" and name != "status")
+            ):
+                continue
+            field = node.field(name)
+            if field is None:
+                continue
+            if field.zero or name in node.required:
+                here = (*path, ("f", name))
+                out[here] = {} if field.zero else None
+                if field.zero:
+                    visit(field, here, depth + 1)
+
+    visit(shape, (), 0)
+    return out
 
 
 def encode(paths: FieldSet) -> dict[str, Any]:

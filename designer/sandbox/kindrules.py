@@ -336,15 +336,19 @@ _RULES: dict[str, Callable[[KubeObject], Iterator[Cause]]] = {
 }
 
 
-def metadata_causes(meta: KubeObject, qualified: Callable[[str], str | None]) -> Iterator[Cause]:
-    """Finalizer names (``qualified``: why a name is not a qualified name) and owner references."""
+def metadata_causes(
+    meta: KubeObject, qualified: Callable[[str], str | None], *, core: bool = True
+) -> Iterator[Cause]:
+    """Finalizer names (``qualified``: why a name is not a qualified name) and owner references.
+    Only the core API's kinds (``core``) require a finalizer to be standard or to hold a ``/``: CRDs
+    (``customresourcecleanup.apiextensions.k8s.io``) and custom resources are checked generically."""
     for i, name in enumerate(_items(meta.get("finalizers"))):
         if not isinstance(name, str) or name in _STANDARD_FINALIZERS:
             continue
         problem = qualified(name)
         if problem is not None:
             yield ("metadata.finalizers", "FieldValueInvalid", f'Invalid value: "{name}": {problem}')
-        elif "/" not in name:
+        elif "/" not in name and core:
             yield (
                 f"metadata.finalizers[{i}]",
                 "FieldValueInvalid",

@@ -3,9 +3,11 @@
 - DELETE of an object with finalizers sets ``deletionTimestamp``; it disappears when the last finalizer
   is removed (operations.Api.commit). Without finalizers it goes at once and a Status is returned.
 - Dependents named by ownerReferences are deleted after their owner (collector.py).
-- A deleted Namespace turns ``Terminating``, its contents are deleted, then the namespace itself.
+- A deleted Namespace turns ``Terminating`` (new content is refused) for ``namespace_delay`` seconds,
+  then its contents are deleted, then the namespace itself.
 - A created CRD becomes Established/NamesAccepted after ``crd_delay`` seconds and only then are its kinds
-  served (discovery included); deleting it deletes its custom resources.
+  served (discovery included); deleting it marks it (its clean-up finalizer), then its custom
+  resources are deleted and it goes.
 - ``/scale`` reads and writes ``spec.replicas`` through an autoscaling/v1 Scale.
 Callers: server.py (HTTP verbs) and runner.py (wiring the CRD hook).
 """
@@ -17,6 +19,7 @@ from typing import Any
 
 from designer.sandbox import selectors
 from designer.sandbox.collector import GarbageCollector
+from designer.sandbox.defaults import CRD_FINALIZER
 from designer.sandbox.operations import Api, now
 from designer.sandbox.resources import ResourceType, crd_storage_key
 from designer.sandbox.status import ApiError, bad_request, not_found, success
@@ -28,16 +31,26 @@ NS_KEY = ("", "namespaces")
 class Lifecycle:
     """Deletion, namespaces, CRD establishment and the scale subresource on top of an `Api`."""
 
-    def __init__(self, api: Api, *, crd_delay: float = 0.05) -> None:
+    def __init__(self, api: Api, *, crd_delay: float = 0.05, namespace_delay: float = 0.5) -> None:
         self.api = api
         self.crd_delay = crd_delay
+        self.namespace_delay = namespace_delay
+        """How long a deleted namespace stays Terminating before its contents go (a real namespace
+        controller takes seconds; meanwhile creates in it are refused with 403)."""
         api.listeners.append(self._on_change)
         self.collector = GarbageCollector(api, lambda rt, ns, name: self.delete(rt, ns, name, dry_run=False))
 
     # -- delete ------------------------------------------------------------------------------------
 
     def delete(
-        self, rt: ResourceType, namespace: str, name: str, *, dry_run: bool, orphan: bool = False
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        *,
+        dry_run: bool,
+        orphan: bool = False,
+        preconditions: dict[str, Any] | None = None,
     ) -> KubeObject:
         """Delete now, or mark for deletion while finalizers remain; ``orphan`` keeps dependents."""
         api = self.api
@@ -45,6 +58,7 @@ class Lifecycle:
         old = api.store.get(rt.key, ns, name)
         if old is None:
             raise not_found(rt, name)
+        _check_preconditions(rt, old, preconditions or {})
         if orphan and not dry_run:
             self.collector.orphan(old["metadata"].get("uid", ""))
         if rt.key == NS_KEY or old["metadata"].get("finalizers"):
@@ -52,15 +66,16 @@ class Lifecycle:
                 return api.view(rt, old)
             new = clone(old)
             new["metadata"]["deletionTimestamp"] = now()
-            new["metadata"]["deletionGracePeriodSeconds"] = 0
+            if rt.key != NS_KEY:
+                new["metadata"]["deletionGracePeriodSeconds"] = 0
             if rt.key == NS_KEY:
                 new.setdefault("status", {})["phase"] = "Terminating"
             result = self._mark(rt, old, new, dry_run)
             if rt.key == NS_KEY and not dry_run:
-                api.schedule(0.0, lambda: self._finalize_namespace(name))
+                api.schedule(self.namespace_delay, lambda: self._finalize_namespace(name))
             return result
         if dry_run:
-            return api.view(rt, old)
+            return success(rt, name, old["metadata"]["uid"])
         api.store.remove(rt.key, old)
         api.notify(rt, "DELETED", old)
         return success(rt, name, old["metadata"]["uid"])
@@ -83,14 +98,14 @@ class Lifecycle:
         *,
         dry_run: bool,
     ) -> KubeObject:
-        match = selectors.combine(selectors.label_selector(labels), selectors.field_selector(fields))
+        match = selectors.combine(selectors.label_selector(labels), selectors.field_selector(fields, rt.kind))
         items = self.api.store.objects(rt.key, namespace if rt.namespaced else None)
         deleted = []
         for obj in items:
             if match is None or match(obj):
                 meta = obj["metadata"]
                 self.delete(rt, meta.get("namespace", ""), meta["name"], dry_run=dry_run)
-                deleted.append(self.api.view(rt, obj))
+                deleted.append(self.api.item(rt, obj))
         return {
             "kind": f"{rt.kind}List",
             "apiVersion": rt.group_version,
@@ -131,12 +146,29 @@ class Lifecycle:
             self.api.table.remove_crd(name)
             self.api.store.drop_resource(crd_storage_key(obj))
             return
+        if obj["metadata"].get("deletionTimestamp"):
+            if CRD_FINALIZER in (obj["metadata"].get("finalizers") or []):
+                self.api.schedule(self.crd_delay, lambda: self._clean_up_crd(rt, name))
+            return
         conditions = {c.get("type"): c.get("status") for c in (obj.get("status") or {}).get("conditions", [])}
         established = conditions.get("Established") == "True"
         if established and obj.get("status", {}).get("acceptedNames") == obj["spec"].get("names"):
             self.api.table.add_crd(obj)
             return
         self.api.schedule(self.crd_delay, lambda: self._establish(rt, name))
+
+    def _clean_up_crd(self, rt: ResourceType, name: str) -> None:
+        """A deleted CRD: stop serving its kinds, delete its custom resources, release its finalizer."""
+        api = self.api
+        with api.store.lock:
+            crd = api.store.get(rt.key, "", name)
+            if crd is None or CRD_FINALIZER not in (crd["metadata"].get("finalizers") or []):
+                return
+            api.table.remove_crd(name)
+            api.store.drop_resource(crd_storage_key(crd))
+            new = clone(crd)
+            new["metadata"]["finalizers"] = [f for f in crd["metadata"]["finalizers"] if f != CRD_FINALIZER]
+            api.commit(rt, crd, new, manager="kube-apiserver")
 
     def _establish(self, rt: ResourceType, name: str) -> None:
         api = self.api
@@ -210,6 +242,29 @@ class Lifecycle:
             if not dry_run
             else {**self.get_scale(rt, namespace, name), "spec": {"replicas": scale["spec"]["replicas"]}}
         )
+
+
+def _check_preconditions(rt: ResourceType, old: KubeObject, preconditions: dict[str, Any]) -> None:
+    """A DELETE's uid and resourceVersion preconditions (409 Conflict naming both values)."""
+    meta, name = old["metadata"], old["metadata"]["name"]
+    checks = (
+        ("uid", "UID", "deleted and then recreated"),
+        ("resourceVersion", "ResourceVersion", "modified"),
+    )
+    for key, label, why in checks:
+        wanted = preconditions.get(key)
+        if wanted is not None and wanted != meta.get(key):
+            details: dict[str, Any] = {"name": name, "kind": rt.kind}
+            if rt.group:
+                details["group"] = rt.group
+            raise ApiError(
+                409,
+                "Conflict",
+                f'Operation cannot be fulfilled on {rt.kind} "{name}": the {label} in the precondition '
+                f"({wanted}) does not match the {label} in record ({meta.get(key)}). The object might "
+                f"have been {why}",
+                details=details,
+            )
 
 
 def scale_patch(scale: KubeObject, content_type: str, raw: bytes) -> KubeObject:

@@ -1,9 +1,10 @@
-"""How lists merge: associative (keyed), set, or atomic, for server-side apply and strategic merge.
+"""How a list merges: associative (keyed), set, or atomic, for server-side apply and field sets.
 
-Real servers read ``x-kubernetes-list-type`` / ``patchMergeKey`` from the OpenAPI schema. The sandbox has no
-schema, so this table names the associative lists of the built-in kinds by their field name (and, for
-``ports``, by where they sit). Custom resources get atomic lists except in ``metadata``, like CRDs
-without list annotations. Used by fieldsets.py, apply.py and patching.py.
+The list's shape says it (``x-kubernetes-list-type`` and ``x-kubernetes-list-map-keys`` of the built-in
+kinds' OpenAPI, or of a CRD's schema; shapes.py); a list of unknown shape is atomic, as in a CRD
+schema without list annotations. Key fields that the schema defaults (a port's ``protocol: TCP``) are
+part of the key even when the item leaves them out, as in structured-merge-diff. Used by fieldsets.py
+and apply.py; strategic merge reads the patch merge key from the shape itself (patching.py).
 """
 
 from __future__ import annotations
@@ -11,62 +12,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from designer.sandbox.shapes import Shape
+
 ATOMIC = "atomic"
 SET = "set"
 ListType = str | tuple[str, ...]
-
-_MAP_LISTS: dict[str, tuple[str, ...]] = {
-    "containers": ("name",),
-    "initContainers": ("name",),
-    "ephemeralContainers": ("name",),
-    "env": ("name",),
-    "volumes": ("name",),
-    "volumeMounts": ("mountPath",),
-    "volumeDevices": ("devicePath",),
-    "imagePullSecrets": ("name",),
-    "conditions": ("type",),
-    "hostAliases": ("ip",),
-    "webhooks": ("name",),
-    "ownerReferences": ("uid",),
-    "topologySpreadConstraints": ("topologyKey", "whenUnsatisfiable"),
-    "resourceClaims": ("name",),
-}
-_SET_LISTS = frozenset({"finalizers"})
-_SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 _KEY_DEFAULTS: dict[str, Any] = {"protocol": "TCP"}
 
 
-def list_type(path: tuple[str, ...], builtin: bool) -> ListType:
-    """The merge semantics of the list at ``path`` (field names only, no indexes)."""
-    if not path:
+def list_kind(shape: Shape | None) -> ListType:
+    """SET, ATOMIC, or the key fields of an associative list."""
+    if shape is None or shape.kind != "list":
         return ATOMIC
-    name = path[-1]
-    if not builtin and path[0] != "metadata":
-        return ATOMIC
-    if name in _SET_LISTS and path[0] == "metadata":
+    if shape.list_type == "set":
         return SET
-    if name == "ports":
-        parent = path[-2] if len(path) >= 2 else ""
-        if parent in ("containers", "initContainers", "ephemeralContainers"):
-            return ("containerPort", "protocol")
-        if path[:2] == ("spec", "ports"):
-            return ("port", "protocol")
-        return ATOMIC
-    return _MAP_LISTS.get(name, ATOMIC)
-
-
-def atomic_struct(path: tuple[str, ...], value: Any, builtin: bool) -> bool:
-    """Whether the map at ``path`` is owned and replaced as a whole: a built-in kind's LabelSelector
-    (``+structType=atomic``: Deployment ``spec.selector``, ``podSelector``, ``namespaceSelector``, ...),
-    recognised by its name and fields; a Service's ``spec.selector`` is a plain map and stays granular."""
-    return (
-        builtin
-        and bool(path)
-        and path[-1].lower().endswith("selector")
-        and isinstance(value, dict)
-        and bool(value)
-        and set(value) <= _SELECTOR_FIELDS
-    )
+    if shape.list_type == "map" and shape.keys:
+        return shape.keys
+    return ATOMIC
 
 
 def item_key(item: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:

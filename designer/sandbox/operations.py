@@ -1,7 +1,7 @@
 """The emulated API's reads (get, list) and its one write path; the write verbs are in writes.py.
 
 Every write ends in `Api.commit`, which fills server metadata (uid, creationTimestamp, generation,
-resourceVersion), refuses what a typed decoding would (decoding.py), applies defaults, validates, skips no-op writes (same object, same owners: the
+resourceVersion), refuses what a typed decoding would and drops unknown fields (fieldcheck.py), applies defaults, validates, skips no-op writes (same object, same owners: the
 resourceVersion stays), honours dryRun (returns the prediction, stores nothing) and tells listeners
 (CRD establishment, controllers). Deletion, finalizers and namespaces live in lifecycle.py.
 Callers: server.py (HTTP), writes.py, lifecycle.py, controllers.py and runner.py.
@@ -9,7 +9,6 @@ Callers: server.py (HTTP), writes.py, lifecycle.py, controllers.py and runner.py
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from designer.sandbox import apply, decoding, selectors, validation
-from designer.sandbox.defaults import IpAllocator, apply_defaults
+from designer.sandbox import apply, fieldcheck, selectors, shapes, validation
+from designer.sandbox.defaults import IpAllocator, apply_defaults, prepare
 from designer.sandbox.resources import ResourceTable, ResourceType
 from designer.sandbox.status import (
     ApiError,
@@ -76,8 +75,10 @@ def _spec_changed(a: KubeObject, b: KubeObject) -> bool:
 
 def parse_body(raw: bytes, content_type: str) -> Any:
     try:
-        return json.loads(raw)
+        return fieldcheck.loads(raw)
     except ValueError:
+        if content_type in (MERGE, STRATEGIC):
+            raise bad_request("invalid JSON patch") from None
         if content_type != APPLY:
             raise bad_request("the request body is not valid JSON") from None
     try:
@@ -123,7 +124,7 @@ class Api:
     def list(
         self, rt: ResourceType, namespace: str | None, labels: str | None = None, fields: str | None = None
     ) -> KubeObject:
-        match = selectors.combine(selectors.label_selector(labels), selectors.field_selector(fields))
+        match = selectors.combine(selectors.label_selector(labels), selectors.field_selector(fields, rt.kind))
         with self.store.lock:
             items = self.store.objects(rt.key, namespace if rt.namespaced else None)
             rv = self.store.resource_version
@@ -133,8 +134,15 @@ class Api:
             "kind": f"{rt.kind}List",
             "apiVersion": rt.group_version,
             "metadata": {"resourceVersion": str(rv)},
-            "items": [self.view(rt, o) for o in items],
+            "items": [self.item(rt, o) for o in items],
         }
+
+    def item(self, rt: ResourceType, obj: KubeObject) -> KubeObject:
+        """An object as a list shows it: built-in kinds' items carry no kind and apiVersion (their
+        typed list does not repeat them); custom resources' items do."""
+        if not rt.builtin:
+            return self.view(rt, obj)
+        return {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
 
     # -- the write path ----------------------------------------------------------------------------
 
@@ -150,6 +158,7 @@ class Api:
         track: bool = True,
     ) -> KubeObject:
         """Finish and store ``new`` (replacing ``old``); returns what the client sees."""
+        new = fieldcheck.check(rt, new, name=str((new.get("metadata") or {}).get("name", "")))
         meta = new.setdefault("metadata", {})
         new["apiVersion"], new["kind"] = rt.group_version, rt.kind
         if old is not None:
@@ -171,12 +180,9 @@ class Api:
                 new.pop("status", None)
         if rt.kind == "Service" and rt.builtin and old is not None:
             self._keep_cluster_ip(old, new)
-        decoding.check_types(rt, new)  # before defaults, which would coerce the wrong types away
         if rt.builtin:
+            shapes.fill_zero(new, rt.shape)
             apply_defaults(rt.kind, new, self.ips)
-        validation.validate(rt, new)
-        if old is not None:
-            validation.validate_update(rt, old, new)
         if track:
             part = "status" if subresource == "status" else ("main" if "status" in rt.subresources else "all")
             meta["managedFields"] = apply.track_update(
@@ -184,13 +190,18 @@ class Api:
                 new,
                 manager=manager,
                 api_version=rt.group_version,
-                builtin=rt.builtin,
+                shape=rt.shape,
                 part=part,
                 subresource=subresource,
-                now=now(),
+                now="" if subresource == "scale" else now(),  # the scale subresource records no time
             )
         if not meta.get("managedFields"):
             meta.pop("managedFields", None)
+        if rt.builtin:
+            prepare(rt.kind, new, self.ips, creating=old is None)
+        validation.validate(rt, new)
+        if old is not None:
+            validation.validate_update(rt, old, new)
         if rt.generation:
             previous = int(old["metadata"].get("generation", 1)) if old is not None else 0
             meta["generation"] = previous + 1 if old is None or _spec_changed(old, new) else previous
@@ -235,7 +246,12 @@ class Api:
                 f"API version ({rt.group_version})"
             )
         if kind and kind != rt.kind:
-            raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})")
+            sent = str(api_version or rt.group_version).rpartition("/")[2]
+            internal = rt.group.split(".")[0] if rt.group else "core"
+            raise bad_request(
+                f'{kind} in version "{sent}" cannot be handled as a {rt.kind}: '
+                f"converting ({sent}.{kind}) to ({internal}.{rt.kind}): unknown conversion"
+            )
         meta = body.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise bad_request("metadata must be an object")
@@ -248,23 +264,37 @@ class Api:
         else:
             meta.pop("namespace", None)
         if name is not None and meta.get("name", name) != name:
-            raise bad_request("the name of the object does not match the name on the URL")
+            raise bad_request(
+                f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})"
+            )
         if name is not None:
             meta["name"] = name
         return body
 
-    def require_namespace(self, rt: ResourceType, namespace: str) -> None:
+    def require_namespace(self, rt: ResourceType, namespace: str, name: str) -> None:
         if not rt.namespaced:
             return
         ns = self.store.get(("", "namespaces"), "", namespace)
         if ns is None:
             raise namespace_not_found(namespace)
         if ns["metadata"].get("deletionTimestamp"):
+            details: dict[str, Any] = {"name": name}
+            if rt.group:
+                details["group"] = rt.group
+            details["kind"] = rt.plural
+            details["causes"] = [
+                {
+                    "reason": "NamespaceTerminating",
+                    "message": f"namespace {namespace} is being terminated",
+                    "field": "metadata.namespace",
+                }
+            ]
             raise ApiError(
                 403,
                 "Forbidden",
-                f"{rt.qualified} is forbidden: unable to create new content in "
+                f'{rt.qualified} "{name}" is forbidden: unable to create new content in '
                 f"namespace {namespace} because it is being terminated",
+                details=details,
             )
 
     def live(self, rt: ResourceType, namespace: str, name: str) -> KubeObject:

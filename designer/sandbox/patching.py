@@ -1,16 +1,19 @@
 """The three non-apply patch formats: JSON merge patch, JSON patch and strategic merge patch.
 
-Strategic merge follows the list keys of listsemantics.py (containers by name, ports by containerPort,
-...) and understands the directives kubectl sends (``$patch: delete|replace|merge``,
+Strategic merge follows the patch strategy and merge key of each list's shape (shapes.py: containers
+by name, ports by containerPort, other lists replaced), orders merged lists as apimachinery does, and
+understands the directives kubectl sends (``$patch: delete|replace|merge``,
 ``$setElementOrder/<list>``, ``$deleteFromPrimitiveList/<list>``, ``$retainKeys``). Called by
 operations.py; every function returns a new value and leaves its inputs alone.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from designer.sandbox.listsemantics import item_key, list_type
+from designer.sandbox.fieldcheck import json_type
+from designer.sandbox.shapes import Shape
 from designer.sandbox.status import ApiError, bad_request
 from designer.sandbox.store import clone
 
@@ -26,6 +29,13 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             out[k] = merge_patch(out.get(k), v)
     return out
+
+
+def _rejected() -> ApiError:
+    """What a JSON patch that cannot be applied gets (the apiserver keeps the reason to itself)."""
+    return ApiError(
+        422, "Invalid", "the server rejected our request due to an error in our request", details={}
+    )
 
 
 def _pointer(path: str) -> list[str]:
@@ -44,19 +54,17 @@ def _resolve(doc: Any, parts: list[str]) -> Any:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            raise ApiError(
-                422,
-                "Invalid",
-                f"the server rejected our request due to an error in our request: "
-                f"path /{'/'.join(parts)} does not exist",
-            )
+            raise _rejected()
     return node
 
 
 def json_patch(doc: Any, operations: Any) -> Any:
     """RFC 6902 add/remove/replace/move/copy/test on a deep copy of ``doc``."""
     if not isinstance(operations, list):
-        raise bad_request("a JSON patch must be a list of operations")
+        raise bad_request(
+            f"error decoding patch: json: cannot unmarshal {json_type(operations)} into Go value of type "
+            "[]handlers.jsonPatchOp"
+        )
     doc = clone(doc)
     for op in operations:
         if not isinstance(op, dict) or "op" not in op or "path" not in op:
@@ -64,12 +72,7 @@ def json_patch(doc: Any, operations: Any) -> Any:
         kind, parts = op["op"], _pointer(op["path"])
         if kind == "test":
             if _resolve(doc, parts) != op.get("value"):
-                raise ApiError(
-                    422,
-                    "Invalid",
-                    f"the server rejected our request due to an error in our "
-                    f"request: testing value {op['path']} failed",
-                )
+                raise _rejected()
             continue
         if kind in ("move", "copy"):
             source = _pointer(op.get("from", ""))
@@ -119,8 +122,10 @@ def _remove(doc: Any, parts: list[str]) -> Any:
     return doc
 
 
-def strategic_merge(target: Any, patch: Any, names: tuple[str, ...] = (), builtin: bool = True) -> Any:
-    """Strategic merge patch of built-in objects (lists merge by their keys)."""
+def strategic_merge(target: Any, patch: Any, shape: Shape | None = None) -> Any:
+    """Strategic merge patch of a built-in object: lists whose schema says ``patchStrategy: merge``
+    merge by their ``patchMergeKey`` (containers by name, ports by containerPort), other lists are
+    replaced, maps merge recursively."""
     if not isinstance(patch, dict):
         return clone(patch)
     if patch.get("$patch") == "replace":
@@ -128,20 +133,22 @@ def strategic_merge(target: Any, patch: Any, names: tuple[str, ...] = (), builti
     if patch.get("$patch") == "delete":
         return None
     out = dict(target) if isinstance(target, dict) else {}
+    orders = {k.partition("/")[2]: v for k, v in patch.items() if k.startswith("$setElementOrder/")}
     for k, v in patch.items():
-        if k in ("$patch", "$retainKeys") or k.startswith("$setElementOrder/"):
-            continue
         if k.startswith("$deleteFromPrimitiveList/"):
             field = k.partition("/")[2]
             if isinstance(out.get(field), list) and isinstance(v, list):
                 out[field] = [x for x in out[field] if x not in v]
             continue
+        if k.startswith("$"):
+            continue
+        child = shape.child(k) if shape is not None else None
         if v is None:
             out.pop(k, None)
         elif isinstance(v, list):
-            out[k] = _merge_list(out.get(k), v, (*names, k), builtin)
+            out[k] = _merge_list(out.get(k), v, child, orders.get(k))
         else:
-            merged = strategic_merge(out.get(k), v, (*names, k), builtin)
+            merged = strategic_merge(out.get(k), v, child)
             if merged is None:
                 out.pop(k, None)
             else:
@@ -152,32 +159,62 @@ def strategic_merge(target: Any, patch: Any, names: tuple[str, ...] = (), builti
     return out
 
 
-def _merge_list(current: Any, patch: list[Any], names: tuple[str, ...], builtin: bool) -> Any:
-    semantics = list_type(names, builtin)
-    if not isinstance(current, list):
-        current = []
+def _merge_list(current: Any, patch: list[Any], shape: Shape | None, order: Any) -> Any:
     if any(isinstance(i, dict) and i.get("$patch") == "replace" for i in patch):
         return [clone(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
-    if semantics == "set" or names[-1:] == ("finalizers",):
-        return list(current) + [clone(v) for v in patch if v not in current]
-    if not isinstance(semantics, tuple):
-        return [clone(i) for i in patch]
-    keys = semantics
-    result = list(current)
-    for item in patch:
-        key = item_key(item, keys) or item_key(item, keys[:1])
-        if key is None:
-            return [clone(i) for i in patch]
-        at = next(
-            (n for n, cur in enumerate(result) if (item_key(cur, tuple(key)) == key)),
-            None,
+    strategy = shape.patch_strategy if shape is not None else ""
+    if "merge" not in strategy.split(",") or not isinstance(current, list):
+        return [clone(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
+    merge_key = shape.merge_key if shape is not None else ""
+
+    def key(item: Any) -> Any:
+        return json.dumps(
+            item.get(merge_key) if merge_key and isinstance(item, dict) else item, sort_keys=True
         )
+
+    merged = list(current)
+    wanted: list[Any] = []
+    for item in patch:
+        at = next((n for n, cur in enumerate(merged) if key(cur) == key(item)), None)
         if isinstance(item, dict) and item.get("$patch") == "delete":
             if at is not None:
-                del result[at]
+                del merged[at]
             continue
+        wanted.append(key(item))
         if at is None:
-            result.append(strategic_merge({}, item, names, builtin))
+            merged.append(
+                strategic_merge({}, item, shape.item if shape is not None else None)
+                if merge_key
+                else clone(item)
+            )
+        elif merge_key:
+            merged[at] = strategic_merge(merged[at], item, shape.item if shape is not None else None)
+    if isinstance(order, list):
+        wanted = [key(i) for i in order]
+    server = [key(i) for i in current]
+    patched = sorted((i for i in merged if key(i) in wanted), key=lambda i: wanted.index(key(i)))
+    server_only = [i for i in merged if key(i) not in wanted]
+    return _merge_sorted(server_only, patched, server, key)
+
+
+def _merge_sorted(left: list[Any], right: list[Any], server: list[str], key: Any) -> list[Any]:
+    """apimachinery's mergeSortedSlice: the live-only items and the patched items, each in their own
+    order, interleaved; an item both lists know goes where the live list had it."""
+    out: list[Any] = []
+    i = j = 0
+    while i < len(left) or j < len(right):
+        if i >= len(left):
+            out.append(right[j])
+            j += 1
+        elif j >= len(right):
+            out.append(left[i])
+            i += 1
         else:
-            result[at] = strategic_merge(result[at], item, names, builtin)
-    return result
+            li, ri = key(left[i]), key(right[j])
+            if li in server and ri in server and server.index(li) < server.index(ri):
+                out.append(left[i])
+                i += 1
+            else:
+                out.append(right[j])
+                j += 1
+    return out

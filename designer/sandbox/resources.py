@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from designer.sandbox import shapes
+from designer.sandbox.shapes import Shape
+
 _ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
 
@@ -28,6 +31,15 @@ class ResourceType:
     builtin: bool = True
     generation: bool = False
     categories: tuple[str, ...] = ()
+    storage_version: str = ""
+    """A custom resource's storage version (its discovery entry's storageVersionHash names it)."""
+    schema: Shape | None = field(default=None, compare=False, hash=False, repr=False)
+    """A custom resource's shape (from its CRD version's schema); built-in kinds use data/types.json."""
+
+    @property
+    def shape(self) -> Shape | None:
+        """The fields, types and list semantics of this kind's objects (shapes.py)."""
+        return shapes.for_kind(self.group_version, self.kind) if self.builtin else self.schema
 
     @property
     def group_version(self) -> str:
@@ -239,6 +251,7 @@ class ResourceTable:
         names = spec.get("names", {})
         namespaced = spec.get("scope", "Namespaced") == "Namespaced"
         added = []
+        storage = next((v.get("name", "") for v in spec.get("versions", []) if v.get("storage")), "")
         for version in spec.get("versions", []):
             if not version.get("served", True):
                 continue
@@ -254,6 +267,8 @@ class ResourceTable:
                 builtin=False,
                 generation=True,
                 categories=tuple(names.get("categories", ())),
+                storage_version=storage,
+                schema=shapes.for_crd((version.get("schema") or {}).get("openAPIV3Schema")),
             )
             self.add(rt)
             added.append(rt)

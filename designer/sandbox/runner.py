@@ -55,6 +55,7 @@ class Sandbox:
         port: int = 0,
         controllers: bool = False,
         crd_delay: float = 0.05,
+        namespace_delay: float = 0.5,
         controller_delay: float = 0.05,
         latency: float = 0.0,
         keep_requests: bool = True,
@@ -70,8 +71,11 @@ class Sandbox:
         self.recorder = Recorder(latency=latency, keep_requests=keep_requests)
         self._loop = asyncio.new_event_loop()
         self.api = Api(self.store, self.table, schedule=self._schedule)
-        self.lifecycle = Lifecycle(self.api, crd_delay=crd_delay)
-        self.controllers = Controllers(self.api, delay=controller_delay, enabled=controllers)
+        self.lifecycle = Lifecycle(self.api, crd_delay=crd_delay, namespace_delay=namespace_delay)
+        ca_bundle = tls.ca.read_text() if tls is not None else ""
+        self.controllers = Controllers(
+            self.api, delay=controller_delay, enabled=controllers, ca_bundle=ca_bundle
+        )
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self.kubeconfig_path: Path | None = None

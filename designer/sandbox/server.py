@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from designer.sandbox import discovery, protobuf, tables, watch, writes
+from designer.sandbox import discovery, protobuf, requestoptions, tables, watch, writes
 from designer.sandbox.faults import Recorder, RequestRecord
 from designer.sandbox.lifecycle import Lifecycle, scale_patch
 from designer.sandbox.operations import Api, parse_body
@@ -98,14 +98,6 @@ def _target(api: Api, parts: list[str]) -> Target:
     return Target(rt, namespace, rest[1] if len(rest) > 1 else None, subresource)
 
 
-def _dry_run(request: web.Request) -> bool:
-    values = request.query.getall("dryRun", [])
-    for value in values:
-        if value != "All":
-            raise bad_request(f"Invalid dry run value: {value!r}: supported values are [All]")
-    return bool(values)
-
-
 def _manager(request: web.Request) -> str:
     manager = request.query.get("fieldManager")
     if manager:
@@ -123,9 +115,14 @@ async def _resource(
             return await watch.serve(request, api, rt, target.namespace, dict(query))
         wants_table = "as=Table" in request.headers.get("Accept", "")
         if name is None:
+            watch.check_version(query.get("resourceVersion", ""), watching=False)
             listed = api.list(rt, target.namespace, query.get("labelSelector"), query.get("fieldSelector"))
-            if wants_table:
-                return _json(tables.table(rt.kind, listed["items"], listed["metadata"]["resourceVersion"]))
+            if wants_table:  # a row's object carries its kind (list items do not)
+                rows = [
+                    api.view(rt, {"apiVersion": rt.group_version, "kind": rt.kind, **o})
+                    for o in listed["items"]
+                ]
+                return _json(tables.table(rt.kind, rows, listed["metadata"]["resourceVersion"]))
             return _json(listed)
         if sub == "scale":
             return _json(lifecycle.get_scale(rt, ns, name))
@@ -133,7 +130,22 @@ async def _resource(
         if wants_table and not sub:
             return _json(tables.table(rt.kind, [obj], obj["metadata"].get("resourceVersion", "")))
         return _json(obj)
-    dry_run = _dry_run(request)
+    options = requestoptions.RequestOptions(
+        requestoptions.field_validation(method, query.getall("fieldValidation", []))
+    )
+    dry_run = requestoptions.dry_run(method, query.getall("dryRun", []))
+    with requestoptions.handling(options):
+        response = await _write(request, api, lifecycle, target, dry_run)
+    for text in options.warnings:
+        response.headers.add("Warning", requestoptions.warning_header(text))
+    return response
+
+
+async def _write(
+    request: web.Request, api: Api, lifecycle: Lifecycle, target: Target, dry_run: bool
+) -> web.StreamResponse:
+    rt, ns, name, sub = target.rt, target.namespace or "", target.name, target.subresource
+    method, query = request.method, request.query
     raw = await request.read()
     if "protobuf" in request.headers.get("Content-Type", ""):
         # kubectl's typed clients (kubectl create namespace ...) send protobuf and never fall back.
@@ -143,7 +155,7 @@ async def _resource(
     with api.store.lock:
         if method == "POST" and name is None:
             return _json(
-                writes.create(api, rt, ns, parse_body(raw, ""), manager=_manager(request), dry_run=dry_run),
+                writes.create(api, rt, ns, _object(raw, rt), manager=_manager(request), dry_run=dry_run),
                 201,
             )
         if method == "DELETE" and name is None:
@@ -158,9 +170,16 @@ async def _resource(
             )
         if method == "DELETE" and name is not None:
             options = json.loads(raw) if raw.strip() else {}
-            dry_run = dry_run or "All" in (options.get("dryRun") or [])
-            orphan = (options.get("propagationPolicy") or query.get("propagationPolicy")) == "Orphan"
-            return _json(lifecycle.delete(rt, ns, name, dry_run=dry_run, orphan=orphan))
+            dry_run = dry_run or requestoptions.dry_run(method, options.get("dryRun") or [])
+            policy = requestoptions.propagation(
+                options.get("propagationPolicy") or query.get("propagationPolicy")
+            )
+            preconditions = options.get("preconditions") or {}
+            return _json(
+                lifecycle.delete(
+                    rt, ns, name, dry_run=dry_run, orphan=policy == "Orphan", preconditions=preconditions
+                )
+            )
         if name is None:
             raise method_not_allowed(method)
         content_type = request.headers.get("Content-Type", "")
@@ -177,7 +196,7 @@ async def _resource(
                     rt,
                     ns,
                     name,
-                    parse_body(raw, ""),
+                    _object(raw, rt),
                     manager=_manager(request),
                     dry_run=dry_run,
                     subresource=sub,
@@ -204,6 +223,20 @@ async def _resource(
     raise method_not_allowed(method)
 
 
+def _object(raw: bytes, rt: ResourceType) -> Any:
+    """A POST or PUT body: a JSON object, or the 400 the apiserver's decoder answers."""
+    body = parse_body(raw, "")
+    if not isinstance(body, dict):
+        word = "array" if isinstance(body, list) else ("string" if isinstance(body, str) else "number")
+        raise bad_request(
+            f"the object provided is unrecognized (must be of type {rt.kind}): couldn't get version/kind; "
+            f"json parse error: json: cannot unmarshal {word} into Go value of type struct "
+            '{ APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" } '
+            f"({raw.hex()})"
+        )
+    return body
+
+
 async def handle(request: web.Request) -> web.StreamResponse:
     api, lifecycle = request.app[API_KEY], request.app[LIFECYCLE_KEY]
     parts = [p for p in request.path.split("/") if p]
@@ -217,6 +250,9 @@ async def handle(request: web.Request) -> web.StreamResponse:
         return web.Response(text="ok")
     if parts[0] not in ("api", "apis"):
         raise no_such_resource()
+    if parts[0] == "apis" and len(parts) >= 2 and parts[1] not in api.table.groups():
+        # No handler is registered for a group nobody serves: the mux's plain-text 404.
+        return web.Response(status=404, text="404 page not found\n")
     if request.method == "GET":
         doc = _discovery(api, parts, request.host)
         if doc is not None:

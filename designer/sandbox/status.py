@@ -35,11 +35,10 @@ class ApiError(Exception):
             "metadata": {},
             "status": "Failure",
             "message": self.message,
-            "reason": self.reason,
-            "code": self.code,
         }
-        if not self.reason:  # kube-apiserver's 500s for errors that are not a Status carry none
-            del status["reason"]
+        if self.reason:  # a 500 from deep inside the apiserver has none
+            status["reason"] = self.reason
+        status["code"] = self.code
         if self.details is not None:
             status["details"] = self.details
         return status
@@ -87,28 +86,32 @@ def stale(rt: ResourceType, name: str) -> ApiError:
 
 
 def invalid(rt: ResourceType, name: str, causes: list[tuple[str, str, str]]) -> ApiError:
-    """422 Invalid; each cause is (field, reason, message) like ``FieldValueInvalid``."""
+    """422 Invalid; each cause is (field, reason, message) like ``FieldValueInvalid``. The details name
+    the kind (not the resource), and several causes are listed in brackets (apimachinery NewInvalid)."""
     kind = f"{rt.kind}.{rt.group}" if rt.group else rt.kind
-    text = ", ".join(f"{f}: {m}" for f, _, m in causes)
-    return ApiError(
-        422,
-        "Invalid",
-        f'{kind} "{name}" is invalid: {text}',
-        details=_details(rt, name, causes=[{"reason": r, "message": m, "field": f} for f, r, m in causes]),
-    )
+    texts = [f"{f}: {m}" if f else m for f, _, m in causes]
+    text = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+    details: dict[str, Any] = {"name": name} if name else {}
+    if rt.group:
+        details["group"] = rt.group
+    details["kind"] = rt.kind
+    details["causes"] = [{"reason": r, "message": m, "field": f} for f, r, m in causes]
+    return ApiError(422, "Invalid", f'{kind} "{name}" is invalid: {text}', details=details)
 
 
 def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 
 
-def unsupported_media(content_type: str) -> ApiError:
+def unsupported_media(content_type: str, *, strategic: bool = True) -> ApiError:
+    """415: the patch types the resource accepts (strategic merge only for built-in kinds)."""
+    accepted = "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+    if strategic:
+        accepted += ", application/strategic-merge-patch+json"
     return ApiError(
         415,
         "UnsupportedMediaType",
-        f"the body of the request was in an unknown format - "
-        f"accepted media types include: application/json-patch+json, "
-        f"application/merge-patch+json, application/apply-patch+yaml ({content_type})",
+        f"the body of the request was in an unknown format - accepted media types include: {accepted}",
     )
 
 

@@ -31,23 +31,55 @@ _RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBindi
 _ANNOTATIONS_MAX = 256 * 1024
 _DATA_MAX = 1024 * 1024
 
-_SUBDOMAIN_TEXT = (
+
+def _regex_text(text: str, regex: str, *examples: str) -> str:
+    """apimachinery's RegexError: the rule, examples, and the regular expression itself."""
+    shown = ",  or ".join(f"'{e}'" for e in examples)
+    return f"{text} (e.g. {shown}, regex used for validation is '{regex}')"
+
+
+_SUBDOMAIN_TEXT = _regex_text(
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-    "and must start and end with an alphanumeric character"
+    "and must start and end with an alphanumeric character",
+    r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
+    "example.com",
 )
-_LABEL_TEXT = (
+_LABEL_TEXT = _regex_text(
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-    "and must start and end with an alphanumeric character"
+    "and must start and end with an alphanumeric character",
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?",
+    "my-name",
+    "123-abc",
 )
-_QUALIFIED_TEXT = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-    "with an alphanumeric character"
+_NAME_PART = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+_QUALIFIED_REGEX = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_QUALIFIED_TEXT = _regex_text(_NAME_PART, _QUALIFIED_REGEX, "MyName", "my.name", "123-abc")
+_LABEL_KEY_TEXT = (
+    _regex_text(
+        "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+        "with an alphanumeric character",
+        _QUALIFIED_REGEX,
+        "MyName",
+        "my.name",
+        "123-abc",
+    )
+    + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
 )
-_LABEL_VALUE_TEXT = (
+_LABEL_VALUE_TEXT = _regex_text(
     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
+    "and must start and end with an alphanumeric character",
+    "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?",
+    "MyValue",
+    "my_value",
+    "12345",
 )
-_CONFIG_KEY_TEXT = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+_CONFIG_KEY_TEXT = _regex_text(
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+    "[-._a-zA-Z0-9]+",
+    "key.name",
+    "KEY_NAME",
+    "key-name",
+)
 
 # kind -> dotted paths that may not change on update.
 _IMMUTABLE: dict[str, tuple[str, ...]] = {
@@ -56,7 +88,6 @@ _IMMUTABLE: dict[str, tuple[str, ...]] = {
     "DaemonSet": ("spec.selector",),
     "StatefulSet": ("spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"),
     "Job": ("spec.selector", "spec.template", "spec.completionMode"),
-    "Service": ("spec.clusterIP",),
     "PersistentVolumeClaim": ("spec.storageClassName", "spec.volumeName", "spec.accessModes"),
     "StorageClass": ("provisioner", "parameters", "reclaimPolicy"),
     "RoleBinding": ("roleRef",),
@@ -83,7 +114,9 @@ def _name_problem(kind: str, name: str) -> str | None:
         if name in (".", "..") or "/" in name or "%" in name:
             return f"may not be '{name}'" if name in (".", "..") else "may not contain '/' or '%'"
         return None
-    if kind in ("Namespace", "Service"):  # Service: a DNS-1123 label (kube-apiserver 1.37 takes "1web")
+    if kind in ("Namespace", "Service"):  # DNS labels (Services since RelaxedServiceNameValidation)
+        if "." in name:
+            return "must not contain dots"
         pattern, limit, text = _LABEL, 63, _LABEL_TEXT
     else:
         pattern, limit, text = _SUBDOMAIN, 253, _SUBDOMAIN_TEXT
@@ -111,16 +144,29 @@ def validate_name(rt: ResourceType, name: str) -> None:
 
 
 def _qualified_name_problem(key: str) -> str | None:
+    if key.count("/") > 1:
+        return _LABEL_KEY_TEXT
     prefix, slash, name = key.rpartition("/")
     if slash and (not prefix or len(prefix) > 253 or not _SUBDOMAIN.match(prefix)):
         return f"prefix part {_SUBDOMAIN_TEXT}"
     if not name:
         return "name part must be non-empty"
-    if len(name) > 63:
-        return "name part must be no more than 63 characters"
+    if len(name.encode()) > 63:
+        return "name part must be no more than 63 bytes"
     if not _QUALIFIED_NAME.match(name):
         return _QUALIFIED_TEXT
     return None
+
+
+def label_key_problem(key: str) -> str | None:
+    """Why ``key`` is not a label key (a qualified name with an optional DNS prefix); None if it is."""
+    return _qualified_name_problem(key)
+
+
+def label_value_problem(value: str) -> str | None:
+    if len(value.encode()) > 63:
+        return "must be no more than 63 bytes"
+    return None if _LABEL_VALUE.match(value) else _LABEL_VALUE_TEXT
 
 
 def _metadata_causes(meta: KubeObject) -> list[Cause]:
@@ -130,8 +176,8 @@ def _metadata_causes(meta: KubeObject) -> list[Cause]:
         problem = _qualified_name_problem(str(key))
         if problem is not None:
             causes.append(("metadata.labels", "FieldValueInvalid", f'Invalid value: "{key}": {problem}'))
-        if isinstance(value, str) and (len(value) > 63 or not _LABEL_VALUE.match(value)):
-            why = "must be no more than 63 characters" if len(value) > 63 else _LABEL_VALUE_TEXT
+        why = label_value_problem(value) if isinstance(value, str) else None
+        if why is not None:
             causes.append(("metadata.labels", "FieldValueInvalid", f'Invalid value: "{value}": {why}'))
     annotations = meta.get("annotations") or {}
     for key in annotations:
@@ -154,7 +200,7 @@ def _data_causes(kind: str, obj: KubeObject) -> list[Cause]:
     """Secret and ConfigMap keys (config keys) and total size."""
     causes: list[Cause] = []
     fields = ("data", "binaryData") if kind == "ConfigMap" else ("data",)
-    seen: set[str] = set()
+    binary = obj.get("binaryData") or {} if kind == "ConfigMap" else {}
     size = 0
     for field in fields:
         for key, value in (obj.get(field) or {}).items():
@@ -162,15 +208,9 @@ def _data_causes(kind: str, obj: KubeObject) -> list[Cause]:
             if len(key) > 253 or not _CONFIG_KEY.match(key) or key in (".", ".."):
                 why = "must be no more than 253 characters" if len(key) > 253 else _CONFIG_KEY_TEXT
                 causes.append((f"{field}[{key}]", "FieldValueInvalid", f'Invalid value: "{key}": {why}'))
-            if key in seen:
-                causes.append(
-                    (
-                        f"{field}[{key}]",
-                        "FieldValueInvalid",
-                        f'Invalid value: "{key}": duplicate of key present in data',
-                    )
-                )
-            seen.add(key)
+            if field == "data" and key in binary:
+                why = "duplicate of key present in binaryData"
+                causes.append((f"data[{key}]", "FieldValueInvalid", f'Invalid value: "{key}": {why}'))
             size += len(str(value)) * 3 // 4 if field == "binaryData" or kind == "Secret" else len(str(value))
     if size > _DATA_MAX:
         causes.append(("data", "FieldValueTooLong", f"Too long: must have at most {_DATA_MAX} bytes"))
@@ -182,7 +222,10 @@ def validate(rt: ResourceType, obj: KubeObject) -> None:
     name = obj["metadata"]["name"]
     validate_name(rt, name)
     meta = obj["metadata"]
-    causes = _metadata_causes(meta) + list(kindrules.metadata_causes(meta, _qualified_name_problem))
+    core = rt.builtin and rt.group != "apiextensions.k8s.io"
+    causes = _metadata_causes(meta) + list(
+        kindrules.metadata_causes(meta, _qualified_name_problem, core=core)
+    )
     if rt.builtin and rt.kind in ("Secret", "ConfigMap"):
         causes += _data_causes(rt.kind, obj)
     if rt.builtin:
@@ -216,16 +259,61 @@ def validate(rt: ResourceType, obj: KubeObject) -> None:
             )
 
 
+def _go_struct(value: Any) -> str:
+    """An internal Go struct without JSON names, as its validation errors print it (RoleRef)."""
+    if not isinstance(value, dict):
+        return _value(value)
+    names = {"apiGroup": "APIGroup", "kind": "Kind", "name": "Name"}
+    return _value({names.get(k, k[:1].upper() + k[1:]): v for k, v in value.items()})
+
+
+def _cluster_ips(old: KubeObject, new: KubeObject) -> list[Cause]:
+    """A Service's cluster IPs are set once: a changed clusterIP moves clusterIPs[0] along, which
+    is then refused (the registry syncs the two fields before validating)."""
+    before, after = old.get("spec") or {}, new.get("spec") or {}
+    if not before.get("clusterIP") or before.get("clusterIP") == after.get("clusterIP"):
+        return []
+    ips = list(after.get("clusterIPs") or [])
+    if ips == before.get("clusterIPs"):
+        ips = [after.get("clusterIP"), *ips[1:]]
+    return [
+        ("spec.clusterIPs[0]", "FieldValueInvalid", f"Invalid value: {_value(ips)}: may not change once set")
+    ]
+
+
+def _frozen(old: KubeObject, new: KubeObject) -> list[Cause]:
+    """An immutable ConfigMap or Secret keeps its data and its immutability."""
+    causes: list[Cause] = []
+    why = "Forbidden: field is immutable when `immutable` is set"
+    for field in ("data", "binaryData", "stringData"):
+        if (old.get(field) or {}) != (new.get(field) or {}):
+            causes.append((field, "FieldValueForbidden", why))
+    if new.get("immutable") is not True:
+        causes.append(("immutable", "FieldValueForbidden", why))
+    return causes
+
+
 def validate_update(rt: ResourceType, old: KubeObject, new: KubeObject) -> None:
-    """Immutable fields: a change is a 422 whose cause says ``field is immutable``."""
+    """Immutable fields: a change is a 422 whose cause says ``field is immutable``; an object being
+    deleted takes no new finalizers."""
+    if old["metadata"].get("deletionTimestamp"):
+        before = set(old["metadata"].get("finalizers") or [])
+        added = [f for f in new["metadata"].get("finalizers") or [] if f not in before]
+        if added:
+            shown = "[]string{" + ", ".join(json.dumps(f) for f in added) + "}"
+            why = f"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers {shown}"
+            raise invalid(rt, new["metadata"]["name"], [("metadata.finalizers", "FieldValueForbidden", why)])
     if not rt.builtin:
         return
     causes = []
     for dotted in _IMMUTABLE.get(rt.kind, ()):
         before, after = _at(old, dotted), _at(new, dotted)
         if before is not None and before != after:
-            causes.append(
-                (dotted, "FieldValueInvalid", f"Invalid value: {_value(after)}: field is immutable")
-            )
+            shown = _go_struct(after) if dotted == "roleRef" else _value(after)
+            causes.append((dotted, "FieldValueInvalid", f"Invalid value: {shown}: field is immutable"))
+    if rt.kind == "Service":
+        causes += _cluster_ips(old, new)
+    if rt.kind in ("ConfigMap", "Secret") and old.get("immutable") is True:
+        causes += _frozen(old, new)
     if causes:
         raise invalid(rt, new["metadata"]["name"], causes)

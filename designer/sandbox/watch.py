@@ -17,7 +17,7 @@ from aiohttp import web
 from designer.sandbox import selectors, tables
 from designer.sandbox.operations import Api
 from designer.sandbox.resources import ResourceType
-from designer.sandbox.status import bad_request
+from designer.sandbox.status import ApiError, bad_request
 from designer.sandbox.store import WatchEvent
 
 
@@ -42,12 +42,25 @@ def _bookmark(rt: ResourceType, rv: int) -> dict[str, Any]:
     return {"kind": rt.kind, "apiVersion": rt.group_version, "metadata": {"resourceVersion": str(rv)}}
 
 
+def check_version(value: str, *, watching: bool) -> None:
+    """A resourceVersion parameter must be a number: a list answers 400, a watch 500 (its error
+    comes from deeper inside the apiserver, without a reason)."""
+    if not value or value.isdigit():
+        return
+    problem = (
+        f'resourceVersion: Invalid value: "{value}": strconv.ParseUint: parsing "{value}": invalid syntax'
+    )
+    if watching:
+        raise ApiError(500, "", problem)
+    raise bad_request(f"invalid resource version: {problem}")
+
+
 async def serve(
     request: web.Request, api: Api, rt: ResourceType, namespace: str | None, query: dict[str, str]
 ) -> web.StreamResponse:
     match = selectors.combine(
         selectors.label_selector(query.get("labelSelector")),
-        selectors.field_selector(query.get("fieldSelector")),
+        selectors.field_selector(query.get("fieldSelector"), rt.kind),
     )
     try:
         timeout = float(query.get("timeoutSeconds") or 1800)
@@ -77,7 +90,7 @@ async def serve(
         if rv_param and rv_param != "0":
             if not rv_param.isdigit():
                 store.unsubscribe(subscriber)
-                raise bad_request(f"invalid resourceVersion {rv_param!r}")
+                check_version(rv_param, watching=True)
             events = store.events_since(int(rv_param))
             backlog = (
                 None

@@ -10,8 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from designer.sandbox import apply, patching, validation
-from designer.sandbox.decoding import DecodingError, check_apply_keys
+from designer.sandbox import apply, fieldcheck, patching, validation
 from designer.sandbox.operations import (
     APPLY,
     JSON_PATCH,
@@ -23,8 +22,9 @@ from designer.sandbox.operations import (
     parse_body,
     without_times,
 )
+from designer.sandbox.requestoptions import invalid_option
 from designer.sandbox.resources import ResourceType
-from designer.sandbox.status import ApiError, already_exists, bad_request, not_found, stale, unsupported_media
+from designer.sandbox.status import already_exists, bad_request, stale, unsupported_media
 from designer.sandbox.store import KubeObject, clone
 
 
@@ -37,7 +37,7 @@ def create(
         meta["name"] = f"{meta['generateName']}{secrets.token_hex(3)[:5]}"
     name = meta.get("name", "")
     validation.validate_name(rt, name)
-    api.require_namespace(rt, namespace)
+    api.require_namespace(rt, namespace, name)
     if api.store.get(rt.key, namespace if rt.namespaced else "", name) is not None:
         raise already_exists(rt, name)
     for key in UNTRACKED_META:
@@ -118,11 +118,11 @@ def patch(
             subresource=subresource,
         )
     if force:
-        raise ApiError(422, "Invalid", "force: Forbidden: may not be specified for non-apply patch")
-    if content_type not in (MERGE, JSON_PATCH, STRATEGIC):
-        raise unsupported_media(content_type)
-    if content_type == STRATEGIC and not rt.builtin:
-        raise unsupported_media(content_type)
+        raise invalid_option(
+            "PATCH", "force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch"
+        )
+    if content_type not in (MERGE, JSON_PATCH, STRATEGIC) or (content_type == STRATEGIC and not rt.builtin):
+        raise unsupported_media(content_type, strategic=rt.builtin)
     patch = parse_body(raw, content_type)
     old = api.live(rt, namespace, name)
     if content_type == MERGE:
@@ -130,7 +130,7 @@ def patch(
     elif content_type == JSON_PATCH:
         new = patching.json_patch(old, patch)
     else:
-        new = patching.strategic_merge(old, patch)
+        new = patching.strategic_merge(old, patch, rt.shape)
     if not isinstance(new, dict):
         raise bad_request("the patched object is not a JSON object")
     new = clone(new)
@@ -160,29 +160,28 @@ def server_side_apply(
     subresource: str = "",
 ) -> tuple[int, KubeObject]:
     if not manager:
-        raise ApiError(
-            422,
-            "Invalid",
-            'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required '
-            "value: is required for apply patch",
+        raise invalid_option(
+            "PATCH", "fieldManager", "FieldValueRequired", "Required value: is required for apply patch"
         )
     if not isinstance(body, dict):
         raise bad_request("the applied configuration must be an object")
-    if not body.get("apiVersion") or not body.get("kind"):
-        raise bad_request("apiVersion and kind must be set in an applied configuration")
+    if body.get("apiVersion") != rt.group_version or body.get("kind") != rt.kind:
+        group, _, version = str(body.get("apiVersion") or "").rpartition("/")
+        raise bad_request(f"invalid object type: {group}/{version}, Kind={body.get('kind') or ''}")
     if (body.get("metadata") or {}).get("managedFields") is not None:
         raise bad_request("metadata.managedFields must be nil")
+    given_namespace = str((body.get("metadata") or {}).get("namespace") or "")
     body = api.check_body(rt, namespace, clone(body), name)
-    check_apply_keys(rt, body)
     old = api.store.get(rt.key, namespace if rt.namespaced else "", name)
     meta = body["metadata"]
     rv = meta.get("resourceVersion")
-    if rv and (old is None or rv != old["metadata"].get("resourceVersion")):
-        raise stale(rt, name) if old is not None else not_found(rt, name)
+    if rv and old is not None and rv != old["metadata"].get("resourceVersion"):
+        raise stale(rt, name)  # a create ignores the version, as a real server does
+    fieldcheck.check_applied(rt, body, name, given_namespace)
     for key in UNTRACKED_META:
         meta.pop(key, None)
     if old is None:
-        api.require_namespace(rt, namespace)
+        api.require_namespace(rt, namespace, name)
     if subresource == "status":
         part = "status"
         body = {
@@ -202,15 +201,13 @@ def server_side_apply(
         manager=manager,
         force=force,
         api_version=rt.group_version,
-        builtin=rt.builtin,
+        shape=rt.shape,
         part=part,
         subresource=subresource,
         now=now(),
     )
-    try:
-        result = api.commit(
-            rt, old, merged, manager=manager, dry_run=dry_run, subresource=subresource, track=False
-        )
-    except DecodingError as exc:
-        raise exc.for_apply() from exc
+    fieldcheck.check_converted(rt, merged, name, given_namespace)
+    result = api.commit(
+        rt, old, merged, manager=manager, dry_run=dry_run, subresource=subresource, track=False
+    )
     return (201 if old is None else 200), result

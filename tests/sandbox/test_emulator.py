@@ -134,8 +134,9 @@ def test_custom_resource_is_404_until_established(tmp_path: Path) -> None:
         groups = [g.name for g in client.ApisApi(api).get_api_versions().groups]
         assert "example.com" in groups
         ext.delete_custom_resource_definition("gadgets.example.com")
-        assert server.get("example.com/v1", "Gadget", "g", "default") is None
-        assert "example.com" not in [g.name for g in client.ApisApi(api).get_api_versions().groups]
+        # Its clean-up finalizer holds the CRD until its custom resources are gone (a moment later).
+        wait_for(lambda: server.get("example.com/v1", "Gadget", "g", "default") is None)
+        wait_for(lambda: "example.com" not in [g.name for g in client.ApisApi(api).get_api_versions().groups])
         api.close()
     finally:
         server.stop()

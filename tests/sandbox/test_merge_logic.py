@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from designer.sandbox import apply, fieldsets, patching, selectors
+from designer.sandbox import apply, fieldsets, patching, selectors, shapes
 from designer.sandbox.status import ApiError
 
 POD = {
@@ -20,10 +20,11 @@ POD = {
     },
     "status": {"phase": "Running"},
 }
+POD_SHAPE = shapes.for_kind("v1", "Pod")
 
 
 def test_field_set_uses_list_keys_and_skips_server_metadata() -> None:
-    paths = {fieldsets.path_str(p) for p in fieldsets.field_set(POD, builtin=True, part="main")}
+    paths = {fieldsets.path_str(p) for p in fieldsets.field_set(POD, POD_SHAPE, part="main")}
     assert paths == {
         ".metadata.labels.app",
         '.spec.containers[name="web"]',
@@ -37,7 +38,7 @@ def test_field_set_uses_list_keys_and_skips_server_metadata() -> None:
 
 
 def test_fields_v1_round_trip() -> None:
-    paths = fieldsets.field_set(POD, builtin=True, part="all")
+    paths = fieldsets.field_set(POD, POD_SHAPE, part="all")
     encoded = fieldsets.encode(paths)
     assert encoded["f:spec"]["f:containers"]['k:{"name":"web"}']["."] == {}
     assert encoded["f:status"] == {"f:phase": {}}
@@ -46,7 +47,11 @@ def test_fields_v1_round_trip() -> None:
 
 def test_custom_resource_lists_are_atomic() -> None:
     obj = {"spec": {"containers": [{"name": "x"}]}, "metadata": {"finalizers": ["a"]}}
-    paths = {fieldsets.path_str(p) for p in fieldsets.field_set(obj, builtin=False)}
+    schema = {
+        "type": "object",
+        "properties": {"spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+    }
+    paths = {fieldsets.path_str(p) for p in fieldsets.field_set(obj, shapes.for_crd(schema))}
     assert paths == {".spec.containers", '.metadata.finalizers[="a"]'}
 
 
@@ -57,7 +62,7 @@ def _apply(live: dict[str, object] | None, cfg: dict[str, object], manager: str,
         manager=manager,
         force=force,
         api_version="v1",
-        builtin=True,
+        shape=POD_SHAPE,
         part="all",
         subresource="",
         now="2026-01-01T00:00:00Z",
@@ -102,7 +107,7 @@ def test_strategic_merge_directives() -> None:
         },
         "metadata": {"$deleteFromPrimitiveList/finalizers": ["x"]},
     }
-    result = patching.strategic_merge(live, patch)
+    result = patching.strategic_merge(live, patch, POD_SHAPE)
     assert result["spec"]["containers"] == [{"name": "a", "image": "1"}]
     assert result["metadata"]["finalizers"] == ["y"]
     assert live["spec"]["containers"][1]["name"] == "b"  # the input is left alone
