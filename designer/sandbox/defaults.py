@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import secrets
 from typing import Any
 
 KubeObject = dict[str, Any]
@@ -231,10 +232,6 @@ def apply_defaults(kind: str, obj: KubeObject, ips: IpAllocator) -> None:
     elif kind == "Pod":
         pod_spec(spec)
         spec.setdefault("enableServiceLinks", True)
-        spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-        spec.setdefault("priority", 0)
-        spec.setdefault("serviceAccountName", "default")
-        spec.setdefault("serviceAccount", spec["serviceAccountName"])
         obj.setdefault("status", {}).setdefault("phase", "Pending")
 
 
@@ -242,9 +239,10 @@ CRD_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 
 
 def prepare(kind: str, obj: KubeObject, ips: IpAllocator, *, creating: bool) -> None:
-    """What the registry's strategy fills in after defaulting, outside anyone's managedFields: a
-    Service's cluster IPs, a Job's generated selector and labels, a Namespace's finalizer, a CRD's
-    clean-up finalizer (its custom resources are deleted before it goes)."""
+    """What the registry's strategy and the admission plugins fill in after defaulting, outside
+    anyone's managedFields: a Service's cluster IPs, a Job's generated selector and labels, a
+    Namespace's finalizer, a CRD's clean-up finalizer (its custom resources are deleted before it
+    goes), a new Pod's service account, token volume, priority and tolerations."""
     spec = obj.get("spec")
     if kind == "CustomResourceDefinition" and creating:
         finalizers = obj["metadata"].setdefault("finalizers", [])
@@ -256,3 +254,58 @@ def prepare(kind: str, obj: KubeObject, ips: IpAllocator, *, creating: bool) -> 
         _job_selector(obj, spec)
     elif kind == "Namespace":
         obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+    elif kind == "Pod" and creating and isinstance(spec, dict):
+        _admit_pod(spec)
+
+
+_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+_NODE_PROBLEMS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+
+
+def _admit_pod(spec: dict[str, Any]) -> None:
+    """The default admission plugins' changes to a new Pod: its service account and the projected
+    volume with that account's token (mounted into every container), its priority, and tolerations
+    of unready or unreachable nodes for 300 s (ServiceAccount, Priority, DefaultTolerationSeconds)."""
+    spec.setdefault("serviceAccountName", spec.get("serviceAccount") or "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    tolerations = spec.setdefault("tolerations", [])
+    if isinstance(tolerations, list):
+        present = {t.get("key") for t in tolerations if isinstance(t, dict)}
+        for key in _NODE_PROBLEMS:
+            if key not in present:
+                tolerations.append(
+                    {"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+                )
+    if spec.get("automountServiceAccountToken") is False:
+        return
+    containers = [
+        c for key in ("initContainers", "containers") for c in spec.get(key) or [] if isinstance(c, dict)
+    ]
+    if any(m.get("mountPath") == _TOKEN_PATH for c in containers for m in c.get("volumeMounts") or []):
+        return
+    name = "kube-api-access-" + "".join(secrets.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+    spec.setdefault("volumes", []).append({"name": name, "projected": _token_volume()})
+    for c in containers:
+        c.setdefault("volumeMounts", []).append({"name": name, "readOnly": True, "mountPath": _TOKEN_PATH})
+
+
+def _token_volume() -> dict[str, Any]:
+    return {
+        "sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {
+                "downwardAPI": {
+                    "items": [
+                        {
+                            "path": "namespace",
+                            "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                        }
+                    ]
+                }
+            },
+        ],
+        "defaultMode": 420,
+    }

@@ -199,6 +199,8 @@ class Api:
             meta.pop("managedFields", None)
         if rt.builtin:
             prepare(rt.kind, new, self.ips, creating=old is None)
+            if rt.kind == "Pod" and old is None:
+                self._require_service_account(rt, new)
         validation.validate(rt, new)
         if old is not None:
             validation.validate_update(rt, old, new)
@@ -225,6 +227,21 @@ class Api:
     def notify(self, rt: ResourceType, event: str, obj: KubeObject) -> None:
         for listener in self.listeners:
             listener(rt, event, obj)
+
+    def _require_service_account(self, rt: ResourceType, pod: KubeObject) -> None:
+        """The ServiceAccount admission plugin refuses a Pod whose account does not exist. ``default``
+        is taken as present (a real namespace gets it from a controller a moment after creation)."""
+        account = str((pod.get("spec") or {}).get("serviceAccountName") or "default")
+        namespace, name = pod["metadata"].get("namespace", ""), pod["metadata"].get("name", "")
+        if account == "default" or self.store.get(("", "serviceaccounts"), namespace, account) is not None:
+            return
+        raise ApiError(
+            403,
+            "Forbidden",
+            f'{rt.plural} "{name}" is forbidden: error looking up service account {namespace}/{account}: '
+            f'serviceaccount "{account}" not found',
+            details={"name": name, "kind": rt.plural},
+        )
 
     @staticmethod
     def _keep_cluster_ip(old: KubeObject, new: KubeObject) -> None:

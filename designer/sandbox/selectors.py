@@ -127,7 +127,7 @@ class _Parser:
             raise ValueError(f"found '{key}', expected: identifier")
         problem = label_key_problem(key)
         if problem is not None:
-            raise ValueError(f'Invalid value: "{key}": {problem}')
+            raise ValueError(f'<nil>: Invalid value: "{key}": {problem}')  # a key error names no field
         following = self.peek()
         if absent:
             return lambda labels: key not in labels

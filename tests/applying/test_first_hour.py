@@ -104,7 +104,7 @@ def test_a_value_of_the_wrong_type_is_a_design_error_not_an_outage(
     _no_traceback(err)
     assert code == 3
     assert (
-        ".data[port]: expected string" in err
+        ".data.port: expected string" in err
         and "hint: a field of the design has a value of the wrong type" in err
     )
     dry_runs = [r for r in live.sandbox.requests if r.method == "PATCH"]

@@ -21,7 +21,8 @@ Replaced, and why each is server-specific rather than a fidelity question:
   the field is there or not).
 - **certificates** (the CA bundle in each namespace's ``kube-root-ca.crt``): each server makes its
   own CA at start. A PEM block becomes ``<certificate>``.
-- **the generated suffix of generateName** (five random characters): ``<generated>``.
+- **the generated suffix of generateName** (five random characters): ``<generated>``; likewise the
+  suffix of the service-account token volume admission adds to a Pod (``kube-api-access-<generated>``).
 - **storageVersionHash** in discovery: a hash of the group, version and kind, and the scenarios'
   custom resource groups hold the run's unique suffix. It becomes ``<hash>``; the emulator's hash
   function is checked against every built-in resource's published hash instead
@@ -46,6 +47,7 @@ from tests.sandbox.fidelity.runner import Outcome, Run, lookup
 _UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 _OLD_RV = re.compile(r"too old resource version: \d+ \(\d+\)")
+_TOKEN_VOLUME = re.compile(r"kube-api-access-[a-z0-9]{5}")
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----\n?")
 _ADDRESS_KEYS = {"clusterIP": "<ip>", "nodePort": "<node-port>"}
 
@@ -108,6 +110,7 @@ class Normalizer:
 
     def text(self, text: str) -> str:
         text = _PEM.sub("<certificate>", text)
+        text = _TOKEN_VOLUME.sub("kube-api-access-<generated>", text)
         text = _UID.sub(self._uid, text)
         text = _TIME.sub("<time>", text)
         text = _OLD_RV.sub("too old resource version: <rv> (<rv>)", text)

@@ -124,8 +124,10 @@ def test_the_types_file_is_the_servers(real: Endpoint) -> None:
     publishes: regenerate it with scripts/sandbox-types.py when the pinned version changes."""
     generator = _load_types_generator()
     version = real.session.get(f"{real.url}/version", timeout=30).json()["gitVersion"]
-    made = generator.generate(real.session, real.url, version)
     recorded = json.loads(shapes.TYPES_FILE.read_text())
+    if f"kube-apiserver {version}," not in recorded["source"]:
+        pytest.skip(f"the real side is {version}; data/types.json records {recorded['source']}")
+    made = generator.generate(real.session, real.url, version)
     assert made["kinds"] == recorded["kinds"]
     assert made["discovery"] == recorded["discovery"], "discovery changed: run scripts/sandbox-types.py"
     assert made["types"] == recorded["types"], "OpenAPI changed: run scripts/sandbox-types.py"
