@@ -52,6 +52,7 @@ class Store:
         self._history: deque[WatchEvent] = deque(maxlen=history)
         self._subscribers: list[Subscriber] = []
         self._floor = self._rv  # watches may resume from any resourceVersion >= this one
+        self._truncated = False  # the history has dropped events (older versions are gone: 410)
 
     @property
     def resource_version(self) -> int:
@@ -126,6 +127,7 @@ class Store:
     def _emit(self, event: WatchEvent) -> None:
         if len(self._history) == self._history.maxlen:
             self._floor = self._history[0].rv
+            self._truncated = True
         self._history.append(event)
         for subscriber in list(self._subscribers):
             subscriber(event)
@@ -140,10 +142,12 @@ class Store:
                 self._subscribers.remove(subscriber)
 
     def events_since(self, rv: int) -> list[WatchEvent] | None:
-        """Events after ``rv``; None when the history no longer reaches back that far (410 Gone)."""
+        """Events after ``rv``; None when the history no longer reaches back that far (410 Gone).
+        While the history is whole, an older ``rv`` gets all of it, as kube-apiserver's watch cache
+        does before its first compaction."""
         with self.lock:
             if rv >= self._rv:
                 return []
-            if rv < self._floor:
+            if rv < self._floor and self._truncated:
                 return None
             return [e for e in self._history if e.rv > rv]

@@ -1,8 +1,9 @@
 """Watch streams: ``?watch=1`` answers with one JSON event per line until ``timeoutSeconds``.
 
 Without a resourceVersion (or with "0") the stream starts with ADDED events for the current objects;
-with one, it replays the history after that version, or sends an ERROR event with a 410 Expired Status
-when the history no longer reaches back (clients must re-list). With ``allowWatchBookmarks=true`` a
+with one, it replays the history after that version (all of it for an older version while nothing
+was dropped, as a young kube-apiserver does), or sends an ERROR event with a 410 Expired Status when
+the history no longer reaches back (clients must re-list). With ``allowWatchBookmarks=true`` a
 BOOKMARK follows the backlog and ends the stream. Used by server.py.
 """
 
