@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from xml.sax.saxutils import escape
 
 from designer.drawing.scene import Scene
 from designer.drawing.style import FONT, SEVERITY_COLOURS, kind_colour
@@ -39,17 +40,26 @@ def source(scene: Scene) -> str:
     for wave in scene.waves:
         for name in wave:
             node = scene.nodes[name]
-            label = f"{name}\n{node.kind}" + (f" · {node.namespace}" if node.namespace else "")
-            attrs = [f"label={_q(label)}", f"fillcolor={_q(kind_colour(node.kind, node.api_version))}"]
+            label = (
+                f'<B>{escape(name)}</B><BR/><FONT POINT-SIZE="9">{escape(node.kind)}'
+                + (f" · {escape(node.namespace)}" if node.namespace else "")
+                + "</FONT>"
+            )
+            attrs = [f"fillcolor={_q(kind_colour(node.kind, node.api_version))}"]
             worst = node.worst
             if worst is not None:
-                attrs.append(f"xlabel={_q(f'{node.finding_count} {worst}')}")
-                attrs.append(f"fontcolor={_q('#111827')}")
+                count = node.finding_count
+                noun = "finding" if count == 1 else "findings"
+                label += (
+                    f'<BR/><FONT POINT-SIZE="9" COLOR="{SEVERITY_COLOURS[worst]}">'
+                    f"<B>● {count} {noun}, worst {worst}</B></FONT>"
+                )
                 attrs.append(f"color={_q(SEVERITY_COLOURS[worst])}")
                 if worst in ("critical", "high"):
                     attrs.append("penwidth=2.2")
             else:
                 attrs.append(f"color={_q('#9ca3af')}")
+            attrs.insert(0, f"label=<{label}>")
             lines.append(f"  {_q(name)} [{', '.join(attrs)}];")
     for arc in scene.arcs:
         style = "" if arc.explicit else ", style=dashed"

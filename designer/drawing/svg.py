@@ -6,13 +6,20 @@ bytes for the same design. Callers: designer.cli.graph.
 
 from __future__ import annotations
 
+import itertools
 from xml.sax.saxutils import escape, quoteattr
 
 from designer.drawing.layout import COLUMN_GAP, MARGIN, NODE_HEIGHT, NODE_WIDTH, Placement, place
 from designer.drawing.scene import Node, Scene
 from designer.drawing.style import FONT, SEVERITIES, SEVERITY_COLOURS, kind_colour, legend
 
-_MAX_NAME = 26
+_MAX_NAME = 26  # characters that fit a node's width in bold 12px text
+_MAX_KIND = 32  # and in 10px text
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text``, cut with an ellipsis when longer than ``limit`` (the tooltip has it whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def draw(scene: Scene) -> str:
@@ -84,13 +91,21 @@ def _arcs(scene: Scene, placed: Placement) -> list[str]:
     for arc in scene.arcs:
         a, b = placed.boxes[arc.source], placed.boxes[arc.target]
         y1, y2 = ports[arc.source, arc.target]
-        x1, x2 = a.x + NODE_WIDTH, b.x
-        bend = max((x2 - x1) / 2, 40)
+        points = [(a.x + NODE_WIDTH, y1)]
+        for x, y in placed.waypoints.get((arc.source, arc.target), []):
+            points += [(x - NODE_WIDTH / 2, y), (x + NODE_WIDTH / 2, y)]  # straight through the column
+        points.append((b.x, y2))
+        path = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
+        for i, ((x1, y1), (x2, y2)) in enumerate(itertools.pairwise(points)):
+            if i % 2 == 1:  # across a column it passes through
+                path.append(f"L{x2:.1f},{y2:.1f}")
+                continue
+            bend = max((x2 - x1) / 2, 20)
+            path.append(f"C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
         dash = "" if arc.explicit else ' stroke-dasharray="5 4"'
         out.append(
-            f'<path d="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}" '
-            f'fill="none" stroke="#6b7280" stroke-width="1.2"{dash} marker-end="url(#arrow)">'
-            f"<title>{escape(f'{arc.source} → {arc.target}: {arc.reason}')}</title></path>"
+            f'<path d="{" ".join(path)}" fill="none" stroke="#6b7280" stroke-width="1.2"{dash} '
+            f'marker-end="url(#arrow)"><title>{escape(f"{arc.source} → {arc.target}: {arc.reason}")}</title></path>'
         )
     return out
 
@@ -100,8 +115,8 @@ def _node(node: Node, placed: Placement) -> str:
     worst = node.worst
     stroke = SEVERITY_COLOURS[worst] if worst in ("critical", "high") else "#9ca3af"
     width = 2.2 if worst in ("critical", "high") else 1
-    name = node.name if len(node.name) <= _MAX_NAME else node.name[: _MAX_NAME - 1] + "…"
-    kind = node.kind + (f" · {node.namespace}" if node.namespace else "")
+    name = _fit(node.name, _MAX_NAME)
+    kind = _fit(node.kind + (f" · {node.namespace}" if node.namespace else ""), _MAX_KIND)
     tip = f"{node.name} ({node.kind})" + "".join(
         f"\n{count} {severity}" for severity in SEVERITIES if (count := node.findings.get(severity))
     )
@@ -111,7 +126,7 @@ def _node(node: Node, placed: Placement) -> str:
         f'fill="{kind_colour(node.kind, node.api_version)}" stroke="{stroke}" stroke-width="{width}"/>',
         f'<text x="{box.x + 10:.1f}" y="{box.y + 19:.1f}" font-size="12" font-weight="bold" fill="#111827">'
         f"{escape(name)}</text>",
-        f'<text x="{box.x + 10:.1f}" y="{box.y + 35:.1f}" font-size="10" fill="#374151">{escape(kind[:34])}</text>',
+        f'<text x="{box.x + 10:.1f}" y="{box.y + 35:.1f}" font-size="10" fill="#374151">{escape(kind)}</text>',
     ]
     if worst is not None:
         cx, cy = box.x + NODE_WIDTH - 4, box.y + 4
