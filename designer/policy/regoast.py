@@ -72,8 +72,9 @@ def body_of(value: Any) -> Node:
     return found[1] if found is not None else {}
 
 
-def walk(value: Any) -> list[tuple[str, Node]]:
-    """Every tagged node inside ``value`` (itself included), parents before children.
+def walk(value: Any, *, opaque: frozenset[str] = frozenset()) -> list[tuple[str, Node]]:
+    """Every tagged node inside ``value`` (itself included), parents before children; the nodes
+    tagged with a name in ``opaque`` are listed but not entered.
 
     The trees are plain JSON (dicts and lists), so exact type tests keep this fast: the loader walks
     every module several times.
@@ -90,6 +91,8 @@ def walk(value: Any) -> list[tuple[str, Node]]:
                 if child_kind is dict:
                     if key[0].isupper():
                         add((key, child))
+                        if key in opaque:
+                            continue
                     push(child)
                 elif child_kind is list:
                     push(child)

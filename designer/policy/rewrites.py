@@ -22,7 +22,7 @@ gives the same answer before and after), so the rewritten modules are also what 
 * `empty_multivalue_refs`: a whole reference to a ``p[k] contains v`` rule reads it key by key, so
   that it is ``{}`` without values, as in OPA (regorus: undefined).
 * `bodiless_heads`: ``p contains input.a[_]`` -> ``p contains __v if { __v := input.a[_] }``: regorus
-  evaluates a bodiless head eagerly and raises where OPA's rule is undefined.
+  raises for iteration in a bodiless head where OPA's rule is undefined.
 
 designer.policy.negation adds OPA's hoisting of arguments out of ``not``. Callers: designer.policy.loader.
 """
@@ -282,7 +282,12 @@ def self_unification(ctx: ModuleContext) -> list[Edit]:
 
 
 def bodiless_heads(ctx: ModuleContext) -> list[Edit]:
-    """A bodiless rule whose head computes a value gets that computation as its body."""
+    """A bodiless rule whose head iterates (``[_]``, ``[k]``) gets that computation as its body.
+
+    Only iteration differs: regorus raises "item cannot be indexed" for it in a head (even over an
+    undefined value), where OPA's rule is undefined. A head that reads references, calls functions
+    or builds a comprehension (whose iteration is its own body's) gives OPA's answer as written.
+    """
     edits: list[Edit] = []
     for rule in (indexed.rule for indexed in ctx.rules):
         if rule.kind not in ("set", "multivalue", "complete", "object") or rule.node.get("bodies"):
@@ -290,21 +295,25 @@ def bodiless_heads(ctx: ModuleContext) -> list[Edit]:
         head = regoast.tagged(rule.node["head"])
         assert head is not None
         term = head[1].get("key") if head[0] == "Set" else (head[1].get("assign") or {}).get("value")
-        if term is None or not _computes(term):
+        if term is None or not _iterates(term):
             continue
         span = term_span(ctx, term)
         text = ctx.text(span)
-        if "\n" in text:
-            ctx.note(
-                span.line,
-                "a bodiless rule head spread over several lines is left as written: regorus "
-                "may raise where OPA's rule is undefined (write it with a body)",
-            )
-            continue
         var = ctx.fresh()
         keyword = "" if ctx.v0 else " if"
-        edits.append(Edit(span.start, span.end, var))
-        edits.append(Edit(rule.span.end, rule.span.end, f"{keyword} {{ {var} := {text} }}"))
+        body = f"{keyword} {{ {var} := {text} }}"
+        if "\n" not in text:
+            edits.append(Edit(span.start, span.end, var))
+            edits.append(Edit(rule.span.end, rule.span.end, body))
+        elif span.end == rule.span.end:
+            # The term ends the rule: the body goes where the term was, so its lines stay in place.
+            edits.append(Edit(span.start, span.end, f"{var}{body}"))
+        else:
+            ctx.note(
+                span.line,
+                "a bodiless rule head that iterates over several lines is left as written: regorus "
+                "may raise where OPA's rule is undefined (write it with a body)",
+            )
     return edits
 
 
@@ -435,9 +444,16 @@ def _self_reference(expr: Node) -> tuple[str, Node] | None:
     return None
 
 
-def _computes(term: Node) -> bool:
-    """Whether a head term reads anything (a reference or a call), not only literals."""
-    return any(tag in ("RefDot", "RefBrack", "Call", "Var") for tag, _ in regoast.walk(term))
+_COMPREHENSIONS = frozenset({"ArrayCompr", "SetCompr", "ObjectCompr"})
+_LITERALS = frozenset({"String", "RawString", "Number", "Bool", "Null"})
+
+
+def _iterates(term: Node) -> bool:
+    """Whether a head term indexes with a variable (``x[_]``, ``x[k]``) outside a comprehension."""
+    return any(
+        tag == "RefBrack" and (regoast.tagged(body.get("index")) or ("",))[0] not in _LITERALS
+        for tag, body in regoast.walk(term, opaque=_COMPREHENSIONS)
+    )
 
 
 def _string_literal(ctx: ModuleContext, term: Node) -> tuple[int, int, str] | None:

@@ -115,6 +115,14 @@ CASES: dict[str, tuple[str, str, Any, Any]] = {
         {"kind": "Service"},
         [],
     ),
+    "R3 bodiless head over several lines": (
+        "package x\nimport rego.v1\ndefault pod := false\n"
+        'pod := input.spec.template if input.kind == "Deployment"\n'
+        'vols contains {\n  "volume": pod.spec.volumes[_],\n}\n',
+        "vols",
+        {"kind": "Service"},
+        [],
+    ),
     "R4 a rule read through an import alias": (
         "package lib\nimport rego.v1\ndefault pod := false\n"
         'pod := input.spec.template if input.kind == "Deployment"\n'
@@ -212,6 +220,7 @@ def test_rewritten_module_gives_opas_answer(name: str, engine: EngineName) -> No
 
 PLAIN_DIFFERS = [
     "R1 self-referencing unification, set",
+    "R3 bodiless head over several lines",
     "R2 not over a call with an undefined argument",
     "R2 not over an undefined index",
     "R6 ref value with else",
@@ -265,3 +274,27 @@ def test_a_construct_left_as_written_is_noted_with_its_line() -> None:
     bundle = load_bundle([RegoModule("n.rego", text)])
     assert [(n.file, n.line) for n in bundle.notes] == [("n.rego", 4)]
     assert "left as written" in bundle.notes[0].message
+
+
+def test_heads_that_do_not_iterate_are_left_alone_without_a_note() -> None:
+    """Only iteration in a bodiless head differs on regorus: a comprehension (its iteration is its own
+    body's), a call or a plain reference gives OPA's answer as written, over one line or several."""
+    text = (
+        "package x\nimport rego.v1\npod := false\n"
+        "vols := [v |\n  some v in pod.spec.volumes\n]\n"
+        'named := {\n  "n": concat("", ["x", input.name]),\n}\n'
+        "spec := pod.spec\n"
+    )
+    bundle = load_bundle([RegoModule("h.rego", text)])
+    assert bundle.notes == ()
+    assert bundle.modules[0].text == text
+    assert _evaluate(text, "vols", {}) == []
+    assert _evaluate(text, "named", {"name": "y"}) == {"n": "xy"}
+    assert _evaluate(text, "spec", {}) == UNDEF
+
+
+def test_the_builtin_library_loads_without_notes() -> None:
+    """The shipped library (what `design policy test` loads) uses no construct the loader leaves as written."""
+    from designer.policy.rego_tests import collect_modules
+
+    assert load_bundle(collect_modules([], with_library=True)).notes == ()
