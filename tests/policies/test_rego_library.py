@@ -302,16 +302,17 @@ def mixed_design(n: int) -> dict[str, Any]:
 
 def test_one_evaluation_of_1000_objects_stays_fast(checks_engine: RegoEngine) -> None:
     """Acceptance: all checks over 1,000 objects in one evaluation in under 1 s (bounded at 3 s here
-    so a loaded 2-core CI machine does not flake; a quadratic check would take far longer)."""
+    so a loaded 2-core CI machine does not flake; a quadratic check would take far longer). CPU time,
+    not wall time: other processes on a shared machine stretch the wall clock, not this one's CPU."""
     import json
     import time
 
     text = json.dumps(mixed_design(1000))
     eng = checks_engine.clone()
-    started = time.perf_counter()
+    started = time.process_time()
     eng.set_input_json(text)
     result = eng.eval_query("data.designer.checks")[0]
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert sum(len(v.get("findings", [])) for v in result.values()) > 1000
     assert elapsed < 3.0, f"one evaluation of 1,000 objects took {elapsed:.2f} s"
 
