@@ -24,17 +24,15 @@ policy that fails to evaluate stops the run (exit 3), as a broken policy must ne
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
-import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from designer.adapters import installers
 from designer.adapters.registry import AdapterRegistry
 from designer.errors import DesignerError
+from designer.forking import end_child, fork_child, fork_is_safe
 from designer.gcpause import paused_gc
 from designer.graph import DesignGraph, build_graph
 from designer.loading import read_file
@@ -198,7 +196,7 @@ def _job_count(sizes: Sequence[int], jobs: int | None) -> int:
     """Processes for files of ``sizes`` bytes."""
     # Forking a process that runs other threads can leave a lock held forever in the child (designer
     # embedded in a server, tests with a sandbox thread): such callers validate serially.
-    if not hasattr(os, "fork") or threading.active_count() > 1 or len(sizes) < 2:
+    if not fork_is_safe() or len(sizes) < 2:
         return 1
     if jobs is not None:
         return max(1, jobs)
@@ -222,29 +220,13 @@ def _fork_child(
 ) -> tuple[int, int, list[Path]]:
     """Start a child validating ``chunk``; returns its pid, the read end of its pipe, and the chunk."""
     reader, writer = os.pipe()
-    # Ctrl-C is held back across the fork: in the child, a KeyboardInterrupt before its `try` would
-    # escape os._exit and run the parent's code (and output) a second time.
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pid = os.fork()
-    except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        os.close(reader)
-        os.close(writer)
-        raise
-    if pid == 0:  # the child: validate, send the pickled result, leave without running any cleanup
-        status = 1
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            os.close(reader)
-            payload = pickle.dumps(validate_chunk(chunk, variables, policies, registry, keep), protocol=-1)
-            with os.fdopen(writer, "wb") as out:
-                out.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-    signal.pthread_sigmask(signal.SIG_SETMASK, held)
-    os.close(writer)
+
+    def work() -> None:  # the child: validate, send the pickled result (designer.forking: then it exits)
+        payload = pickle.dumps(validate_chunk(chunk, variables, policies, registry, keep), protocol=-1)
+        with os.fdopen(writer, "wb") as out:
+            out.write(payload)
+
+    pid = fork_child(work, child_closes=(reader,), parent_closes=(writer,))
     return pid, reader, chunk
 
 
@@ -270,9 +252,4 @@ def _collect(pid: int, reader: int) -> list[FileResult] | None:
 
 def _abandon(pid: int, reader: int) -> None:
     """Stop a child whose result is no longer wanted and reap it (no zombie, no blocked writer)."""
-    with contextlib.suppress(OSError):
-        os.close(reader)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+    end_child(pid, fds=(reader,))

@@ -13,9 +13,9 @@ sends it work and waits, and
   and the parent names the rule that was running;
 * a helper that dies any other way (a signal) is reported the same way, never as a crash of designer.
 
-The helper is forked on first use, after the policies are compiled, so it inherits them; it serves
-requests (a method of the guarded object and its arguments, pickled) until its pipe closes. A process
-forked later (a ``validate`` worker) starts its own helper. Where forking is unsafe (other threads
+The helper is forked (designer.forking) on first use, after the policies are compiled, so it
+inherits them; it serves requests (a method of the guarded object and its arguments, pickled) until
+its pipe closes. A process forked later (a ``validate`` worker) starts its own helper. Where forking is unsafe (other threads
 run) or impossible, work runs in-process, without the bounds.
 
 Callers: designer.policy.conftest, designer.policy.rego_tests.
@@ -23,7 +23,6 @@ Callers: designer.policy.conftest, designer.policy.rego_tests.
 
 from __future__ import annotations
 
-import contextlib
 import faulthandler
 import mmap
 import os
@@ -32,13 +31,13 @@ import resource
 import select
 import signal
 import struct
-import threading
 import time
 import weakref
 from pathlib import Path
 from typing import Any
 
 from designer.errors import Location, PolicyError
+from designer.forking import end_child, fork_child, fork_is_safe
 
 DEFAULT_TIMEOUT = 10.0  # seconds one rule or test may run
 DEFAULT_MEMORY_MB = 2048  # MiB the helper may allocate beyond what it inherited
@@ -114,32 +113,19 @@ class Guard:
 
     def _start(self) -> None:
         self._owner = self._pid = 0
-        self._page = mmap.mmap(-1, mmap.PAGESIZE)
+        page = self._page = mmap.mmap(-1, mmap.PAGESIZE)
         child_reads, parent_writes = os.pipe()
         parent_reads, child_writes = os.pipe()
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            pid = os.fork()
-        except OSError:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            for fd in (child_reads, parent_writes, parent_reads, child_writes):
-                os.close(fd)
-            raise
-        if pid == 0:  # the helper: serve until the parent goes, never return into the caller's code
-            status = 0
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
-                os.close(parent_writes)
-                os.close(parent_reads)
-                _serve(self.target, self._page, child_reads, child_writes, self.memory_mb)
-            except BaseException:
-                status = 1
-            finally:
-                os._exit(status)
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        os.close(child_reads)
-        os.close(child_writes)
+
+        def serve() -> None:  # the helper: serve until the parent goes (Ctrl-C is the parent's to handle)
+            _serve(self.target, page, child_reads, child_writes, self.memory_mb)
+
+        pid = fork_child(
+            serve,
+            child_closes=(parent_writes, parent_reads),
+            parent_closes=(child_reads, child_writes),
+            ignore_interrupts=True,
+        )
         self._owner, self._pid = os.getpid(), pid
         self._send, self._receive = parent_writes, parent_reads
         # A guard dropped without close() (an in-process caller running many commands) stops its helper.
@@ -236,15 +222,8 @@ def _serve(target: object, page: mmap.mmap, requests: int, answers: int, memory_
 
 def _stop(owner: int, pid: int, fds: tuple[int, ...]) -> None:
     """Close the helper's pipes, kill it and reap it (only in the process that started it)."""
-    if os.getpid() != owner:
-        return
-    for fd in fds:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+    if os.getpid() == owner:
+        end_child(pid, fds=fds, sig=signal.SIGKILL)
 
 
 def _data_size() -> int:
@@ -256,8 +235,8 @@ def _data_size() -> int:
 
 
 def _can_fork() -> bool:
-    # Forking a process that runs other threads can leave a lock held forever in the helper.
-    return hasattr(os, "fork") and _STATUS.exists() and threading.active_count() == 1
+    # /proc gives the data size the memory bound is added to.
+    return fork_is_safe() and _STATUS.exists()
 
 
 def _write_frame(fd: int, payload: bytes) -> None:
