@@ -143,10 +143,16 @@ def test(
     help="Only tests or cases whose names match (gator's TEST//CASE form works too).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="List passing and skipped tests and cases too.")
+@policy_timeout_option
 @engine_option
 @click.pass_context
 def verify(
-    ctx: click.Context, paths: tuple[str, ...], output: str, run_filter: str | None, verbose: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    output: str,
+    run_filter: str | None,
+    verbose: bool,
+    policy_timeout: float,
 ) -> None:
     """Run gator suite files (kind: Suite) like `gator verify`: PATHS are suite files or folders.
 
@@ -162,7 +168,7 @@ def verify(
         selection = RunFilter.parse(run_filter)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--run") from exc
-    results = run_suites(find_suites(paths), selection)
+    results = run_suites(find_suites(paths), selection, timeout=policy_timeout)
     if output == "json":
         click.echo(gator_output.render_json(results))
     elif output == "junit":

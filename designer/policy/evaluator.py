@@ -83,6 +83,8 @@ class PolicySet:
                 rego, data, strict=options.strict, timeout=options.policy_timeout
             )
         if gatekeeper is not None:
+            gatekeeper.timeout = options.policy_timeout
+            gatekeeper.prepare()  # a broken template is exit 3 here, whatever the designs hold
             policies.gatekeeper = gatekeeper
         if options.waivers_file is not None:
             from designer.policy.waivers import load_waiver_file

@@ -18,8 +18,13 @@ with fewer arguments than verbs print ``%!v(MISSING)`` as under OPA; every rewri
 Findings: id ``<ConstraintKind>.<constraint name>``; severity from ``enforcementAction``: deny (the
 default) -> high, warn -> medium, dryrun -> info. Templates that only carry CEL are skipped with a note.
 
+Each template is compiled when the policies are loaded (`GatekeeperPolicies.prepare`), as Gatekeeper
+compiles it when it is created: a broken or recursive one fails the run with its file:line. Reviews
+run in designer.policy.guard's helper process (designer.policy.gatekeeper_run): one that runs past
+``--policy-timeout`` or the memory bound ends the run with exit 3 naming the constraint and object.
+
 Callers: designer.policy.evaluator (``design validate``), designer.policy.gator (``design policy
-verify``, which drives `Template`, `violations` and the parsers directly).
+verify``, which drives `Template`, the reviews and the parsers directly).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from designer.policy.engine import PolicyEngine, RegoModule
 from designer.policy.findings import CheckInfo, Finding, Severity
 from designer.policy.gatekeeper_inventory import build_inventory, namespaces_by_name
 from designer.policy.gatekeeper_match import effective_namespace, is_namespaced, matches
+from designer.policy.gatekeeper_run import Batch, TemplateReviews
+from designer.policy.guard import DEFAULT_TIMEOUT
 from designer.policy.sprintf_args import pad_missing_arguments
 
 TEMPLATE_GROUP = "templates.gatekeeper.sh"
@@ -55,6 +62,14 @@ class Template:
     parameters_schema: Mapping[str, Any] | None = None  # spec.crd.spec.validation.openAPIV3Schema
     _engine: PolicyEngine | None = None
     _package: str = ""
+    _prepared: bool = False
+
+    def prepare(self) -> None:
+        """Compile the Rego completely now (unknown functions, unsafe variables surface here, with
+        their file:line); the clones each review takes then start evaluating at once."""
+        if not self._prepared:
+            self.engine()[0].prepare()
+            self._prepared = True
 
     def engine(self) -> tuple[PolicyEngine, str]:
         """The compiled base engine and the package of the main module (built on first use).
@@ -69,6 +84,12 @@ class Template:
             bundle = load_bundle(self.modules)
             self._engine, self._package = engine_for(bundle), bundle.modules[0].package
         return self._engine, self._package
+
+    @property
+    def location(self) -> Location:
+        """Where the template's Rego starts in its file (the modules are padded to the YAML's lines)."""
+        text = self.modules[0].text if self.modules else ""
+        return Location(self.file, text.count("\n", 0, len(text) - len(text.lstrip("\n"))) + 1)
 
     @property
     def reads_inventory(self) -> bool:
@@ -104,6 +125,32 @@ class GatekeeperPolicies:
     """Objects that stand for the cluster in ``data.inventory`` (the design's own objects go over them)."""
     sync_documents: list[Mapping[str, Any]] = field(default_factory=list)
     """Gatekeeper Config and SyncSet documents: which kinds a cluster would sync into data.inventory."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds one review may run (``--policy-timeout``)."""
+    _reviews: TemplateReviews | None = None
+
+    def prepare(self) -> None:
+        """Compile every template now, as Gatekeeper compiles a template when it is created: a broken
+        or recursive one is an error of the run (file:line) even when no constraint uses it, and the
+        helper process that evaluates them (designer.policy.gatekeeper_run) inherits them compiled.
+        The templates in use are prepared too (on ``--engine opa``, that starts their OPA servers;
+        the others' Rego is checked without one)."""
+        for template in self.templates.values():
+            template.engine()
+        for template in self.templates_in_use():
+            template.prepare()
+        self.reviews()
+
+    def reviews(self) -> TemplateReviews:
+        """The guarded evaluation of the templates (created on first use)."""
+        if self._reviews is None:
+            self._reviews = TemplateReviews(self.templates, timeout=self.timeout)
+        return self._reviews
+
+    def close(self) -> None:
+        """Stop the helper process (a later evaluation starts a new one)."""
+        if self._reviews is not None:
+            self._reviews.close()
 
     def add_document(self, doc: Mapping[str, Any], file: str, text: str) -> bool:
         """Take a template or constraint document; False when it is neither."""
@@ -145,10 +192,9 @@ class GatekeeperPolicies:
     def evaluate(self, objects: Sequence[RenderedObject]) -> list[Finding]:
         """Findings of every constraint over the objects it matches."""
         bodies = [item.body for item in objects]
-        inventory: dict[str, Any] | None = None
         namespaces = namespaces_by_name([*self.cluster_objects, *bodies])
-        engines: dict[str, tuple[PolicyEngine, str]] = {}
-        findings: list[Finding] = []
+        batches: list[Batch] = []
+        reviewed: list[list[RenderedObject]] = []  # per constraint: the objects of its batch's requests
         for constraint in self.constraints:
             template = self.templates.get(constraint.kind)
             if template is None:
@@ -157,16 +203,8 @@ class GatekeeperPolicies:
                     hint="pass the ConstraintTemplate with --policy too",
                     location=Location(constraint.file, 1),
                 )
-            if constraint.kind not in engines:
-                base, package = template.engine()
-                engine = base.clone()
-                if template.reads_inventory:
-                    if inventory is None:
-                        inventory = build_inventory([*self.cluster_objects, *bodies])
-                    engine.add_data({"inventory": inventory})
-                engines[constraint.kind] = (engine, package)
-            engine, package = engines[constraint.kind]
-            severity = _ACTIONS.get(constraint.action, Severity.HIGH)
+            requests: list[Mapping[str, Any]] = []
+            matched: list[RenderedObject] = []
             for item in objects:
                 request = item.component.review
                 if request is None:
@@ -175,19 +213,31 @@ class GatekeeperPolicies:
                     request = review_request(item.body)
                 elif not request_matches(constraint, request, namespaces):
                     continue
-                for violation in violations(engine, package, request, constraint.parameters):
-                    where = item.component.location
-                    findings.append(
-                        Finding(
-                            id=constraint.check_id,
-                            severity=severity,
-                            message=str(violation.get("msg", constraint.check_id)),
-                            component=item.component.name,
-                            object=item.ref,
-                            file=where.file,
-                            line=where.line,
-                        )
+                requests.append(request)
+                matched.append(item)
+            labels = [f"{constraint.check_id} on {item.ref}" for item in matched]
+            batches.append(Batch(constraint.kind, constraint.parameters, requests, labels))
+            reviewed.append(matched)
+        reads = any(b.requests and self.templates[b.template].reads_inventory for b in batches)
+        inventory = build_inventory([*self.cluster_objects, *bodies]) if reads else None
+        answers = self.reviews().review(batches, inventory)
+        findings: list[Finding] = []
+        for constraint, matched, answer in zip(self.constraints, reviewed, answers, strict=True):
+            severity = _ACTIONS.get(constraint.action, Severity.HIGH)
+            for item, found in zip(matched, answer, strict=True):
+                where = item.component.location
+                findings.extend(
+                    Finding(
+                        id=constraint.check_id,
+                        severity=severity,
+                        message=str(violation.get("msg", constraint.check_id)),
+                        component=item.component.name,
+                        object=item.ref,
+                        file=where.file,
+                        line=where.line,
                     )
+                    for violation in found
+                )
         return findings
 
 
@@ -206,30 +256,6 @@ def request_matches(
         for obj in (request.get("object"), request.get("oldObject"))
         if isinstance(obj, Mapping)
     )
-
-
-def violations(
-    engine: PolicyEngine, package: str, request: Mapping[str, Any], parameters: Mapping[str, Any]
-) -> list[dict[str, Any]]:
-    """The ``violation`` set of a template for one review request (the engine holds the inventory)."""
-    engine.set_input({"review": request, "parameters": parameters})
-    value = engine.eval_rule(f"{package}.violation")
-    if not isinstance(value, list):
-        return []
-    return [v if isinstance(v, dict) else {"msg": str(v)} for v in value]
-
-
-def review(
-    engine: PolicyEngine,
-    package: str,
-    constraint: Constraint,
-    obj: Mapping[str, Any],
-    *,
-    operation: str = "CREATE",
-    old_object: Mapping[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """The ``violation`` set of a template for one object (the engine already holds the inventory)."""
-    return violations(engine, package, review_request(obj, operation, old_object), constraint.parameters)
 
 
 def review_request(

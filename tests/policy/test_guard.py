@@ -9,6 +9,7 @@ driven directly for the cases a policy cannot provoke on purpose (a helper kille
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -121,6 +122,121 @@ def test_forked_validate_workers_guard_their_own_evaluations(
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
     assert all(f'"c{i}' in outputs[0] for i in range(4))
+
+
+def _template(kind: str, rego: str) -> str:
+    """A ConstraintTemplate (Rego v0, as Gatekeeper reads it) defining ``kind``."""
+    body = "".join(f"        {line}\n" if line else "\n" for line in rego.splitlines())
+    return (
+        "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\n"
+        f"metadata:\n  name: {kind.lower()}\nspec:\n  crd:\n    spec:\n      names:\n        kind: {kind}\n"
+        f"  targets:\n    - target: admission.k8s.gatekeeper.sh\n      rego: |\n{body}"
+    )
+
+
+def _constraint(kind: str, name: str, kinds: str = "ConfigMap") -> str:
+    return (
+        f"apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: {kind}\nmetadata:\n  name: {name}\n"
+        f'spec:\n  match:\n    kinds:\n      - apiGroups: [""]\n        kinds: ["{kinds}"]\n'
+    )
+
+
+GK_SPIN = (
+    'package k8sspin\n\nviolation[{"msg": "never"}] {\n  some i, j\n'
+    "  numbers.range(1, 100000)[i]\n  numbers.range(1, 100000)[j]\n  i + j < 0\n}\n"
+)
+GK_HUGE = 'package k8shuge\n\nviolation[{"msg": "x"}] {\n  count([x | x := numbers.range(1, 1000000000)[_]]) > 1\n}\n'
+GK_RECURSIVE = 'package k8srec\n\nf(a) = b { b := f(a) }\n\nviolation[{"msg": "x"}] { f(1) }\n'
+GK_NAMED = 'package k8snamed\n\nviolation[{"msg": msg}] {\n  msg := sprintf("seen %v", [input.review.object.metadata.name])\n}\n'
+
+
+def _validate_template(
+    tmp_path: Path,
+    kind: str,
+    rego: str,
+    capsys: pytest.CaptureFixture[str],
+    *extra: str,
+    constraint: bool = True,
+) -> tuple[int, str]:
+    folder = tmp_path / "gk"
+    folder.mkdir()
+    (folder / "template.yaml").write_text(_template(kind, rego))
+    if constraint:
+        (folder / "constraint.yaml").write_text(_constraint(kind, "c1"))
+    (tmp_path / "design.yaml").write_text(DESIGN)
+    args = ["validate", str(tmp_path / "design.yaml"), "--no-builtin-policies", "--policy", str(folder)]
+    code = run([*args, *extra])
+    return code, capsys.readouterr().err
+
+
+def test_a_spinning_template_stops_at_the_timeout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _children()
+    code, err = _validate_template(tmp_path, "K8sSpin", GK_SPIN, capsys, "--policy-timeout", "1")
+    assert code == 3, err
+    # The template's Rego starts on line 13 of its YAML file; the constraint and the object are named.
+    assert f"{tmp_path / 'gk' / 'template.yaml'}:13:" in err
+    assert (
+        "ran longer than --policy-timeout 1 s: data.k8sspin.violation of K8sSpin.c1 on ConfigMap/n/c" in err
+    )
+    assert _children() <= before, "the helper process was left behind"
+
+
+def test_a_template_past_the_memory_bound_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESIGNER_POLICY_MEMORY_MB", "256")
+    code, err = _validate_template(tmp_path, "K8sHuge", GK_HUGE, capsys, "--policy-timeout", "60")
+    assert code == 3, err
+    assert "ran out of memory (bound: 256 MiB" in err and "K8sHuge.c1 on ConfigMap/n/c" in err
+
+
+def test_a_recursive_template_is_refused_at_load_even_when_no_constraint_uses_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As Gatekeeper compiles a template when it is created (and refuses recursion then)."""
+    code, err = _validate_template(tmp_path, "K8sRec", GK_RECURSIVE, capsys, constraint=False)
+    assert code == 3, err
+    assert f"{tmp_path / 'gk' / 'template.yaml'}:15:" in err and "data.k8srec.f is recursive" in err
+
+
+def test_verify_names_a_spinning_template_as_its_cases_error_and_runs_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for kind, rego in (("K8sSpin", GK_SPIN), ("K8sNamed", GK_NAMED)):
+        (tmp_path / f"{kind}.yaml").write_text(_template(kind, rego))
+        (tmp_path / f"{kind}-constraint.yaml").write_text(_constraint(kind, kind.lower()))
+    (tmp_path / "object.yaml").write_text(DESIGN)
+    (tmp_path / "suite.yaml").write_text(
+        "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests:\n"
+        + "".join(
+            f"  - name: {kind}\n    template: {kind}.yaml\n    constraint: {kind}-constraint.yaml\n"
+            f"    cases:\n      - name: cm\n        object: object.yaml\n"
+            f"        assertions: [{{violations: {count}}}]\n"
+            for kind, count in (("K8sSpin", "no"), ("K8sNamed", 1), ("K8sSpin", "no"))
+        )
+    )
+    before = _children()
+    started = time.monotonic()
+    code = run(["policy", "verify", str(tmp_path / "suite.yaml"), "--policy-timeout", "1", "-o", "json"])
+    out = capsys.readouterr().out
+    assert code == 3, out
+    assert time.monotonic() - started < 60  # each spinning case alone would take hours
+    cases = [
+        (t["name"], c) for suite in json.loads(out)["suites"] for t in suite["tests"] for c in t["cases"]
+    ]
+    assert [(name, case["passed"]) for name, case in cases] == [
+        ("K8sSpin", False),
+        ("K8sNamed", True),
+        ("K8sSpin", False),
+    ]
+    for name, case in cases:
+        if name == "K8sSpin":
+            assert (
+                "ran longer than --policy-timeout 1 s: data.k8sspin.violation of K8sSpin.k8sspin"
+                in case["error"]
+            )
+            assert "K8sSpin.yaml:13:" in case["error"]
+    assert _children() <= before, "the helper process was left behind"
 
 
 class _Target:

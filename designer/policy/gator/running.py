@@ -20,11 +20,17 @@ first that does not is the failure, worded as gator words it.
 A problem with the inputs (a missing file, a template that does not compile, a policy error at run
 time) is the case's *error*, not a failure; `CaseResult.status` keeps the two apart.
 
+Every template of the run is compiled once, before the first case (a recursive one is refused with
+its file:line, as the loader refuses it everywhere), and the reviews run in designer.policy.guard's
+helper process (designer.policy.gatekeeper_run), which inherits them compiled: a review that runs past
+``--policy-timeout`` or the memory bound is its case's error, named, and the next case gets a new helper.
+
 Caller: designer.cli.policy (``verify``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +48,6 @@ from designer.policy.gatekeeper import (
     parse_constraint,
     parse_template,
     request_matches,
-    violations,
 )
 from designer.policy.gatekeeper_inventory import (
     build_inventory,
@@ -50,9 +55,11 @@ from designer.policy.gatekeeper_inventory import (
     read_inventory_file,
     written_namespace,
 )
+from designer.policy.gatekeeper_run import Batch, TemplateReviews
 from designer.policy.gatekeeper_schema import parameter_errors
 from designer.policy.gator.expansion import ExpansionTemplate, is_expansion_template, parse_expansion_template
 from designer.policy.gator.suites import Assertion, Case, RunFilter, Suite, Test
+from designer.policy.guard import DEFAULT_TIMEOUT
 from designer.policy.yamlfile import read_documents as read_policy_documents
 
 Status = Literal["pass", "fail", "error", "skip"]
@@ -105,16 +112,49 @@ class SuiteResult:
         return self.error is not None or any(t.failed() for t in self.tests)
 
 
-def run_suites(suites: Sequence[Suite], run: RunFilter | None = None) -> list[SuiteResult]:
-    """Run every suite in order (a template file used by several tests is compiled once)."""
+def run_suites(
+    suites: Sequence[Suite], run: RunFilter | None = None, *, timeout: float = DEFAULT_TIMEOUT
+) -> list[SuiteResult]:
+    """Run every suite in order. Every template is compiled once, before the first case: the
+    reviews run in one guarded helper process (``timeout``: seconds per review), which inherits them."""
     run = run or RunFilter()
-    templates: dict[Path, Template] = {}
-    return [run_suite(suite, run, templates) for suite in suites]
+    templates = _Templates(timeout)
+    for suite in suites:
+        if suite.problem is None and not suite.skip:
+            for test in suite.tests:
+                if test.problem is None and not test.skip and run.matches_test(test):
+                    with contextlib.suppress(DesignerError):  # the test's error, when it runs
+                        templates.compile(suite, test)
+    try:
+        return [run_suite(suite, run, templates) for suite in suites]
+    finally:
+        templates.reviews.close()
 
 
-def run_suite(suite: Suite, run: RunFilter, templates: dict[Path, Template] | None = None) -> SuiteResult:
-    """Run the tests of one suite file; ``templates`` caches compiled templates by file."""
-    templates = {} if templates is None else templates
+class _Templates:
+    """The run's templates by file, compiled (or the error that stopped them), and their reviews."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.compiled: dict[str, Template] = {}
+        self.failed: dict[str, DesignerError] = {}
+        self.reviews = TemplateReviews(self.compiled, timeout=timeout)
+
+    def compile(self, suite: Suite, test: Test) -> str:
+        """The key of the test's template, compiled on first use; its error when it does not compile."""
+        key = str((suite.folder / test.template).resolve())
+        if key not in self.compiled and key not in self.failed:
+            try:
+                self.compiled[key] = _compile_template(suite, test)
+            except DesignerError as exc:
+                self.failed[key] = exc
+        if key in self.failed:
+            raise self.failed[key]
+        return key
+
+
+def run_suite(suite: Suite, run: RunFilter, templates: _Templates | None = None) -> SuiteResult:
+    """Run the tests of one suite file (``templates``: the run's, shared by its suites)."""
+    templates = _Templates() if templates is None else templates
     started = time.perf_counter()
     result = SuiteResult(suite=suite, error=suite.problem, skipped=suite.skip)
     if suite.problem is None and not suite.skip:
@@ -129,12 +169,14 @@ def run_suite(suite: Suite, run: RunFilter, templates: dict[Path, Template] | No
 
 @dataclass(slots=True)
 class _Prepared:
+    key: str  # the template's, in the run's `_Templates`
     template: Template
     constraint: Constraint
     expansions: list[ExpansionTemplate]
+    reviews: TemplateReviews
 
 
-def _run_test(suite: Suite, test: Test, run: RunFilter, templates: dict[Path, Template]) -> TestResult:
+def _run_test(suite: Suite, test: Test, run: RunFilter, templates: _Templates) -> TestResult:
     started = time.perf_counter()
     result = TestResult(name=test.name)
     prepared: _Prepared | None = None
@@ -177,12 +219,9 @@ class _SchemaRefusalError(PolicyError):
     """The constraint's parameters break the template's schema (what ``invalid: true`` expects)."""
 
 
-def _prepare(suite: Suite, test: Test, templates: dict[Path, Template]) -> _Prepared:
-    key = (suite.folder / test.template).resolve()
-    template = templates.get(key)
-    if template is None:
-        template = _compile_template(suite, test)
-        templates[key] = template
+def _prepare(suite: Suite, test: Test, templates: _Templates) -> _Prepared:
+    key = templates.compile(suite, test)
+    template = templates.compiled[key]
     constraint_doc, _, constraint_file = _read_one(
         suite, test.constraint, "Constraint", lambda d: _group(d) == CONSTRAINT_GROUP
     )
@@ -215,7 +254,9 @@ def _prepare(suite: Suite, test: Test, templates: dict[Path, Template]) -> _Prep
                 hint="expansion: names a file with kind ExpansionTemplate (expansion.gatekeeper.sh)",
                 location=Location(_shown(suite, test.expansion), 1),
             )
-    return _Prepared(template=template, constraint=constraint, expansions=expansions)
+    return _Prepared(
+        key=key, template=template, constraint=constraint, expansions=expansions, reviews=templates.reviews
+    )
 
 
 def _compile_template(suite: Suite, test: Test) -> Template:
@@ -229,7 +270,7 @@ def _compile_template(suite: Suite, test: Test) -> Template:
             hint="designer runs the Rego of ConstraintTemplates; CEL-only templates are not supported",
             location=Location(template_file, 1),
         )
-    template.engine()  # compile now: a template that does not compile breaks the whole test
+    template.prepare()  # compile now: a template that does not compile breaks the whole test
     return template
 
 
@@ -280,15 +321,13 @@ def _review(suite: Suite, prepared: _Prepared, case: Case) -> list[str]:
             )
         inventory.extend(read_inventory_file(path))
     namespaces = namespaces_by_name(inventory)
-    base, package = prepared.template.engine()
-    engine = base.clone()
-    if prepared.template.reads_inventory:
-        engine.add_data({"inventory": build_inventory(inventory, written_namespace)})
     constraint = prepared.constraint
-    messages: list[str] = []
+    requests: list[Mapping[str, Any]] = []
+    implied_by: list[ExpansionTemplate | None] = []  # per request: the expansion that generated it
     namespace = _reviewed_namespace(request, namespaces)
     if request_matches(constraint, request, namespaces, namespace=namespace, strict=True):
-        messages.extend(_messages(violations(engine, package, request, constraint.parameters)))
+        requests.append(request)
+        implied_by.append(None)
     reviewed = request.get("object")
     for expansion in prepared.expansions:
         if not isinstance(reviewed, Mapping) or not expansion.applies_to(reviewed):
@@ -304,8 +343,16 @@ def _review(suite: Suite, prepared: _Prepared, case: Case) -> list[str]:
         if request_matches(
             constraint, generated_request, namespaces, namespace=ns, strict=True
         ) and _generated_ok(constraint):
-            found = violations(engine, package, generated_request, constraint.parameters)
-            messages.extend(expansion.implied(m) for m in _messages(found))
+            requests.append(generated_request)
+            implied_by.append(expansion)
+    data = build_inventory(inventory, written_namespace) if prepared.template.reads_inventory else None
+    label = f"{constraint.check_id}, case {case.name!r} of {suite.display}"
+    batch = Batch(prepared.key, constraint.parameters, requests, [label] * len(requests))
+    (answers,) = prepared.reviews.review([batch], data)
+    messages: list[str] = []
+    for source, found in zip(implied_by, answers, strict=True):
+        shown = _messages(found)
+        messages.extend(shown if source is None else [source.implied(m) for m in shown])
     return messages
 
 
