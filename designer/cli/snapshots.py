@@ -34,8 +34,8 @@ def snapshots(
 ) -> None:
     """Draw every design in ``path`` to ``out``."""
     if out is None:
-        raise DesignerError(
-            f"--format {fmt} writes a picture: name the file with -o", hint="e.g. -o design.svg"
+        raise click.UsageError(
+            f"--format {fmt} writes a picture: name the file with -o (e.g. -o design.{fmt})"
         )
     use_dot = layout == "graphviz" or fmt == "png" or (layout == "auto" and graphviz.available() is not None)
     if use_dot and graphviz.available() is None:
