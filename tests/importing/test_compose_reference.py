@@ -174,3 +174,36 @@ def test_schema_is_the_one_compose_go_embeds() -> None:
         requirements.missing("the compose-go module is not downloaded: run scripts/build-compose-go.sh")
     upstream = Path(folder) / "schema" / "compose-spec.json"
     assert (schemas_dir() / "tools" / "compose-spec.json").read_bytes() == upstream.read_bytes()
+
+
+INTERPOLATION = """\
+services:
+  web:
+    image: nginx:${TAG:-1.27}
+    environment:
+      PLAIN: $SET/${SET}
+      DEFAULT_UNSET: ${UNSET:-fallback}
+      DEFAULT_EMPTY: ${EMPTY:-fallback}
+      HARD_DEFAULT_EMPTY: ${EMPTY-fallback}
+      HARD_DEFAULT_UNSET: ${UNSET-fallback}
+      ALTERNATIVE_SET: ${SET:+alt}
+      ALTERNATIVE_EMPTY: ${EMPTY:+alt}
+      ALTERNATIVE_HARD_EMPTY: ${EMPTY+alt}
+      ALTERNATIVE_UNSET: ${UNSET+alt}
+      NESTED: ${UNSET:-${SET:-x}-${UNSET:-y}}
+      ESCAPED: $$SET and $${SET}
+      LONE_DOLLAR: cost $5 or $(date)
+      REQUIRED_SET: ${SET:?must be set}
+      MISSING: ${UNSET}
+      CASE: ${Mixed_Case_1}
+"""
+
+
+def test_interpolation_forms_match_compose_go(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text(INTERPOLATION)
+    environment = {"SET": "value", "EMPTY": "", "Mixed_Case_1": "mixed"}
+    reference = _reference(path, environment)["services"]["web"]
+    ours = _ours(path, environment)["services"]["web"]
+    assert ours["image"] == reference["image"] == "nginx:1.27"
+    assert canonical.mapping(ours["environment"]) == reference["environment"]
