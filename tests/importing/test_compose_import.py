@@ -68,7 +68,11 @@ def _design(path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, *ext
     return {c.name: c.to_object() for c in design.components}
 
 
-def test_shop_fixture_converts_every_common_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_shop_fixture_converts_every_common_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("REGISTRY", "API_TAG", "LOG_LEVEL", "API_WORKERS", "API_REPLICAS"):
+        monkeypatch.delenv(variable, raising=False)  # the environment wins over .env, as in Compose
     objects = _design(FIXTURES / "shop" / "compose.yaml", capsys, tmp_path, "--namespace", "shop")
     assert objects["namespace-shop"]["kind"] == "Namespace"
     assert all(o["metadata"].get("namespace") == "shop" for n, o in objects.items() if n != "namespace-shop")
