@@ -3,11 +3,11 @@
 Findings and errors name key paths (``spec.template.spec.containers[0].image``); `locate` finds
 where such a path is written. Mapping keys may contain dots (label and annotation keys do), so each
 step takes the longest key the remaining path starts with; merge keys (``<<: *base``) are followed,
-as the value sees them. A `KeyIndex` per mapping node makes each step a dictionary lookup: a
-validate run of 10,000 components locates some 100,000 paths, and scanning every mapping's keys
-for each step was most of its time.
+as the value sees them. A `Walker` keeps a `KeyIndex` per mapping node (each step one dictionary
+lookup) and the nodes its prefixes led to: a validate run of 10,000 components locates some 100,000
+paths, and scanning every mapping's keys for each step from the root was most of its time.
 
-Callers: the readers in designer.loading and `positions.NodePositions` (which keeps the indexes).
+Callers: the readers in designer.loading and `positions.NodePositions` (one Walker per component).
 """
 
 from __future__ import annotations
@@ -47,42 +47,78 @@ class KeyIndex:
     dotted: bool
 
 
-IndexCache = dict[int, KeyIndex]
-"""Indexes by id() of their mapping node; whoever keeps one keeps the nodes alive."""
+class Walker:
+    """Locates many key paths under one root node, remembering what each lookup learnt.
 
+    It keeps each mapping's `KeyIndex` and the node every unambiguous path prefix leads to, so the
+    findings of one component (``spec.template.spec.containers[0].image``, ``…containers[0].ports``)
+    walk the shared part once. A step through a mapping whose keys hold dots is not remembered past:
+    there the longest key decides, and a shorter prefix could mislead a later path.
+    """
 
-def locate(
-    node: yaml.Node,
-    path: str,
-    file: str,
-    normalize: KeyNormalizer = as_written,
-    cache: IndexCache | None = None,
-) -> Location | None:
-    """The position of ``path`` (``a.b[2].c``) under ``node``; None when the path is not written."""
-    current = node
-    rest = path
-    while rest:
-        if rest.startswith("["):
-            end = rest.find("]")
-            if end < 0 or not isinstance(current, yaml.SequenceNode):
-                return None
-            try:
-                current = current.value[int(rest[1:end])]
-            except (ValueError, IndexError):
-                return None
-            rest = rest[end + 1 :].removeprefix(".")
-            continue
-        if not isinstance(current, yaml.MappingNode):
-            return None
-        found = _step(_index(current, normalize, cache), rest)
+    __slots__ = ("_file", "_indexes", "_normalize", "_prefixes", "_root")
+
+    def __init__(self, root: yaml.Node, file: str, normalize: KeyNormalizer = as_written) -> None:
+        self._root = root
+        self._file = file
+        self._normalize = normalize
+        self._indexes: dict[int, KeyIndex] = {}  # by id() of mapping nodes under the root (kept alive)
+        self._prefixes: dict[str, tuple[yaml.Node, yaml.Node]] = {}  # prefix -> (node, what to point at)
+
+    def locate(self, path: str) -> Location | None:
+        """The position of ``path`` (``a.b[2].c``); None when the path is not written."""
+        if not path:
+            return node_location(self._root, self._file)
+        current, pointed, done = self._resume(path)
+        rest = path[done:].removeprefix(".")
+        remember = True
+        while rest:
+            if rest.startswith("["):
+                end = rest.find("]")
+                if end < 0 or not isinstance(current, yaml.SequenceNode):
+                    return None
+                try:
+                    current = current.value[int(rest[1:end])]
+                except (ValueError, IndexError):
+                    return None
+                pointed = current
+                rest = rest[end + 1 :]
+            else:
+                if not isinstance(current, yaml.MappingNode):
+                    return None
+                index = self._index(current)
+                found = _step(index, rest)
+                if found is None:
+                    return None
+                (pointed, current), consumed = found
+                rest = rest[consumed:]
+                remember = remember and not index.dotted
+            if remember:
+                self._prefixes[path[: len(path) - len(rest)]] = (current, pointed)
+            rest = rest.removeprefix(".")
+        return node_location(pointed, self._file)
+
+    def _resume(self, path: str) -> tuple[yaml.Node, yaml.Node, int]:
+        """The node of the longest remembered prefix of ``path`` and the prefix's length."""
+        found = self._prefixes.get(path)
+        if found is not None:
+            return found[0], found[1], len(path)
+        for match in reversed(list(_SEPARATOR.finditer(path))):
+            found = self._prefixes.get(path[: match.start()])
+            if found is not None:
+                return found[0], found[1], match.start()
+        return self._root, self._root, 0
+
+    def _index(self, node: yaml.MappingNode) -> KeyIndex:
+        found = self._indexes.get(id(node))
         if found is None:
-            return None
-        (key_node, value_node), consumed = found
-        rest = rest[consumed:].removeprefix(".")
-        if not rest:
-            return node_location(key_node, file)
-        current = value_node
-    return node_location(current, file)
+            found = self._indexes[id(node)] = _index(node, self._normalize)
+        return found
+
+
+def locate(node: yaml.Node, path: str, file: str, normalize: KeyNormalizer = as_written) -> Location | None:
+    """The position of ``path`` (``a.b[2].c``) under ``node``; None when the path is not written."""
+    return Walker(node, file, normalize).locate(path)
 
 
 def locate_nearest(node: yaml.Node, path: str, file: str) -> Location:
@@ -109,18 +145,17 @@ def _step(index: KeyIndex, rest: str) -> tuple[tuple[yaml.Node, yaml.Node], int]
     return None
 
 
-def _index(node: yaml.MappingNode, normalize: KeyNormalizer, cache: IndexCache | None) -> KeyIndex:
-    found = cache.get(id(node)) if cache is not None else None
-    if found is not None:
-        return found
-    keys: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for key_node, value_node in pairs(node):
-        if isinstance(key_node, yaml.ScalarNode):
-            keys.setdefault(normalize(str(key_node.value)), (key_node, value_node))
-    index = KeyIndex(keys, any("." in k or "[" in k for k in keys))
-    if cache is not None:
-        cache[id(node)] = index
-    return index
+def _index(node: yaml.MappingNode, normalize: KeyNormalizer) -> KeyIndex:
+    written = node.value
+    if any(key.tag == MERGE_TAG for key, _ in written):
+        written = list(pairs(node))
+    # Built from the last pair to the first, so that the first of two equal keys wins (merged ones).
+    keys: dict[str, tuple[yaml.Node, yaml.Node]]
+    if normalize is as_written:
+        keys = {k.value: (k, v) for k, v in reversed(written) if type(k) is yaml.ScalarNode}
+    else:
+        keys = {normalize(str(k.value)): (k, v) for k, v in reversed(written) if type(k) is yaml.ScalarNode}
+    return KeyIndex(keys, any("." in k or "[" in k for k in keys))
 
 
 def pairs(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:

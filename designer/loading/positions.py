@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 import yaml
 
 from designer.errors import Location
-from designer.loading.locating import IndexCache, KeyNormalizer, locate, node_location
+from designer.loading.locating import KeyNormalizer, Walker, locate, node_location
 
 Translate = Callable[[str], str]
 
@@ -20,7 +20,7 @@ Translate = Callable[[str], str]
 class NodePositions(Mapping[str, Location]):
     """A read-only lookup from object key paths to file locations (lookup only; iterates empty)."""
 
-    __slots__ = ("_cache", "_dependencies", "_file", "_indexes", "_node", "_normalize", "_translate")
+    __slots__ = ("_cache", "_dependencies", "_file", "_node", "_normalize", "_translate", "_walker")
 
     def __init__(
         self,
@@ -36,18 +36,23 @@ class NodePositions(Mapping[str, Location]):
         self._normalize = normalize
         self._dependencies = dependencies  # the component's own key path of its i-th dependency
         self._cache: dict[str, Location | None] = {}  # findings ask for the same paths many times
-        self._indexes: IndexCache = {}  # each mapping's keys, built on the first step through it
+        self._walker: Walker | None = None  # made on the first lookup: most components get none
 
     def __getitem__(self, object_path: str) -> Location:
-        if object_path in self._cache:
-            found = self._cache[object_path]
-        else:
-            found = locate(
-                self._node, self._translate(object_path), self._file, self._normalize, self._indexes
-            )
-            self._cache[object_path] = found
+        found = self.find(object_path)
         if found is None:
             raise KeyError(object_path)
+        return found
+
+    def find(self, object_path: str) -> Location | None:
+        """Where ``object_path`` is written, or None (a lookup without the cost of a KeyError)."""
+        try:
+            return self._cache[object_path]
+        except KeyError:
+            pass
+        if self._walker is None:
+            self._walker = Walker(self._node, self._file, self._normalize)
+        found = self._cache[object_path] = self._walker.locate(self._translate(object_path))
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -58,9 +63,7 @@ class NodePositions(Mapping[str, Location]):
 
     def dependency(self, index: int) -> Location | None:
         """Where the component writes its ``index``-th dependency (a path of its own layout)."""
-        return locate(
-            self._node, self._dependencies.format(index), self._file, self._normalize, self._indexes
-        )
+        return locate(self._node, self._dependencies.format(index), self._file, self._normalize)
 
     def root(self) -> Location:
         """Where the component starts."""

@@ -54,6 +54,7 @@ class Document:
     node: yaml.Node
     file: str
     index: int  # position of the document in its file, from 0
+    references: bool = True  # False when the file holds no "${" (nothing to substitute or escape)
 
     def location(self) -> Location:
         """Where the document starts."""
@@ -128,6 +129,7 @@ def scan_bytes(raw: bytes, name: str) -> Parsed:
             hint="save the file as UTF-8",
         ) from exc
     anchors = b"&" in raw and _ANCHOR.search(raw) is not None
+    references = b"${" in raw
     parsed = Parsed([], [])
     try:
         nodes: Iterator[yaml.Node | None] = yaml.compose_all(text, Loader=_Loader)
@@ -140,7 +142,7 @@ def scan_bytes(raw: bytes, name: str) -> Parsed:
                 parsed.errors.append(exc)
                 continue
             if value is not None:
-                parsed.documents.append(Document(value=value, node=node, file=name, index=index))
+                parsed.documents.append(Document(value, node, name, index, references))
     except yaml.YAMLError as exc:
         parsed.errors.append(_syntax_error(exc, text, name))
     if not parsed.documents and not parsed.errors:
