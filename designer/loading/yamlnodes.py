@@ -42,7 +42,7 @@ __all__ = [
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_ANCHOR = re.compile(rb"(?:^|[\s\[{,])&[^\s\[\]{},]")
+_ANCHOR = re.compile(rb"(?:^|[\s\[{,:])&[^\s\[\]{},]")
 """An anchor property (``&name``); a file without one has no alias."""
 
 

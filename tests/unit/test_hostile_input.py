@@ -146,6 +146,22 @@ def test_alias_expansion_is_bounded_in_bytes_not_in_aliases() -> None:
     assert len(text) < 1000
 
 
+@pytest.mark.parametrize("anchor", ['x: &s "LONG"', '{"x":&s "LONG"}'], ids=["block", "json-like"])
+def test_aliases_of_a_long_string_count_too(anchor: str) -> None:
+    head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    text = head + anchor.replace("LONG", "v" * 100_000) + "\n" + "y: [" + ", ".join(["*s"] * 60) + "]\n"
+    if anchor.startswith("{"):
+        text = (
+            head
+            + "data: "
+            + anchor.replace("LONG", "v" * 100_000)[:-1]
+            + ', "y": ['
+            + ", ".join(["*s"] * 60)
+            + "]}\n"
+        )
+    assert "expand this document by more than" in error_for(text).message
+
+
 def test_substitutions_are_bounded_like_aliases() -> None:
     long_value = "v" * 100_000
     refs = " ".join(["${big}"] * 60)
@@ -310,3 +326,25 @@ def test_hostile_values_anywhere_load_or_fail_cleanly(template: str, values: lis
         assert exc.message
         for error in exc.each():
             assert error.location is not None
+
+
+def test_a_file_nested_too_deep_for_the_policies_leaves_the_other_files_their_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # From about 125 levels regorus refuses the policies' input; the run used to stop there, blaming
+    # the policy. Now the file is refused at load, at its line, and the other file is still checked.
+    from designer.cli.main import run
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(
+        "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t, namespace: x}\nspec: "
+        + nested(150)
+        + "\n"
+    )
+    fine = tmp_path / "fine.yaml"
+    fine.write_text(CONFIGMAP)
+    assert run(["validate", "--no-cache", str(deep), str(fine)]) == 3
+    out, err = capsys.readouterr()
+    assert f"ok  {fine}: design 'fine'" in out
+    assert f"error: {deep}:4:" in err and f"deeper than {MAX_DEPTH} levels" in err
+    assert "policy error" not in err
