@@ -12,6 +12,7 @@ from tests.conftest import ROOT
 _IMPORT = re.compile(r"^\s*(?:import|from)\s+(kubernetes|deepdiff)\b", re.MULTILINE)
 HOMES = {
     "kubernetes": {
+        "designer/cluster/credentials.py",
         "designer/cluster/discovery.py",
         "designer/cluster/kube.py",
         "designer/cluster/kubeconfig.py",
