@@ -32,6 +32,7 @@ from designer.applying.events import RunResult
 from designer.applying.traits import parse_duration
 from designer.cli.apply_output import Output
 from designer.cli.options import output_option, parse_sets, set_option
+from designer.cli.reviews import cluster_designs
 from designer.cluster.access import Caller, writes_refused
 from designer.cluster.base import Cluster
 from designer.cluster.connecting import connect
@@ -132,7 +133,8 @@ def apply(
         after_ready=_after_ready(ctx),
     )
     registry = _registry(ctx)
-    prepared = [session.prepare(d, registry) for d in load_paths([path], parse_sets(sets))]
+    designs = cluster_designs(load_paths([path], parse_sets(sets)), "applied")
+    prepared = [session.prepare(d, registry) for d in designs]
     clusters = _connect(ctx, kubeconfig, contexts, "apply")
     out = Output(output)
     try:
@@ -213,7 +215,8 @@ def delete(
     """
     seconds = parse_duration(timeout, where="--timeout")
     registry = _registry(ctx)
-    prepared = [session.prepare(d, registry) for d in load_paths([path], parse_sets(sets))]
+    designs = cluster_designs(load_paths([path], parse_sets(sets)), "deleted")
+    prepared = [session.prepare(d, registry) for d in designs]
     clusters = _connect(ctx, kubeconfig, contexts, "delete")
     out = Output(output)
     try:

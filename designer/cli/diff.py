@@ -22,6 +22,7 @@ from rich.text import Text
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.consoles import stdout_console
 from designer.cli.options import output_option, parse_sets, set_option
+from designer.cli.reviews import cluster_designs
 from designer.cluster.base import FIELD_MANAGER, Cluster
 from designer.cluster.connecting import connect
 from designer.cluster.inventory import DEFAULT_NAMESPACE
@@ -82,7 +83,7 @@ def diff(
     the live object, ignoring server-owned fields and defaults. Exit status: 0, or 1 with
     --exit-code when anything would change; 3 when the design or the cluster is unusable.
     """
-    designs = load_paths([path], parse_sets(sets))
+    designs = cluster_designs(load_paths([path], parse_sets(sets)), "diffed")
     registry = AdapterRegistry.from_entry_points()
     factory: ClusterFactory = (ctx.obj or {}).get("cluster_factory") or partial(connect, purpose="diff")
     cluster = factory(kubeconfig, context_name)

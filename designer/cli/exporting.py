@@ -17,6 +17,7 @@ import click
 
 from designer.cli.files import check_target, write_file
 from designer.cli.options import parse_sets, set_option
+from designer.cli.reviews import cluster_designs
 from designer.errors import DesignerError
 from designer.exporting import meshery
 from designer.loading import load_paths
@@ -48,7 +49,7 @@ def export(path: str, target: str, fmt: str, out: str | None, force: bool, sets:
     """Write the designs in PATH in another tool's format (variables resolved)."""
     if out is not None and not _is_folder(out):
         check_target(Path(out), force)
-    designs = load_paths([path], parse_sets(sets))
+    designs = cluster_designs(load_paths([path], parse_sets(sets)), "exported")
     if target == "kubernetes":
         _kubernetes(designs, out, force)
         return

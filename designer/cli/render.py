@@ -6,6 +6,7 @@ import click
 
 from designer.adapters.registry import AdapterRegistry
 from designer.cli.options import parse_sets, set_option
+from designer.cli.reviews import cluster_designs
 from designer.graph import build_graph
 from designer.loading import load_paths
 from designer.loading.writing import dump_documents
@@ -20,6 +21,6 @@ def render(path: str, sets: tuple[str, ...]) -> None:
     """Print the Kubernetes objects of the designs in PATH as multi-document YAML, in apply order."""
     registry = AdapterRegistry.from_entry_points()
     bodies: list[KubeObject] = []
-    for design in load_paths([path], parse_sets(sets)):
+    for design in cluster_designs(load_paths([path], parse_sets(sets)), "rendered"):
         bodies.extend(obj.body for obj in render_design(design, build_graph(design), registry))
     click.echo(dump_documents(bodies), nl=False)

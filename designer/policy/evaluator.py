@@ -111,18 +111,23 @@ class PolicySet:
         # Evaluation allocates thousands of small, acyclic objects (decoded results, findings) while
         # the loaded designs are alive: with the collector on, each burst rescans that whole heap.
         with paused_gc():
+            present = [_present(objects, edges) for objects, edges in designs]
             builtin = (
-                self.builtin.evaluate_many(designs) if self.builtin is not None else [[] for _ in designs]
+                self.builtin.evaluate_many(present) if self.builtin is not None else [[] for _ in designs]
             )
             return [
-                self._report(objects, found) for (objects, _), found in zip(designs, builtin, strict=True)
+                self._report(objects, kept, found)
+                for (objects, _), (kept, _), found in zip(designs, present, builtin, strict=True)
             ]
 
-    def _report(self, objects: Sequence[RenderedObject], builtin: list[Finding]) -> Report:
-        """One design's report from its built-in findings: users' policies, then waivers."""
+    def _report(
+        self, objects: Sequence[RenderedObject], present: Sequence[RenderedObject], builtin: list[Finding]
+    ) -> Report:
+        """One design's report from its built-in findings: users' policies, then waivers. ``present``
+        are the objects that will exist (conftest's input); Gatekeeper reviews them all."""
         findings = builtin
         if self.conftest is not None:
-            findings.extend(self.conftest.evaluate(objects))
+            findings.extend(self.conftest.evaluate(present))
         if self.gatekeeper is not None:
             findings.extend(self.gatekeeper.evaluate(objects))
         findings = apply_waivers(
@@ -147,6 +152,22 @@ class PolicySet:
             objects=len(objects),
             notes=notes,
         )
+
+
+def _present(objects: Sequence[RenderedObject], edges: Sequence[Edge]) -> DesignObjects:
+    """The design without the objects of DELETE reviews (AdmissionReview documents asking about a
+    deletion): they are being removed, so the checks of manifests (built-in, conftest) neither judge
+    them nor count them as present; Gatekeeper templates get the DELETE request itself."""
+    if not any(_deleted(item) for item in objects):
+        return objects, edges
+    kept = [item for item in objects if not _deleted(item)]
+    names = {item.component.name for item in kept}
+    return kept, [e for e in edges if e.dependency in names and e.dependent in names]
+
+
+def _deleted(item: RenderedObject) -> bool:
+    review = item.component.review
+    return review is not None and review.get("operation") == "DELETE"
 
 
 def load_user_policies(paths: Sequence[Path]) -> tuple[list[RegoModule], GatekeeperPolicies | None]:
