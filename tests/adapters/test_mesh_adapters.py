@@ -1,7 +1,8 @@
 """The istio and linkerd adapters: control-plane rendering, ordering hints, operations, errors.
 
 Designs are written to temp files and loaded by the real loader; control planes come from the small
-manifests in tests/fixtures/meshes. istioctl and helm are not installed here, so one test puts a
+manifests in tests/fixtures/meshes (Istio's with its real CRDs when scripts/fetch-mesh-crds.sh fetched
+them: tests.meshcrds). istioctl and helm are not installed here, so one test puts a
 stand-in `istioctl` script on PATH (a stub, said so there) to check the argv the adapter builds.
 """
 
@@ -12,6 +13,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import yaml
 
 from designer.adapters import capabilities
 from designer.adapters.istio import IstioAdapter
@@ -23,6 +25,7 @@ from designer.graph import build_graph
 from designer.loading import load_paths
 from designer.model import Design
 from designer.rendering import render
+from tests import meshcrds
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meshes"
 
@@ -70,13 +73,26 @@ def _registry() -> AdapterRegistry:
     return AdapterRegistry.from_adapters([KubernetesAdapter(), IstioAdapter(), LinkerdAdapter()])
 
 
+def _crd_names(manifest: Path) -> set[str]:
+    """The CRDs a control-plane folder holds, read apart from the adapter (so its count is the files')."""
+    names = set()
+    for file in manifest.glob("*.yaml"):
+        for doc in yaml.load_all(file.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if doc and doc["kind"] == "CustomResourceDefinition":
+                names.add(doc["metadata"]["name"])
+    return names
+
+
 def test_istio_renders_control_plane_from_manifest_folder_relative_to_design(tmp_path: Path) -> None:
-    (tmp_path / "cp").symlink_to(FIXTURES / "istio")
+    manifest = meshcrds.istio_control_plane(tmp_path / "src")
+    (tmp_path / "cp").symlink_to(manifest)
     design = _design(tmp_path, ISTIO_DESIGN % {"manifest": "cp"})
     objects = IstioAdapter().render(design.component("istio"))
     kinds = [o["kind"] for o in objects]
     assert kinds[0] == "Namespace" and objects[0]["metadata"]["name"] == "istio-system"
-    assert kinds.count("CustomResourceDefinition") == 11
+    crds = {o["metadata"]["name"] for o in objects if o["kind"] == "CustomResourceDefinition"}
+    assert crds == _crd_names(manifest) and "virtualservices.networking.istio.io" in crds
+    assert kinds.count("CustomResourceDefinition") == len(crds)
     assert kinds.index("CustomResourceDefinition") < kinds.index("Deployment")
     assert kinds.index("ServiceAccount") < kinds.index("Deployment")
     assert any(o["kind"] == "Deployment" and o["metadata"]["name"] == "istiod" for o in objects)
@@ -233,7 +249,7 @@ def test_mesh_settings_are_checked_against_the_kind_schema(tmp_path: Path) -> No
         _design(tmp_path, text)
 
 
-def test_operations_build_objects() -> None:
+def test_operations_build_objects(tmp_path: Path) -> None:
     ops = {op.key: op for op in capabilities.operations_of(IstioAdapter())}
     assert set(ops) >= {"install", "uninstall", "httpbin", "inject", "strict-mtls", "deny-all"}
     assert ops["uninstall"].delete and not ops["install"].delete
@@ -241,8 +257,9 @@ def test_operations_build_objects() -> None:
     assert ns["metadata"]["labels"] == {"istio.io/rev": "canary"}
     (pa,) = ops["strict-mtls"].build({"namespace": "shop"})
     assert pa["kind"] == "PeerAuthentication" and pa["spec"]["mtls"]["mode"] == "STRICT"
-    installed = ops["install"].build({"manifest": str(FIXTURES / "istio")})
-    assert sum(o["kind"] == "CustomResourceDefinition" for o in installed) == 11
+    manifest = meshcrds.istio_control_plane(tmp_path)
+    installed = ops["install"].build({"manifest": str(manifest)})
+    assert sum(o["kind"] == "CustomResourceDefinition" for o in installed) == len(_crd_names(manifest))
     l5d = {op.key: op for op in capabilities.operations_of(LinkerdAdapter())}
     app = l5d["httpbin"].build({"namespace": "demo"})
     assert app[0]["metadata"]["annotations"] == {"linkerd.io/inject": "enabled"}

@@ -29,6 +29,7 @@ from designer.model import ObjectRef
 from designer.sandbox.faults import RequestRecord
 from designer.sandbox.runner import Sandbox
 from designer.sandbox.testing import EMULATOR
+from tests import meshcrds
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meshes"
 
@@ -123,12 +124,13 @@ def events(stdout: str) -> list[dict[str, Any]]:
 
 
 def mesh_design(directory: Path) -> Path:
-    """A design installing the test Istio and Linkerd control planes (CRDs + a Deployment each)."""
+    """A design installing the test Istio and Linkerd control planes (CRDs + a Deployment each): Istio's
+    real CRDs when scripts/fetch-mesh-crds.sh fetched them (tests.meshcrds), Linkerd's stand-ins."""
     path = directory / "meshes.yaml"
     path.write_text(
         "apiVersion: designer/v1\nkind: Design\nmetadata: {name: meshes}\ncomponents:\n"
         f"  - {{name: istio, kind: IstioMesh, apiVersion: designer/v1, "
-        f"settings: {{installer: {{manifest: {FIXTURES / 'istio'}}}}}}}\n"
+        f"settings: {{installer: {{manifest: {meshcrds.istio_control_plane(directory)}}}}}}}\n"
         f"  - {{name: linkerd, kind: LinkerdMesh, apiVersion: designer/v1, "
         f"settings: {{installer: {{manifest: {FIXTURES / 'linkerd'}}}}}}}\n"
     )

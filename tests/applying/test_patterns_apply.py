@@ -2,7 +2,8 @@
 diff after apply is all noop, delete removes everything in reverse order.
 
 Runs on the emulator and on the real control plane: one cluster per engine for the module (with the
-test Istio and Linkerd control planes installed once); each pattern is applied and then deleted, so
+test Istio and Linkerd control planes installed once: Istio's real CRDs (tests.meshcrds; the Istio
+patterns need them), Linkerd's stand-ins); each pattern is applied and then deleted, so
 the next one starts from the same cluster. The order is checked from designer's events (both engines)
 and, on the emulator, from the server's request log too.
 """
@@ -16,15 +17,18 @@ from typing import Any
 
 import pytest
 
+from designer.adapters.istio import IstioAdapter
 from designer.applying import session
 from designer.cli.main import run
 from designer.loading import load_paths
 from designer.model import ObjectRef
 from designer.sandbox.testing import EMULATOR, engines
+from tests import meshcrds
 from tests.applying.livetools import Live, events, live_sandbox, mesh_design, registry
 from tests.conftest import PATTERNS
 
 PATTERN_FILES = sorted(PATTERNS.glob("*.yaml"))
+ISTIO_GROUPS = IstioAdapter.profile.resource_groups
 
 
 @pytest.fixture(scope="module", params=engines())
@@ -63,6 +67,8 @@ def test_pattern_applies_in_order_reapplies_quietly_and_deletes_cleanly(
 ) -> None:
     (design,) = load_paths([pattern])
     prepared = session.prepare(design, registry())
+    if any(obj.ref.api_version.partition("/")[0] in ISTIO_GROUPS for obj in prepared.objects):
+        meshcrds.required()  # Istio's resources meet its real CRDs: their schemas and CEL rules
     if live.sandbox is not None:
         live.sandbox.recorder.clear()
 
