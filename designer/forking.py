@@ -12,8 +12,11 @@ same care, kept here once:
 * Each side closes the other side's pipe ends; a failed fork closes them all and re-raises.
 * `end_child` stops a child that is no longer wanted and reaps it: no zombie, no writer blocked on a
   pipe nobody reads.
-* `fork_is_safe`: forking a process that runs other threads can leave a lock (the import lock, a
-  logging handler's, an allocator's) held forever in the child, so callers do the work in-process then.
+* `fork_is_safe`: forking a process that runs other threads can leave a lock (a module's import
+  lock, a library's) held forever in the child. validate's workers do the work in-process then (only
+  slower). The policy guard forks anyway (`can_fork`): its helper runs nothing but evaluation, under a
+  deadline, so a lock left held becomes a named timeout, whereas users' Rego run unbounded in-process
+  can hang the process or exhaust the host's memory (``design ui`` runs threads).
 """
 
 from __future__ import annotations
@@ -25,9 +28,14 @@ import threading
 from collections.abc import Callable, Iterable
 
 
+def can_fork() -> bool:
+    """Whether the platform can fork at all."""
+    return hasattr(os, "fork")
+
+
 def fork_is_safe() -> bool:
-    """Whether this process may fork: the platform can, and no other thread runs."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process may fork without care: the platform can, and no other thread runs."""
+    return can_fork() and threading.active_count() == 1
 
 
 def fork_child(

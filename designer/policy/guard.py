@@ -15,8 +15,10 @@ sends it work and waits, and
 
 The helper is forked (designer.forking) on first use, after the policies are compiled, so it
 inherits them; it serves requests (a method of the guarded object and its arguments, pickled) until
-its pipe closes. A process forked later (a ``validate`` worker) starts its own helper. Where forking is unsafe (other threads
-run) or impossible, work runs in-process, without the bounds.
+its pipe closes. A process forked later (a ``validate`` worker) starts its own helper. It forks even
+while other threads run (a ``design ui`` server): the helper only evaluates, under the deadline, so a
+lock another thread held at the fork shows as a timeout naming the rule, never as a hang of designer.
+Only where forking is impossible (no ``fork``, no ``/proc``) does work run in-process, unbounded.
 
 Callers: designer.policy.conftest, designer.policy.rego_tests.
 """
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from designer.errors import Location, PolicyError
-from designer.forking import end_child, fork_child, fork_is_safe
+from designer.forking import can_fork, end_child, fork_child
 
 DEFAULT_TIMEOUT = 10.0  # seconds one rule or test may run
 DEFAULT_MEMORY_MB = 2048  # MiB the helper may allocate beyond what it inherited
@@ -235,8 +237,9 @@ def _data_size() -> int:
 
 
 def _can_fork() -> bool:
-    # /proc gives the data size the memory bound is added to.
-    return fork_is_safe() and _STATUS.exists()
+    # Other threads do not stop the guard (designer.forking); /proc gives the data size the memory
+    # bound is added to.
+    return can_fork() and _STATUS.exists()
 
 
 def _write_frame(fd: int, payload: bytes) -> None:

@@ -265,13 +265,33 @@ def test_a_crashed_helper_is_a_policy_error_and_is_replaced() -> None:
         guard.close()
 
 
-def test_without_fork_safety_work_runs_in_process() -> None:
-    """A process running other threads cannot fork safely: the work runs here, unbounded."""
+def test_other_threads_do_not_unbind_users_policies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A process running other threads (a ``design ui`` server, a test runner's leftovers) still
+    evaluates users' Rego in the bounded helper: a spinning policy stops at the timeout instead of
+    hanging the process, and no helper is left behind."""
     stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
+    thread = threading.Thread(target=stop.wait, daemon=True)
     thread.start()
+    before = _children()
     try:
-        assert Guard(_Target()).call("pid") == os.getpid()
+        assert threading.active_count() > 1
+        guard = Guard(_Target(), timeout=5)
+        try:
+            assert guard.call("pid") != os.getpid()
+        finally:
+            guard.close()
+        code, err = _validate(tmp_path, SPIN, capsys, "--policy-timeout", "1")
+        assert code == 3
+        assert "ran longer than --policy-timeout 1 s" in err
     finally:
         stop.set()
         thread.join()
+    assert _children() <= before, "the helper process was left behind"
+
+
+def test_without_fork_work_runs_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the platform cannot fork, the work runs here, unbounded (the only such case)."""
+    monkeypatch.delattr(os, "fork")
+    assert Guard(_Target()).call("pid") == os.getpid()
