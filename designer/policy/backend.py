@@ -10,7 +10,12 @@
   Semantic errors (unknown function, unsafe variable, rule conflict) only surface on evaluation; callers
   evaluate, so they surface there.
 * Threads: a regorus engine panics when touched from another thread than its creator; `RegoEngine`
-  checks the thread first and raises a plain error instead of a ``PanicException``.
+  checks the thread first and raises a plain error instead of a ``PanicException``. It must also be
+  *dropped* there: one dropped elsewhere is leaked with an "unsendable" error. The garbage collector
+  frees a reference cycle in whichever thread happens to allocate (a server thread, a pool worker),
+  so a `RegoEngine` collected on another thread hands its engine back to its own thread, which drops
+  it the next time it builds or uses one (`_Strays`); a thread that has ended can never drop its
+  engines, so they are kept for the life of the process.
 * Backtraces: regorus appends a Rust backtrace to messages when ``RUST_BACKTRACE`` is set; it is turned
   off before the import (capturing it also costs time) and stripped defensively.
 
@@ -20,6 +25,7 @@ designer.policy.gatekeeper (users' policies), designer.policy.rego_tests (``desi
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -46,6 +52,47 @@ _ERROR_RE = re.compile(r"^error:\s*(?P<text>.+)$", re.MULTILINE)
 _EXTENSION_RE = re.compile(r"extension '(?P<name>[^']+)' raises Python error: \w+: ")
 
 
+class _Strays:
+    """Raw engines whose `RegoEngine` was collected on another thread, waiting for their own."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[threading.Thread, list[Any]] = {}
+        self.kept: list[Any] = []  # engines of threads that ended: never dropped (see the module docstring)
+
+    def hand_back(self, owner: threading.Thread, engine: Any) -> None:
+        if owner.is_alive():
+            self.waiting.setdefault(owner, []).append(engine)
+        else:
+            self.kept.append(engine)
+
+    def release(self) -> None:
+        """Drop this thread's waiting engines (here, where they were made); keep ended threads'."""
+        current = threading.current_thread()
+        for owner in list(self.waiting):
+            if owner is current:
+                del self.waiting[owner]
+            elif not owner.is_alive():
+                self.kept.extend(self.waiting.pop(owner))
+
+    def at_exit(self) -> None:
+        """Keep what no thread will drop past the interpreter's teardown (which would drop it)."""
+        self.release()
+        for engines in self.waiting.values():
+            _keep_forever(engines)
+        _keep_forever(self.kept)
+
+
+def _keep_forever(engines: list[Any]) -> None:
+    import ctypes  # only ever needed for engines left by ended threads
+
+    for engine in engines:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
+
+
+_strays = _Strays()
+atexit.register(_strays.at_exit)
+
+
 class RegoEngine:
     """A regorus engine confined to the thread that created it.
 
@@ -53,10 +100,13 @@ class RegoEngine:
     shares the compiled policies, costs microseconds and is independent afterwards.
     """
 
-    __slots__ = ("_engine", "_packages", "_thread", "v0")
+    __slots__ = ("_engine", "_owner", "_packages", "_thread", "v0")
 
     def __init__(self, *, v0: bool = False, _engine: Any = None) -> None:
         self._thread = threading.get_ident()
+        self._owner = threading.current_thread()
+        if _strays.waiting:
+            _strays.release()
         self.v0 = v0
         self._packages: list[str] = []
         if _engine is not None:
@@ -159,7 +209,14 @@ class RegoEngine:
         twin._packages = list(self._packages)
         return twin
 
+    def __del__(self) -> None:
+        engine = getattr(self, "_engine", None)
+        if engine is not None and threading.get_ident() != self._thread:
+            _strays.hand_back(self._owner, engine)  # never dropped on this thread: see the module docstring
+
     def _check_thread(self) -> None:
+        if _strays.waiting:
+            _strays.release()
         if threading.get_ident() != self._thread:
             raise RuntimeError(
                 "a RegoEngine was used from another thread than the one that built it; "
@@ -173,10 +230,10 @@ def parse_module(module: RegoModule, *, v0: bool) -> dict[str, Any]:
     Parse errors raise PolicyError with the file:line. Used by designer.policy.regoast and the loader,
     which read rules, references and expressions from it without evaluating anything.
     """
-    engine = _new_engine(v0=v0)
+    holder = RegoEngine(v0=v0)  # held by its wrapper: dropped on this thread whatever frees this frame
     try:
-        engine.add_policy(module.path, module.text)
-        parsed = json.loads(engine.get_ast_as_json())
+        holder._engine.add_policy(module.path, module.text)
+        parsed = json.loads(holder._engine.get_ast_as_json())
     except RuntimeError as exc:
         raise translate_error(exc, default_file=module.path) from exc
     tree: dict[str, Any] = parsed[0]["ast"]

@@ -80,7 +80,8 @@ class _Session:
             value = self.engine.eval_rule(path)
         except PolicyError as error:
             self.finish()
-            self.result.errors.append((path, error))
+            # Kept without its traceback, whose frames (this one included) would make a reference cycle.
+            self.result.errors.append((path, error.with_traceback(None)))
             return UNDEFINED
         # OPA reads a failing builtin as undefined where it struck; it is reported as regorus's are.
         self.result.errors.extend((path, failure) for failure in self.engine.take_builtin_errors())

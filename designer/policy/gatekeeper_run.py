@@ -42,11 +42,13 @@ Violations = list[dict[str, Any]]
 
 
 class TemplateReviews:
-    """Templates by key, and the reviews of requests against them (run in the guard's helper)."""
+    """Templates by key, and the guarded reviews of requests against them."""
 
     def __init__(self, templates: Mapping[str, Template], *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.templates = templates  # the owner's mapping: what it holds when the helper forks is inherited
-        self._guard = Guard(self, timeout=timeout)
+        # The guard's target is a separate object: a guard whose target held the guard would make a
+        # reference cycle, left to the garbage collector (its helper process alive until then).
+        self._guard = Guard(_Reviewer(templates), timeout=timeout)
 
     def review(
         self, batches: Sequence[Batch], inventory: Mapping[str, Any] | None = None
@@ -62,8 +64,16 @@ class TemplateReviews:
         """Stop the helper process (a later review starts a new one)."""
         self._guard.close()
 
+
+class _Reviewer:
+    """What the guard's helper runs: the reviews themselves."""
+
+    def __init__(self, templates: Mapping[str, Template]) -> None:
+        self.templates = templates
+
     def answer(self, batches: Sequence[Batch], inventory: Mapping[str, Any] | None) -> list[list[Violations]]:
-        """`review`'s work, where it runs (the helper, or this process when forking is unsafe)."""
+        """`TemplateReviews.review`'s work, where it runs (the helper, or this process when forking
+        is unsafe)."""
         engines: dict[str, tuple[PolicyEngine, str]] = {}
         found: list[list[Violations]] = []
         for batch in batches:

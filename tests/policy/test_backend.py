@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import subprocess
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from designer.errors import PolicyError
+from designer.policy import backend
 from designer.policy.backend import UNDEFINED, RegoEngine, RegoModule
 
 
@@ -76,6 +81,59 @@ def test_engine_refuses_other_threads_with_a_plain_error() -> None:
     assert len(errors) == 1
     assert isinstance(errors[0], RuntimeError)
     assert "thread" in str(errors[0])
+
+
+class _Cycle:
+    """An object in a reference cycle: only the garbage collector frees it, on whichever thread runs it."""
+
+    def __init__(self, engine: RegoEngine) -> None:
+        self.engine = engine
+        self.me = self
+
+
+def _collect_on(thread_target: Callable[[], None]) -> None:
+    worker = threading.Thread(target=thread_target)
+    worker.start()
+    worker.join(timeout=30)
+
+
+def test_an_engine_collected_on_another_thread_is_dropped_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The GC runs where memory is allocated (a sandbox's server thread): regorus must not be
+    dropped there ("Engine is unsendable, but is being dropped on another thread")."""
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: unraisable.append(str(info.exc_value)))
+    gc.collect()
+    _Cycle(_engine("package x\np := 1\n"))
+    _collect_on(gc.collect)
+    assert unraisable == []
+    assert backend._strays.waiting  # handed back to this thread ...
+    assert _engine("package y\nq := 2\n").eval_rule("data.y.q") == 2
+    assert not backend._strays.waiting  # ... which dropped it the next time it used an engine
+    assert unraisable == []
+
+
+def test_engines_of_an_ended_thread_are_never_dropped_elsewhere(tmp_path: Path) -> None:
+    """A thread's engines collected after it ended, here and at exit: no "unsendable" error."""
+    script = tmp_path / "ended.py"
+    script.write_text(
+        "import gc, threading\n"
+        "from designer.policy.backend import RegoEngine\n"
+        "class C:\n    def __init__(self):\n        self.me = self\n        self.engine = RegoEngine()\n"
+        "gate = threading.Event()\n"
+        "def early():\n    C()\n"
+        "def late():\n    C()\n    gate.wait()\n"
+        "t = threading.Thread(target=early); t.start(); t.join(); gc.collect()\n"
+        "u = threading.Thread(target=late); u.start()\n"
+        "import time; time.sleep(0.2); gc.collect(); gate.set(); u.join()\n"
+        "print('done')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0 and done.stdout == "done\n", done.stderr
+    assert "unsendable" not in done.stderr, done.stderr
 
 
 def test_syntax_error_names_file_and_line() -> None:

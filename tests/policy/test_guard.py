@@ -9,6 +9,7 @@ driven directly for the cases a policy cannot provoke on purpose (a helper kille
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -197,6 +198,34 @@ def test_a_recursive_template_is_refused_at_load_even_when_no_constraint_uses_it
     code, err = _validate_template(tmp_path, "K8sRec", GK_RECURSIVE, capsys, constraint=False)
     assert code == 3, err
     assert f"{tmp_path / 'gk' / 'template.yaml'}:15:" in err and "data.k8srec.f is recursive" in err
+
+
+def test_a_templates_helper_ends_with_its_policies_not_at_the_next_garbage_collection(tmp_path: Path) -> None:
+    """No reference cycle holds the templates' guard: dropping the policies stops the helper at once."""
+    from designer.adapters.registry import AdapterRegistry
+    from designer.graph import build_graph
+    from designer.loading import load_text
+    from designer.policy.evaluator import PolicyOptions, PolicySet
+    from designer.rendering import render
+
+    folder = tmp_path / "gk"
+    folder.mkdir()
+    (folder / "template.yaml").write_text(_template("K8sNamed", GK_NAMED))
+    (folder / "constraint.yaml").write_text(_constraint("K8sNamed", "c1"))
+    (design,) = load_text(DESIGN, "design.yaml")
+    objects = render(design, build_graph(design), AdapterRegistry.from_entry_points())
+    gc.collect()
+    gc.disable()
+    try:
+        before = _children()
+        policies = PolicySet.load(PolicyOptions(policy_paths=(folder,), builtin=False))
+        report = policies.evaluate(objects)
+        assert [f.message for f in report.findings] == ["seen c"]
+        assert _children() - before, "the reviews ran in a helper process"
+        del policies, report
+        assert _children() <= before, "the helper outlived its policies"
+    finally:
+        gc.enable()
 
 
 def test_verify_names_a_spinning_template_as_its_cases_error_and_runs_the_others(

@@ -31,6 +31,7 @@ Caller: designer.cli.policy (``verify``).
 from __future__ import annotations
 
 import contextlib
+import copy
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,9 +147,9 @@ class _Templates:
             try:
                 self.compiled[key] = _compile_template(suite, test)
             except DesignerError as exc:
-                self.failed[key] = exc
+                self.failed[key] = exc.with_traceback(None)  # its frames would make a reference cycle
         if key in self.failed:
-            raise self.failed[key]
+            raise copy.copy(self.failed[key])  # each test its own error (and traceback)
         return key
 
 
