@@ -16,6 +16,8 @@ from designer.loading.locating import KeyNormalizer, Walker, locate, node_locati
 
 Translate = Callable[[str], str]
 
+_UNKNOWN = object()  # not looked up yet (None is a known miss)
+
 
 class NodePositions(Mapping[str, Location]):
     """A read-only lookup from object key paths to file locations (lookup only; iterates empty)."""
@@ -46,10 +48,9 @@ class NodePositions(Mapping[str, Location]):
 
     def find(self, object_path: str) -> Location | None:
         """Where ``object_path`` is written, or None (a lookup without the cost of a KeyError)."""
-        try:
-            return self._cache[object_path]
-        except KeyError:
-            pass
+        found = self._cache.get(object_path, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found  # type: ignore[return-value]
         if self._walker is None:
             self._walker = Walker(self._node, self._file, self._normalize)
         found = self._cache[object_path] = self._walker.locate(self._translate(object_path))
