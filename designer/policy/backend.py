@@ -58,9 +58,13 @@ class _Strays:
     def __init__(self) -> None:
         self.waiting: dict[threading.Thread, list[Any]] = {}
         self.kept: list[Any] = []  # engines of threads that ended: never dropped (see the module docstring)
+        self.closed = False  # at_exit ran: the interpreter is tearing down
+        self.off_main = False  # an engine was made on a thread other than the main one
 
     def hand_back(self, owner: threading.Thread, engine: Any) -> None:
-        if owner.is_alive():
+        if self.closed:  # no thread will run again to drop it, and teardown would drop it here
+            _keep_forever([engine])
+        elif owner.is_alive():
             self.waiting.setdefault(owner, []).append(engine)
         else:
             self.kept.append(engine)
@@ -76,17 +80,23 @@ class _Strays:
 
     def at_exit(self) -> None:
         """Keep what no thread will drop past the interpreter's teardown (which would drop it)."""
+        if self.off_main:
+            _keep_forever([])  # import ctypes now, while imports work: teardown may hand engines back
         self.release()
         for engines in self.waiting.values():
             _keep_forever(engines)
         _keep_forever(self.kept)
+        self.closed = True
 
 
-def _keep_forever(engines: list[Any]) -> None:
-    import ctypes  # only ever needed for engines left by ended threads
+def _keep_forever(engines: list[Any], _imported: list[Any] = []) -> None:  # noqa: B006 (a cache)
+    """Leak ``engines`` on purpose: one more reference each, never given back."""
+    if not _imported:
+        import ctypes  # only ever needed for engines left by ended threads; imported before teardown
 
+        _imported.append(ctypes)
     for engine in engines:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(engine))
+        _imported[0].pythonapi.Py_IncRef(_imported[0].py_object(engine))
 
 
 _strays = _Strays()
@@ -105,6 +115,8 @@ class RegoEngine:
     def __init__(self, *, v0: bool = False, _engine: Any = None) -> None:
         self._thread = threading.get_ident()
         self._owner = threading.current_thread()
+        if self._owner is not threading.main_thread():
+            _strays.off_main = True
         if _strays.waiting:
             _strays.release()
         self.v0 = v0
@@ -209,9 +221,13 @@ class RegoEngine:
         twin._packages = list(self._packages)
         return twin
 
-    def __del__(self) -> None:
+    def __del__(
+        self, _get_ident: Callable[[], int] = threading.get_ident, _strays: _Strays = _strays
+    ) -> None:
+        # The default arguments stay reachable at interpreter teardown, when the module's globals
+        # are already None.
         engine = getattr(self, "_engine", None)
-        if engine is not None and threading.get_ident() != self._thread:
+        if engine is not None and _get_ident() != self._thread:
             _strays.hand_back(self._owner, engine)  # never dropped on this thread: see the module docstring
 
     def _check_thread(self) -> None:

@@ -181,3 +181,26 @@ def test_missing_rule_path_is_a_policy_error() -> None:
 def test_unreadable_file_is_a_policy_error(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="cannot read policy"):
         RegoModule.from_file(tmp_path / "absent.rego")
+
+
+def test_engines_alive_at_interpreter_teardown_leave_quietly(tmp_path: Path) -> None:
+    """An engine still held when the interpreter tears its modules down (a cycle the collector never
+    reached) is dropped without an "Exception ignored in __del__" message."""
+    script = tmp_path / "teardown.py"
+    script.write_text(
+        "import gc, threading\n"
+        "import designer.errors\n"
+        "from designer.policy.backend import RegoEngine\n"
+        "class C:\n    def __init__(self):\n        self.me = self\n        self.engine = RegoEngine()\n"
+        "gc.disable()\n"
+        "designer.errors.held = C()\n"  # a module torn down after designer.policy.backend's globals
+        "held = C()\n"
+        "def later():\n    global made\n    made = C()\n"
+        "t = threading.Thread(target=later); t.start(); t.join()\n"  # an ended thread's engine
+        "print('done')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0 and done.stdout == "done\n", done.stderr
+    assert done.stderr == "", done.stderr
