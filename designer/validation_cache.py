@@ -28,6 +28,13 @@ checked when read: its embedded key must be the one asked for and its content mu
 well-formed result, else it is ignored (and validated again). A database that cannot be opened, read
 or written (corrupt, locked, read-only home) only turns the cache off; a corrupt one is replaced.
 
+Whole reports, too (`ResultCache.replayed`, `remember`): a rerun on unchanged files gives the same
+report, so a machine-readable report (JSON, SARIF, JUnit, GitHub) of a run without errors is kept
+under a key made of the run key, every file's entry key in order (a file added to or removed from a
+folder changes it), the working folder (reports name files relative to it) and the options that
+shape the report (format, ``--fail-on``). Replaying it skips decoding and rendering every file's
+result again, most of a warm run's time beside Python's start.
+
 Callers: designer.cli.validate. ``--no-cache`` or ``DESIGNER_NO_CACHE=1`` skip it.
 """
 
@@ -45,7 +52,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -54,14 +61,15 @@ from designer.adapters.discovery import installed_adapters
 from designer.jsontext import compact
 from designer.policy.engine import selected_engine
 from designer.statepaths import cache_dir
-from designer.validation_codec import checks_digest, decode, decode_checks, encode
-from designer.validation_results import FileResult, Validation, combine
+
+if TYPE_CHECKING:  # the codec and the results are imported once a file's result is read or written
+    from designer.validation_results import FileResult, Validation
 
 FORMAT = "designer-validate-cache/1"
 MAX_AGE_DAYS = 30
 LARGE_FILE = 1 << 20  # option files past this size are keyed by size and modification time
 
-Validate = Callable[[list[Path], Callable[[list[FileResult]], None]], list[FileResult]]
+Validate = Callable[[list[Path], Callable[[list["FileResult"]], None]], list["FileResult"]]
 """Validates files (in order) and gives each chunk of results to its second argument (`ResultCache.validate`)."""
 
 UNCACHEABLE_OPTIONS = frozenset({"inventory_context"})
@@ -85,6 +93,59 @@ class ResultCache:
     def __init__(self, path: Path, run: str) -> None:
         self.path = path
         self.run = run
+        self._sources: dict[str, _Source | None] = {}  # each file read and hashed once per run
+        self._external = False  # a result of this run depends on more than its file: no replay
+
+    def report_key(self, files: Sequence[Path], presentation: Mapping[str, Any]) -> str | None:
+        """The key of the whole report on ``files`` (None when a file cannot be read: validation says why)."""
+        digest = hashlib.sha256(f"{FORMAT}\0report\0{self.run}\0".encode())
+        digest.update(compact({"cwd": os.getcwd(), **presentation}).encode())  # noqa: PTH109
+        for file in files:
+            source = self._source(file)
+            if source is None:
+                return None
+            digest.update(f"\0{source.key}".encode())
+        return digest.hexdigest()
+
+    def replayed(self, key: str) -> tuple[int, str] | None:
+        """The exit code and text of the report stored under ``key``, or None."""
+        if not self.path.is_file():
+            return None
+        try:
+            with _database(self.path) as db:
+                row = db.execute("SELECT value FROM reports WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:  # no such table yet, or a database SQLite cannot read
+            return None
+        doc = _entry(key, row[0]) if row is not None else None
+        if doc is None or type(doc.get("code")) is not int or type(doc.get("text")) is not str:
+            return None
+        return doc["code"], doc["text"]
+
+    def remember(self, key: str, code: int, text: str) -> None:
+        """Keep a report for `replayed` (only while every file is as this run read it, and when every
+        result depended on its file alone)."""
+        if self._external or not all(
+            _unchanged(Path(file), source) for file, source in self._sources.items() if source
+        ):
+            return
+        row = compact({"format": FORMAT, "key": key, "result": {"code": code, "text": text}})
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _database(self.path) as db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, written INTEGER, value TEXT)"
+                )
+                now = int(time.time())
+                db.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", (key, now, row))
+                db.execute("DELETE FROM reports WHERE written < ?", (now - MAX_AGE_DAYS * 86400,))
+        except (sqlite3.DatabaseError, OSError):
+            pass  # as for results: a cache that cannot be written changes nothing else
+
+    def _source(self, file: Path) -> _Source | None:
+        name = str(file)
+        if name not in self._sources:
+            self._sources[name] = _source(self.run, file)
+        return self._sources[name]
 
     @classmethod
     def default(cls, run: str) -> ResultCache | None:
@@ -100,7 +161,9 @@ class ResultCache:
         is given, in the process that made them, to be stored. ``validate`` is called only when some
         file is not cached, or when no file is given (it loads the policies: a broken one still stops
         an empty run)."""
-        sources = {str(f): s for f in files if (s := _source(self.run, f)) is not None}
+        from designer.validation_results import combine
+
+        sources = {str(f): s for f in files if (s := self._source(f)) is not None}
         found = self._read({s.key for s in sources.values()})
         results: dict[int, FileResult] = {}
         for i, file in enumerate(files):
@@ -120,10 +183,13 @@ class ResultCache:
                 )
 
             results.update(zip(missing, validate([files[i] for i in missing], keep), strict=True))
+        self._external = any(result.external for result in results.values())
         return combine([results[i] for i in range(len(files))])
 
     def _read(self, keys: set[str]) -> dict[str, FileResult]:
         """The trusted results among ``keys`` (rows that fail a check are left out)."""
+        from designer.validation_codec import checks_digest, decode, decode_checks
+
         if not keys or not self.path.is_file():
             return {}
         try:
@@ -147,6 +213,8 @@ class ResultCache:
         return found
 
     def _write(self, entries: Iterable[tuple[_Source, FileResult]]) -> None:
+        from designer.validation_codec import encode
+
         now = int(time.time())
         rows = []
         checks: dict[str, bytes] = {}

@@ -31,14 +31,11 @@ from designer.cli.options import (
 from designer.designfiles import expand_paths
 from designer.errors import DesignerError, ExitCode
 from designer.jsontext import pretty
-from designer.policy.findings import SEVERITY_NAMES, Severity
 from designer.policy.library import library_files
 from designer.policy.reports import FORMATS, RenderContext, renderer
-from designer.policy.reports.github import error_annotation
-from designer.policy.reports.json_report import document as findings_document
+from designer.policy.severity import SEVERITY_NAMES, Severity
 from designer.resources import policies_dir
 from designer.validation_cache import ResultCache, cacheable, run_key
-from designer.validation_results import FileResult, Validation, combine
 from designer.wording import count_of
 
 # The adapters, the policy engine and the validators are imported when a file must be validated: a
@@ -46,6 +43,7 @@ from designer.wording import count_of
 if TYPE_CHECKING:
     from designer.adapters.registry import AdapterRegistry
     from designer.policy.evaluator import PolicySet
+    from designer.validation_results import FileResult, Validation
 
 
 @click.command()
@@ -147,6 +145,10 @@ def validate(
         if not selected:
             click.echo(f"no design changed since {changed_since}", err=True)
         paths = tuple(str(p) for p in selected)
+    replay = _replay_key(cache, paths, output, fail_on) if changed_since is None else None
+    if replay is not None and (stored := cache.replayed(replay) if cache else None) is not None:
+        _emit(stored[1], output_file)  # nothing changed since a run that wrote this very report
+        ctx.exit(stored[0])
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
     run = _validate(paths, variables, inputs, jobs, cache)
     if unchecked_objects == "finding":
@@ -167,8 +169,12 @@ def validate(
         for exc in run.errors:
             report_error(exc)
         if output == "github" and run.errors:
+            from designer.policy.reports.github import error_annotation
+
             text = "\n".join([*(error_annotation(e, context) for e in run.errors), text])
     _emit(text, output_file)
+    if replay is not None and cache is not None and not run.errors:
+        cache.remember(replay, int(code), text)
     if output == "text":  # last, after the findings: on a terminal it must not land among them
         click.echo(_summary_line(run), err=True)
     ctx.exit(int(code))
@@ -218,6 +224,8 @@ def _validate(
     jobs: int | None,
     cache: ResultCache | None,
 ) -> Validation:
+    from designer.validation_results import Validation, combine
+
     try:
         files = expand_paths(paths)
     except DesignerError as exc:
@@ -252,6 +260,21 @@ def _result_cache(params: dict[str, Any]) -> ResultCache | None:
         return None
     compiled = [] if params.get("no_builtin_policies") else library_files([policies_dir()])
     return ResultCache.default(run_key(keyed, [path for path, _ in compiled]))
+
+
+def _replay_key(cache: ResultCache | None, paths: tuple[str, ...], output: str, fail_on: str) -> str | None:
+    """The key under which this run's whole report may be stored (designer.validation_cache), or None.
+
+    Only machine-readable reports are replayed: they are one text on stdout (a text report also
+    writes to stderr, and is for people, who rerun less often than CI does).
+    """
+    if cache is None or output == "text":
+        return None
+    try:
+        files = expand_paths(paths)
+    except DesignerError:
+        return None  # validation reports it
+    return cache.report_key(files, {"output": output, "fail_on": fail_on})
 
 
 def _changed(paths: tuple[str, ...], ref: str, always_all: list[Path]) -> list[Path]:
@@ -315,6 +338,8 @@ def _file_count(run: Validation) -> int:
 
 
 def _json_text(run: Validation, context: RenderContext) -> str:
+    from designer.policy.reports.json_report import document as findings_document
+
     policy = findings_document(run.report, context)
     doc = {
         "schema_version": 1,

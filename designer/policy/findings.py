@@ -7,7 +7,6 @@ GitHub annotations.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -15,33 +14,9 @@ from typing import Any
 
 from designer.model import ObjectRef
 
-
-class Severity(enum.IntEnum):
-    """Ordered severities; `--fail-on` compares with them."""
-
-    INFO = 0
-    LOW = 1
-    MEDIUM = 2
-    HIGH = 3
-    CRITICAL = 4
-
-    @property
-    def label(self) -> str:
-        """The lowercase name used in every output."""
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str, *, default: Severity | None = None) -> Severity:
-        """Severity from its name (case-insensitive); ``default`` when unknown, else ValueError."""
-        try:
-            return cls[str(text).strip().upper()]
-        except KeyError:
-            if default is not None:
-                return default
-            raise ValueError(f"unknown severity {text!r}") from None
-
-
-SEVERITY_NAMES = tuple(s.label for s in Severity)
+# Re-exported (their home is designer.policy.severity): most callers read them with the findings.
+from designer.policy.severity import SEVERITY_NAMES as SEVERITY_NAMES
+from designer.policy.severity import Severity as Severity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

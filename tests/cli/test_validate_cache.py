@@ -331,3 +331,75 @@ def test_a_warm_run_imports_neither_readers_nor_the_rego_engine(repo: Path, tmp_
     ]
     lines = [r.stderr.strip().splitlines()[-1] for r in runs]
     assert lines[0] != lines[1] and lines[1] == "[] 3", lines
+
+
+@pytest.fixture
+def clean_repo(tmp_path: Path) -> Path:
+    """Files without errors: their reports may be replayed whole."""
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    (folder / "a-web.yaml").write_text(WEB)
+    (folder / "c-design.yaml").write_text((FIXTURES / "design.yaml").read_text())
+    return folder
+
+
+def _reports(cache: Path) -> int:
+    with sqlite3.connect(cache) as db:
+        return int(db.execute("SELECT count(*) FROM reports").fetchone()[0])
+
+
+def test_a_rerun_on_unchanged_files_replays_the_whole_report(
+    capsys: pytest.CaptureFixture[str], cache: Path, clean_repo: Path, tmp_path: Path
+) -> None:
+    """Machine-readable reports of runs without errors are replayed; what shapes a report changes it."""
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "", "HOME": str(tmp_path)}
+    script = (
+        "import sys\nfrom designer.cli.main import run\n"
+        "code = run(['validate', sys.argv[1], '-o', sys.argv[2], '--fail-on', 'never'])\n"
+        "print(sorted(m for m in ('designer.validation_codec', 'designer.policy.findings', 'designer.model') "
+        "if m in sys.modules), code, file=sys.stderr)\n"
+    )
+    for output in ("json", "sarif"):
+        runs = [
+            subprocess.run(
+                [sys.executable, "-c", script, str(clean_repo), output],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            for _ in range(3)
+        ]
+        imported = [r.stderr.strip().splitlines()[-1] for r in runs]
+        # The first run validates (and keeps its report); the reruns replay it, reading no file result.
+        assert imported[0] != "[] 0" and imported[1:] == ["[] 0", "[] 0"], imported
+        assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert _reports(cache) == 2
+    uncached = _validate(capsys, str(clean_repo), "-o", "json", "--no-cache")
+    replayed = _validate(capsys, str(clean_repo), "-o", "json")
+    assert replayed == uncached and replayed[0] == 1  # --fail-on high: a different report and code
+    (clean_repo / "d-more.yaml").write_text(WEB.replace("name: web", "name: more"))
+    grown = json.loads(_validate(capsys, str(clean_repo), "-o", "json")[1])
+    assert "d-more.yaml" in {Path(f["file"]).name for f in grown["findings"]}
+
+
+def test_a_report_with_errors_is_not_replayed_and_a_damaged_one_is_ignored(
+    capsys: pytest.CaptureFixture[str], cache: Path, validated: list[list[str]], repo: Path, clean_repo: Path
+) -> None:
+    _validate(capsys, str(repo), "-o", "json")
+    assert not cache.exists() or _reports_or_none(cache) in (None, 0)  # the broken design's run
+    first = _validate(capsys, str(clean_repo), "-o", "json")
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE reports SET value = ?", (orjson.dumps({"format": FORMAT, "key": "x"}),))
+    again = _validate(capsys, str(clean_repo), "-o", "json")
+    assert again == first and _reports(cache) == 1
+    with sqlite3.connect(cache) as db:
+        (value,) = db.execute("SELECT value FROM reports").fetchone()
+    assert json.loads(value)["result"]["text"] + "\n" == first[1]  # the damaged row was replaced
+
+
+def _reports_or_none(cache: Path) -> int | None:
+    try:
+        return _reports(cache)
+    except sqlite3.OperationalError:  # no table: nothing was ever replayed
+        return None

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from designer.policy.findings import Report
+if TYPE_CHECKING:
+    from designer.policy.findings import Report
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
