@@ -235,11 +235,14 @@ def track_update(
     part: str,
     subresource: str,
     now: str,
+    typed: bool = True,
 ) -> list[dict[str, Any]]:
     """managedFields after an Update by ``manager``: it owns what it changed (the leaves whose value
-    changed, and every node it added, inner ones included); others lose what changed or went."""
+    changed, and every node it added, inner ones included); others lose what changed or went. A
+    created object of a ``typed`` (built-in) kind starts from its Go type's zero value (`skeleton`);
+    a custom resource from nothing."""
     new_all = fieldsets.field_set(new, shape, part, interior=True)
-    zero = fieldsets.skeleton(shape, part) if old is None else {}
+    zero = fieldsets.skeleton(shape, part) if old is None and typed else {}
     old_all = fieldsets.field_set(old, shape, part, interior=True) if old else set(zero)
     changed = new_all - old_all
     for path in fieldsets.field_set(new, shape, part) & old_all:

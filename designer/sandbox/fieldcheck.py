@@ -6,7 +6,8 @@ Three answers, each with the real server's wording:
   type is a 400 ``<Kind> in version "v1" cannot be handled as a <Kind>: json: cannot unmarshal string
   into Go struct field DeploymentSpec.spec.replicas of type int32`` (the first one, in document
   order, as Go's decoder stops there); Secret and ConfigMap bytes that are not base64 likewise.
-  A custom resource's values are checked by its schema instead: 422 ``FieldValueTypeInvalid``.
+  A custom resource's values are checked by its schema instead (crdschema.py: 422
+  ``FieldValueTypeInvalid``, with the value checks), its metadata as here.
 - **field validation** (``fieldValidation=Warn|Strict|Ignore``, Warn by default): unknown fields and
   fields given twice are dropped and reported as ``Warning`` headers (``unknown field
   "spec.replica"``), refused together with Strict (400 ``strict decoding error: ...``), or dropped
@@ -14,7 +15,8 @@ Three answers, each with the real server's wording:
 - **server-side apply**: the applied configuration is converted to a typed value first, and what does
   not fit is a 500 ``failed to create typed patch object (/name; apps/v1, Kind=Deployment):
   .spec.replica: field not declared in schema`` whatever fieldValidation says (structured-merge-diff
-  stops descending into a struct once it found an undeclared field there).
+  stops descending into a struct once it found an undeclared field there: a real server visits the
+  fields in Go's map order, so which of several it reports varies; here, all of one struct's).
 
 The request's fieldValidation mode and its warnings come from requestoptions.py; Api.commit and
 writes.server_side_apply call the checks.
@@ -22,22 +24,20 @@ writes.server_side_apply call the checks.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from designer.quantities import parse_quantity
+from designer.sandbox.crdschema import base64_problem
 from designer.sandbox.fieldsets import path_str
 from designer.sandbox.listsemantics import SET, item_key, key_json, list_kind
 from designer.sandbox.requestoptions import STRICT, WARN, current
 from designer.sandbox.resources import ResourceType
 from designer.sandbox.shapes import Shape
-from designer.sandbox.status import ApiError, bad_request, invalid
+from designer.sandbox.status import ApiError, bad_request
 
 _QUANTITY_TEXT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _INT_RANGES = {
     "int32": (-(2**31), 2**31 - 1),
     "int64": (-(2**63), 2**63 - 1),
@@ -80,7 +80,6 @@ def loads(raw: bytes) -> Any:
 class _Walk:
     custom: bool
     type_error: str | None = None
-    invalid: list[tuple[str, str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -95,28 +94,6 @@ def json_type(value: Any) -> str:
     if value is None:
         return "null"
     return "array" if isinstance(value, list) else "object"
-
-
-def _schema_type(value: Any) -> str:
-    """A value's type in OpenAPI words (custom resource validation messages)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return {"string": "string", "array": "array", "object": "object"}[json_type(value)]
-
-
-def base64_problem(value: str) -> int | None:
-    """Where Go's base64 decoder fails on ``value`` (its byte offset), or None when it decodes."""
-    compact = value.replace("\r", "").replace("\n", "")
-    try:
-        base64.b64decode(compact, validate=True)
-        return None
-    except (binascii.Error, ValueError):
-        bad = next((i for i, c in enumerate(value) if c not in _BASE64 and c not in "\r\n"), None)
-        return bad if bad is not None else len(compact) // 4 * 4
 
 
 def _scalar_fits(value: Any, scalar: str) -> str | None:
@@ -152,8 +129,8 @@ def _walk(w: _Walk, value: Any, shape: Shape | None, path: str, go: str, owner: 
     wanted = dict if kind in ("struct", "map") else list
     if not isinstance(value, wanted):
         if w.custom and not shape.name:
-            w.invalid.append(_custom_type(path, value, "object" if wanted is dict else "array"))
-        elif w.type_error is None:
+            return value  # a custom resource's types are its schema's checks (crdschema.py)
+        if w.type_error is None:
             w.type_error = f"json: cannot unmarshal {json_type(value)} into Go struct field {owner}.{go} of type {shape.go_type()}"
         return value
     if isinstance(value, list):
@@ -193,12 +170,11 @@ def _check_scalar(w: _Walk, value: Any, shape: Shape, path: str, go: str, owner:
         ):
             w.type_error = w.type_error or _QUANTITY_TEXT
         return
+    if w.custom and not owner:
+        return  # a custom resource's types and formats are its schema's checks (crdschema.py)
     wrong = _scalar_fits(value, scalar)
     if wrong is not None:
-        if w.custom and not owner:
-            expected = {"int32": "integer", "int64": "integer", "boolean": "boolean"}.get(scalar, scalar)
-            w.invalid.append(_custom_type(path, value, expected))
-        elif w.type_error is None:
+        if w.type_error is None:
             w.type_error = (
                 f"json: cannot unmarshal {wrong} into Go struct field {owner}.{go} of type {shape.go_type()}"
             )
@@ -207,15 +183,6 @@ def _check_scalar(w: _Walk, value: Any, shape: Shape, path: str, go: str, owner:
         offset = base64_problem(value)
         if offset is not None:
             w.type_error = f"illegal base64 data at input byte {offset}"
-
-
-def _custom_type(path: str, value: Any, expected: str) -> tuple[str, str, str]:
-    got = _schema_type(value)
-    return (
-        path,
-        "FieldValueTypeInvalid",
-        f'Invalid value: "{got}": {path} in body must be of type {expected}: "{got}"',
-    )
 
 
 def check(rt: ResourceType, obj: dict[str, Any], *, name: str) -> dict[str, Any]:
@@ -232,8 +199,6 @@ def check(rt: ResourceType, obj: dict[str, Any], *, name: str) -> dict[str, Any]
         raise bad_request(f"{prefix}: {w.type_error}")
     if w.problems and options.field_validation == STRICT:
         raise bad_request(f"{prefix}: strict decoding error: {', '.join(w.problems)}")
-    if w.invalid:
-        raise invalid(rt, name, w.invalid)
     if options.field_validation == WARN:
         options.warnings.extend(w.problems)
     return dict(kept)
@@ -243,10 +208,28 @@ def check(rt: ResourceType, obj: dict[str, Any], *, name: str) -> dict[str, Any]
 
 
 def _go_value(value: Any) -> str:
-    """A value as structured-merge-diff's errors print it (Go's %v of its value wrapper)."""
-    if isinstance(value, str):
-        return "&{" + value + "}"
+    """A value as structured-merge-diff's errors print it with %v: ``&{[app]}``, ``&{5}`` (its
+    ``expected boolean``, ``expected map`` and ``expected list`` errors)."""
+    return "&{" + _go_plain(value) + "}"
+
+
+def _go_value_in_full(value: Any) -> str:
+    """A value as its ``expected string`` error prints it, with %#v:
+    ``&value.valueUnstructured{Value:5}``."""
     return "&value.valueUnstructured{Value:" + _go_repr(value) + "}"
+
+
+def _go_plain(value: Any) -> str:
+    """Go's %v of a decoded JSON value: ``[a b]``, ``map[k:v]``, ``5``, ``true``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if isinstance(value, list):
+        return "[" + " ".join(_go_plain(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{_go_plain(v)}" for k, v in sorted(value.items())) + "]"
+    return "<nil>" if value is None else str(value)
 
 
 def _go_repr(value: Any) -> str:
@@ -271,7 +254,7 @@ def _apply_errors(value: Any, shape: Shape | None, path: str, out: list[str]) ->
     if kind == "scalar":
         scalar = shape.scalar
         if scalar in ("string", "byte", "date-time") and not isinstance(value, str):
-            out.append(f"{path}: expected string, got {_go_value(value)}")
+            out.append(f"{path}: expected string, got {_go_value_in_full(value)}")
         elif scalar == "boolean" and not isinstance(value, bool):
             out.append(f"{path}: expected boolean, got {_go_value(value)}")
         elif scalar in ("int32", "int64", "integer", "number") and (
@@ -327,6 +310,15 @@ def check_applied(rt: ResourceType, applied: dict[str, Any], name: str, namespac
     where = f"({namespace}/{name}; {rt.group}/{rt.version}, Kind={rt.kind})"
     text = errors[0] if len(errors) == 1 else "errors:\n" + "\n".join(f"  {e}" for e in errors)
     raise ApiError(500, "", f"failed to create typed patch object {where}: {text}")
+
+
+def fits_typed(rt: ResourceType, obj: dict[str, Any]) -> bool:
+    """Whether ``obj`` converts to a typed value of its kind (structured-merge-diff): where it does
+    not (a custom resource's list where its schema has a string, which a create or update does not
+    refuse), kube-apiserver's field manager gives up and removes the object's managedFields."""
+    errors: list[str] = []
+    _apply_errors(obj, rt.shape, "", errors)
+    return not errors
 
 
 def check_converted(rt: ResourceType, merged: dict[str, Any], name: str, namespace: str = "") -> None:

@@ -68,7 +68,10 @@ def _walk(value: Any, path: Path, shape: Shape | None, out: FieldSet, interior: 
             return
         if interior:
             out.add(path)
+        declared = shape is not None and shape.kind == "struct"
         for k, v in value.items():
+            if not (declared and shape is not None and shape.field(k) is not None) and v:
+                out.add((*path, ("f", k)))  # a map's entry, or a field a schema does not declare: "."
             _walk(v, (*path, ("f", k)), shape.child(k) if shape is not None else None, out, interior)
         return
     if isinstance(value, list) and value:

@@ -16,12 +16,13 @@ from typing import Any
 
 import yaml
 
-from designer.sandbox import apply, fieldcheck, selectors, shapes, validation
+from designer.sandbox import apply, crdschema, fieldcheck, requestoptions, selectors, shapes, validation
 from designer.sandbox.defaults import IpAllocator, apply_defaults, prepare
 from designer.sandbox.resources import ResourceTable, ResourceType
 from designer.sandbox.status import (
     ApiError,
     bad_request,
+    invalid,
     namespace_not_found,
     not_found,
 )
@@ -156,8 +157,11 @@ class Api:
         dry_run: bool = False,
         subresource: str = "",
         track: bool = True,
+        applied: bool = False,
     ) -> KubeObject:
-        """Finish and store ``new`` (replacing ``old``); returns what the client sees."""
+        """Finish and store ``new`` (replacing ``old``); returns what the client sees. ``applied``:
+        ``new`` is a server-side apply's merged object, whose nulls were not decoded away (a custom
+        resource's schema refuses them where it neither allows nor defaults them)."""
         new = fieldcheck.check(rt, new, name=str((new.get("metadata") or {}).get("name", "")))
         meta = new.setdefault("metadata", {})
         new["apiVersion"], new["kind"] = rt.group_version, rt.kind
@@ -183,7 +187,11 @@ class Api:
         if rt.builtin:
             shapes.fill_zero(new, rt.shape)
             apply_defaults(rt.kind, new, self.ips)
-        if track:
+        else:
+            crdschema.apply_defaults(new, rt.openapi, prune_nulls=not applied)
+        if track and not rt.builtin and not fieldcheck.fits_typed(rt, new):
+            meta.pop("managedFields", None)  # kube-apiserver's field manager gives up on such an object
+        elif track:
             part = "status" if subresource == "status" else ("main" if "status" in rt.subresources else "all")
             meta["managedFields"] = apply.track_update(
                 old,
@@ -194,6 +202,7 @@ class Api:
                 part=part,
                 subresource=subresource,
                 now="" if subresource == "scale" else now(),  # the scale subresource records no time
+                typed=rt.builtin,
             )
         if not meta.get("managedFields"):
             meta.pop("managedFields", None)
@@ -202,6 +211,10 @@ class Api:
             if rt.kind == "Pod" and old is None:
                 self._require_service_account(rt, new)
         validation.validate(rt, new)
+        if not rt.builtin and requestoptions.current() is not None:  # a request's, not a controller's write
+            causes = crdschema.validate(new, rt.openapi)
+            if causes:
+                raise invalid(rt, str(meta.get("name", "")), crdschema.with_cel_note(causes, rt.cel_rules))
         if old is not None:
             validation.validate_update(rt, old, new)
         if rt.generation:

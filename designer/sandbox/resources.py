@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.sandbox import shapes
+from designer.sandbox import crdschema, shapes
 from designer.sandbox.shapes import Shape
 
 _ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
@@ -35,6 +35,11 @@ class ResourceType:
     """A custom resource's storage version (its discovery entry's storageVersionHash names it)."""
     schema: Shape | None = field(default=None, compare=False, hash=False, repr=False)
     """A custom resource's shape (from its CRD version's schema); built-in kinds use data/types.json."""
+    openapi: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
+    """A custom resource's ``openAPIV3Schema`` as the CRD gives it: defaults and value checks
+    (crdschema.py)."""
+    cel_rules: bool = field(default=False, compare=False, hash=False, repr=False)
+    """Whether that schema has CEL rules (``x-kubernetes-validations``)."""
 
     @property
     def shape(self) -> Shape | None:
@@ -256,6 +261,7 @@ class ResourceTable:
             if not version.get("served", True):
                 continue
             subs = version.get("subresources") or {}
+            openapi = (version.get("schema") or {}).get("openAPIV3Schema")
             rt = ResourceType(
                 group=spec["group"],
                 version=version["name"],
@@ -268,7 +274,9 @@ class ResourceTable:
                 generation=True,
                 categories=tuple(names.get("categories", ())),
                 storage_version=storage,
-                schema=shapes.for_crd((version.get("schema") or {}).get("openAPIV3Schema")),
+                schema=shapes.for_crd(openapi),
+                openapi=openapi,
+                cel_rules=crdschema.has_rules(openapi),
             )
             self.add(rt)
             added.append(rt)

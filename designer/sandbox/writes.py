@@ -208,6 +208,13 @@ def server_side_apply(
     )
     fieldcheck.check_converted(rt, merged, name, given_namespace)
     result = api.commit(
-        rt, old, merged, manager=manager, dry_run=dry_run, subresource=subresource, track=False
+        rt,
+        old,
+        merged,
+        manager=manager,
+        dry_run=dry_run,
+        subresource=subresource,
+        track=False,
+        applied=True,
     )
     return (201 if old is None else 200), result
