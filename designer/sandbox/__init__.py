@@ -12,7 +12,8 @@ dryRun, watch, finalizers, server defaults and optional toy controllers. Layers,
 - requestoptions.py, fieldcheck.py, defaults.py, validation.py, kindrules.py: request options and
   warnings, field validation and typed decoding (400, 500 for apply), server defaults, and
   validation (names, metadata, keys, the built-in kinds' field rules, selectors, immutable fields: 422);
-  crdschema.py: a custom resource's defaults, types and value checks from its CRD's schema (422);
+  crdschema.py, crdvalues.py: a custom resource's defaults, types and value checks from its CRD's
+  schema (422);
 - operations.py: reads and the one write pipeline; writes.py: POST/PUT/PATCH/apply;
 - lifecycle.py: deletion, finalizers, namespaces, CRDs, /scale; controllers.py: optional status writers;
 - discovery.py, tables.py, protobuf.py, watch.py, server.py: the HTTP side; faults.py: request log

@@ -5,7 +5,9 @@ does that, and server-side apply's typed-patch errors): it fills in ``default`` 
 ``null`` fields a decoded request body gives where the schema neither allows nor defaults them, and
 validates what it stores with kube-openapi's validators: JSON types and numeric formats (``int32``:
 a fraction, or a number out of range, is refused), string formats (``byte``, ``date-time``,
-``ipv4``, ``ipv6``), ``enum``, ``required``, bounds, lengths, ``pattern``, ``oneOf``/``anyOf``/``not``.
+``ipv4``, ``ipv6``), ``enum``, ``required``, bounds, lengths, ``pattern``, ``oneOf``/``anyOf``/``not``,
+``x-kubernetes-int-or-string`` (typed ``integer,string``, as apiextensions-apiserver hands it over);
+a status subresource write has its status validated on its own (`validate_status`).
 Real CRDs lean on all of it: Istio's (``required``, ``enum``, bounds, lengths, ``pattern``, ``oneOf``)
 and the Gateway API's (defaults: an HTTPRoute's parentRefs get ``group`` and ``kind``, each rule a
 ``PathPrefix /`` match). The causes carry the real server's reasons and wording (apiextensions-
@@ -17,23 +19,31 @@ When a CRD has CEL rules and the object has an error that stops them on a real s
 field, a value not in an enum, too long, too many, a wrong type), the last cause says they were not
 checked, as kube-apiserver's. kube-apiserver lists the errors of sibling fields in Go's map order
 (random from one request to the next); here they come by field name.
-Callers: designer.sandbox.operations (``Api.commit``); fieldcheck.py (`base64_problem`).
+Callers: designer.sandbox.operations (``Api.commit``); one value's type, format and wording are
+crdvalues.py's.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import ipaddress
 import json
-import re
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
-Cause = tuple[str, str, str]
-Schema = Mapping[str, Any]
+from designer.sandbox.crdvalues import (
+    Cause,
+    Schema,
+    format_fits,
+    go_number,
+    go_quoted,
+    in_range,
+    invalid,
+    join,
+    pattern,
+    type_invalid,
+    type_problem,
+)
+
 BLOCKING = frozenset(
     {
         "FieldValueNotSupported",
@@ -50,15 +60,6 @@ CEL_SKIPPED: Cause = (
     "Invalid value: null: some validation rules were not checked because the object was invalid; "
     "correct the existing errors to complete validation",
 )
-_INTEGER_RANGES = {
-    "int32": (-(2**31), 2**31 - 1),
-    "uint32": (0, 2**32 - 1),
-    "uint64": (0, 2**64 - 1),
-}
-_INT64 = (-(2**63), 2**63 - 1)
-_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-_FLOAT32_MAX = 3.4028234663852886e38
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?")
 
 
 # -- defaulting ----------------------------------------------------------------------------------
@@ -98,16 +99,40 @@ def apply_defaults(value: Any, schema: Schema | None, *, prune_nulls: bool = Tru
                 apply_defaults(value[n], item_schema, prune_nulls=prune_nulls)
 
 
+def store_numbers(value: Any) -> None:
+    """Whole numbers written with a fraction (``2.0``) become integers, in place, as kube-apiserver
+    stores them after validation (Go's JSON encoder writes a float64 2 as ``2``, read back as an
+    int64); validation has seen them as given (a ``2.0`` is a float64 there)."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(item, float) and item.is_integer() and abs(item) < 2**63:
+            value[key] = int(item)
+        elif isinstance(item, dict | list):
+            store_numbers(item)
+
+
 # -- validation ----------------------------------------------------------------------------------
 
 
 def validate(value: Any, schema: Schema | None, path: str = "") -> list[Cause]:
     """Every validation error of ``value`` (already pruned and defaulted), in kube-openapi's order
-    of validators (`_check`); sibling fields by name."""
+    of validators (`_check`), sibling fields by name, each once (kube-openapi drops repeats)."""
     causes: list[Cause] = []
     if schema:
         _check(value, schema, path, causes)
-    return causes
+    return list(dict.fromkeys(causes))
+
+
+def validate_status(obj: dict[str, Any], schema: Schema | None) -> list[Cause]:
+    """A status subresource write's errors: kube-apiserver validates the status on its own (the
+    messages name paths within it) and puts the causes under ``status``."""
+    status_schema = ((schema or {}).get("properties") or {}).get("status")
+    if not status_schema or "status" not in obj:
+        return []
+    return [
+        ("status" if field == "<nil>" else join("status", field), reason, message)
+        for field, reason, message in validate(obj["status"], status_schema)
+    ]
 
 
 def with_cel_note(causes: list[Cause], cel_rules: bool) -> list[Cause]:
@@ -130,13 +155,15 @@ def has_rules(schema: Any) -> bool:
 def _check(value: Any, schema: Schema, path: str, causes: list[Cause]) -> None:
     """kube-openapi's validators in its order (type, combinations, string, format, number, array,
     enum, object), each where it applies to the value's JSON kind."""
+    if schema.get("x-kubernetes-int-or-string"):
+        schema = {**schema, "type": "integer,string"}  # as apiextensions-apiserver hands it over
     if value is None:
         if schema.get("type") and not schema.get("nullable"):
-            causes.append(_type_invalid(path, str(schema["type"]), "null"))
+            causes.append(type_invalid(path, str(schema["type"]), "null"))
         return
-    wrong = _type_problem(value, schema)
+    wrong = type_problem(value, schema)
     if wrong is not None:
-        causes.append(_type_invalid(path, *wrong))
+        causes.append(type_invalid(path, *wrong))
     _check_combinations(value, schema, path, causes)
     if isinstance(value, str):
         _check_string(value, schema, path, causes)
@@ -146,89 +173,43 @@ def _check(value: Any, schema: Schema, path: str, causes: list[Cause]) -> None:
     elif isinstance(value, list):
         _check_array(value, schema, path, causes)
     if "enum" in schema and value not in schema["enum"]:
-        listed = ", ".join(_go_quoted(v) for v in schema["enum"])
+        listed = ", ".join(go_quoted(v) for v in schema["enum"])
         causes.append(
             (
                 path,
                 "FieldValueNotSupported",
-                f"Unsupported value: {_go_quoted(value)}: supported values: {listed}",
+                f"Unsupported value: {go_quoted(value)}: supported values: {listed}",
             )
         )
     if isinstance(value, dict):
         _check_object(value, schema, path, causes)
 
 
-def _go_kind(value: Any) -> tuple[str, str]:
-    """A decoded JSON value's OpenAPI type and the format kube-openapi infers from its Go type
-    (JSON numbers decode as int64, or float64 when they have a fraction or an exponent)."""
-    if isinstance(value, bool):
-        return "boolean", ""
-    if isinstance(value, int):
-        return "integer", "int64"
-    if isinstance(value, float):
-        return "number", "float64"
-    if isinstance(value, str):
-        return "string", ""
-    return ("array", "") if isinstance(value, list) else ("object", "")
-
-
-def _type_problem(value: Any, schema: Schema) -> tuple[str, str] | None:
-    """(what the schema wants, what was given) when kube-openapi's type validator refuses ``value``:
-    with a ``format`` a number must fit it (``int32`` takes an int64, not a fraction), integral
-    floats pass as integers and integers as numbers; a string or a list passes a non-numeric
-    format's type check (the format check judges strings)."""
-    wanted, form = schema.get("type"), schema.get("format") or ""
-    if not wanted:
-        return None
-    got, got_form = _go_kind(value)
-    fits = wanted == got
-    float_int = got == "number" and wanted == "integer" and float(value).is_integer()
-    int_float = got == "integer" and wanted == "number"
-    if got not in ("string", "array") and form and not (fits or got_form == form or float_int or int_float):
-        return form, got_form
-    if wanted not in ("number", "integer") and form and got in ("string", "array"):
-        return None
-    return None if fits or float_int or int_float else (str(wanted), got)
-
-
 def _check_string(value: str, schema: Schema, path: str, causes: list[Cause]) -> None:
     """Only the first of maxLength, minLength, pattern that fails (kube-openapi stops there)."""
-    pattern = _pattern(str(schema["pattern"])) if "pattern" in schema else None
+    regex = pattern(str(schema["pattern"])) if "pattern" in schema else None
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         causes.append(
             (path, "FieldValueTooLong", f"Too long: may not be more than {schema['maxLength']} bytes")
         )
     elif "minLength" in schema and len(value) < schema["minLength"]:
-        causes.append(_invalid(path, value, f"should be at least {schema['minLength']} chars long"))
-    elif pattern is not None and pattern.search(value) is None:
-        causes.append(_invalid(path, value, f"should match '{schema['pattern']}'"))
+        causes.append(invalid(path, value, f"should be at least {schema['minLength']} chars long"))
+    elif regex is not None and regex.search(value) is None:
+        causes.append(invalid(path, value, f"should match '{schema['pattern']}'"))
 
 
 def _check_format(value: str, schema: Schema, path: str, causes: list[Cause]) -> None:
-    """The string formats the real mesh CRDs use; others are not checked (FIDELITY.md)."""
     form = schema.get("format")
-    if form == "byte":
-        fits = base64_problem(value) is None
-    elif form == "date-time":
-        fits = _DATE_TIME.fullmatch(value) is not None
-    elif form in ("ipv4", "ipv6"):
-        try:
-            ipaddress.ip_address(value)
-            fits = ("." if form == "ipv4" else ":") in value
-        except ValueError:
-            fits = False
-    else:
-        return
-    if not fits:
-        causes.append(_type_invalid(path, str(form), value))
+    if isinstance(form, str) and not format_fits(value, form):
+        causes.append(type_invalid(path, form, value))
 
 
 def _check_number(value: int | float, schema: Schema, path: str, causes: list[Cause]) -> None:
     """The range of the type and format first ("Checked value must be of type integer with format
     int32"), then multipleOf, maximum, minimum."""
-    kind, form = schema.get("type"), schema.get("format") or ""
-    if kind in ("integer", "number") and not _in_range(value, str(kind), form):
-        with_format = f" with format {form}" if form else ""
+    kind, form = str(schema.get("type") or "").partition(",")[0], schema.get("format") or ""
+    if kind in ("integer", "number") and not in_range(value, kind, form):
+        with_format = f" with format {form}" if form else " (default format)"
         causes.append(
             (
                 "<nil>",
@@ -238,28 +219,17 @@ def _check_number(value: int | float, schema: Schema, path: str, causes: list[Ca
         )
     factor = schema.get("multipleOf")
     if factor and (value / factor) != int(value / factor):
-        causes.append(_invalid(path, value, f"should be a multiple of {_go_number(factor)}"))
+        causes.append(invalid(path, value, f"should be a multiple of {go_number(factor)}"))
     if "maximum" in schema:
         high, exclusive = schema["maximum"], schema.get("exclusiveMaximum") is True
         if value > high or (exclusive and value == high):
             words = "less than" if exclusive else "less than or equal to"
-            causes.append(_invalid(path, value, f"should be {words} {_go_number(high)}"))
+            causes.append(invalid(path, value, f"should be {words} {go_number(high)}"))
     if "minimum" in schema:
         low, exclusive = schema["minimum"], schema.get("exclusiveMinimum") is True
         if value < low or (exclusive and value == low):
             words = "greater than" if exclusive else "greater than or equal to"
-            causes.append(_invalid(path, value, f"should be {words} {_go_number(low)}"))
-
-
-def _in_range(value: int | float, kind: str, form: str) -> bool:
-    """Whether ``value`` printed as Go prints it parses as the type and format (kube-openapi's
-    IsValueValidAgainstRange): an integer must have no fraction and fit its bits."""
-    if kind == "integer":
-        if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e21):
-            return False
-        low, high = _INTEGER_RANGES.get(form, _INT64)
-        return low <= int(value) <= high
-    return not (form in ("float", "float32") and abs(value) > _FLOAT32_MAX)
+            causes.append(invalid(path, value, f"should be {words} {go_number(low)}"))
 
 
 def _check_array(value: list[Any], schema: Schema, path: str, causes: list[Cause]) -> None:
@@ -268,7 +238,7 @@ def _check_array(value: list[Any], schema: Schema, path: str, causes: list[Cause
         for n, item in enumerate(value):
             _check(item, items, f"{path}[{n}]", causes)
     if "minItems" in schema and len(value) < schema["minItems"]:
-        causes.append(_invalid(path, len(value), f"should have at least {schema['minItems']} items"))
+        causes.append(invalid(path, len(value), f"should have at least {schema['minItems']} items"))
     if "maxItems" in schema and len(value) > schema["maxItems"]:
         causes.append(
             (
@@ -282,22 +252,20 @@ def _check_array(value: list[Any], schema: Schema, path: str, causes: list[Cause
 def _check_object(value: dict[str, Any], schema: Schema, path: str, causes: list[Cause]) -> None:
     """Too few or too many properties end the object's checks; then its fields, then required."""
     if "minProperties" in schema and len(value) < schema["minProperties"]:
-        causes.append(
-            _invalid(path, len(value), f"should have at least {schema['minProperties']} properties")
-        )
+        causes.append(invalid(path, len(value), f"should have at least {schema['minProperties']} properties"))
         return
     if "maxProperties" in schema and len(value) > schema["maxProperties"]:
-        causes.append(_invalid(path, len(value), f"should have at most {schema['maxProperties']} properties"))
+        causes.append(invalid(path, len(value), f"should have at most {schema['maxProperties']} properties"))
         return
     properties: Mapping[str, Any] = schema.get("properties") or {}
     extra = schema.get("additionalProperties")
     for name in sorted(value):
         child = properties.get(name) or (extra if isinstance(extra, dict) else None)
         if child is not None:
-            _check(value[name], child, _join(path, name), causes)
+            _check(value[name], child, join(path, name), causes)
     for name in schema.get("required") or ():
         if name not in value:
-            causes.append((_join(path, name), "FieldValueRequired", "Required value"))
+            causes.append((join(path, name), "FieldValueRequired", "Required value"))
 
 
 def _check_combinations(value: Any, schema: Schema, path: str, causes: list[Cause]) -> None:
@@ -314,75 +282,24 @@ def _check_combinations(value: Any, schema: Schema, path: str, causes: list[Caus
                     f'Invalid value: "": {quoted} must validate one and only one schema (oneOf).{found}',
                 )
             )
-    if schema.get("anyOf") and not any(not validate(value, option, path) for option in schema["anyOf"]):
-        causes.append(
-            (
-                "<nil>",
-                "FieldValueInvalid",
-                f'Invalid value: "": {quoted} must validate at least one schema (anyOf)',
+    failures: list[list[Cause]] = []
+    for option in schema.get("anyOf") or ():
+        failures.append(validate(value, option, path))
+        if not failures[-1]:
+            break
+    else:
+        if failures:  # none fits: the error, then the first option's errors
+            causes.append(
+                (
+                    "<nil>",
+                    "FieldValueInvalid",
+                    f'Invalid value: "": {quoted} must validate at least one schema (anyOf)',
+                )
             )
-        )
+            causes.extend(failures[0])
     for option in schema.get("allOf") or ():
         _check(value, option, path, causes)
     if isinstance(schema.get("not"), dict) and not validate(value, schema["not"], path):
         causes.append(
             ("<nil>", "FieldValueInvalid", f'Invalid value: "": {quoted} must not validate the schema (not)')
         )
-
-
-def base64_problem(value: str) -> int | None:
-    """Where Go's base64 decoder fails on ``value`` (its byte offset), or None when it decodes."""
-    compact = value.replace("\r", "").replace("\n", "")
-    try:
-        base64.b64decode(compact, validate=True)
-        return None
-    except (binascii.Error, ValueError):
-        bad = next((i for i, c in enumerate(value) if c not in _BASE64 and c not in "\r\n"), None)
-        return bad if bad is not None else len(compact) // 4 * 4
-
-
-# -- how kube-apiserver prints them ----------------------------------------------------------------
-
-
-def _invalid(path: str, value: Any, should: str) -> Cause:
-    return (path, "FieldValueInvalid", f"Invalid value: {_go_quoted(value)}: {path} in body {should}")
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-def _type_invalid(path: str, wanted: str, got: str) -> Cause:
-    """kube-openapi's "must be of type" error as apiextensions-apiserver words it."""
-    shown = json.dumps(got)
-    return (
-        path,
-        "FieldValueTypeInvalid",
-        f"Invalid value: {shown}: {path} in body must be of type {wanted}: {shown}",
-    )
-
-
-def _go_number(number: Any) -> str:
-    """A schema bound as Go's %v prints a float64 (integral values without a fraction)."""
-    if isinstance(number, float) and number.is_integer() and abs(number) < 1e21:
-        return str(int(number))
-    return str(number)
-
-
-def _go_quoted(value: Any) -> str:
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _go_number(value)
-    return json.dumps(value, separators=(",", ":"))
-
-
-@cache
-def _pattern(text: str) -> re.Pattern[str] | None:
-    """A schema ``pattern`` (RE2 syntax, which Python's re reads the same for what CRDs use)."""
-    try:
-        return re.compile(text)
-    except re.error:
-        return None

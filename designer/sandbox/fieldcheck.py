@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from designer.quantities import parse_quantity
-from designer.sandbox.crdschema import base64_problem
+from designer.sandbox.crdvalues import base64_problem
 from designer.sandbox.fieldsets import path_str
 from designer.sandbox.listsemantics import SET, item_key, key_json, list_kind
 from designer.sandbox.requestoptions import STRICT, WARN, current

@@ -212,9 +212,14 @@ class Api:
                 self._require_service_account(rt, new)
         validation.validate(rt, new)
         if not rt.builtin and requestoptions.current() is not None:  # a request's, not a controller's write
-            causes = crdschema.validate(new, rt.openapi)
+            if subresource == "status":
+                causes = crdschema.validate_status(new, rt.openapi)
+            else:
+                causes = crdschema.validate(new, rt.openapi)
             if causes:
                 raise invalid(rt, str(meta.get("name", "")), crdschema.with_cel_note(causes, rt.cel_rules))
+        if not rt.builtin:
+            crdschema.store_numbers(new)
         if old is not None:
             validation.validate_update(rt, old, new)
         if rt.generation:

@@ -115,25 +115,35 @@ def _plural(crds: list[dict[str, Any]], api_version: str, kind: str) -> str:
 
 
 def _answer(target: Endpoint, case: dict[str, Any], url: str) -> tuple[Any, ...]:
-    """What is compared: a refusal's status, message and causes (`_sorted`); or the stored spec and
+    """What is compared: a refusal's status, message and causes (`_sorted`); or the stored spec (the
+    status, for a case that gives one: applied to the status subresource once the object exists) and
     the writer's managed fields (defaults are the server's, not the writer's)."""
-    body = {k: v for k, v in case.items() if k not in ("case", "known", "method")}
+    body = {k: v for k, v in case.items() if k not in ("case", "known", "method", "status")}
     body["metadata"] = {"name": case["case"], "namespace": NAMESPACE}
+    part = "spec"
     if case.get("method") == "create":
         answer = target.session.post(
             f"{target.url}{url.rpartition('/')[0]}?fieldManager={MANAGER}", data=json.dumps(body)
         )
     else:
-        answer = target.session.patch(
-            f"{target.url}{url}?fieldManager={MANAGER}",
-            data=json.dumps(body),
-            headers={"Content-Type": "application/apply-patch+yaml"},
-        )
+        answer = _apply(target, url, body)
+        if "status" in case and answer.status_code < 400:
+            part = "status"
+            status = {**{k: body[k] for k in ("apiVersion", "kind", "metadata")}, "status": case["status"]}
+            answer = _apply(target, f"{url}/status", status)
     got = answer.json()
     if answer.status_code >= 400:
         return _sorted(answer.status_code, got.get("message"), (got.get("details") or {}).get("causes"))
     owned = [m["fieldsV1"] for m in got["metadata"].get("managedFields") or [] if m["manager"] == MANAGER]
-    return "stored", got.get("spec"), owned
+    return "stored", json.dumps(got.get(part), sort_keys=True), owned  # 2 and 2.0 differ
+
+
+def _apply(target: Endpoint, url: str, body: dict[str, Any]) -> Any:
+    return target.session.patch(
+        f"{target.url}{url}?fieldManager={MANAGER}",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/apply-patch+yaml"},
+    )
 
 
 def _sorted(status: int, message: str | None, causes: list[dict[str, str]] | None) -> tuple[Any, ...]:
