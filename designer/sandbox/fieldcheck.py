@@ -194,6 +194,9 @@ def check(rt: ResourceType, obj: dict[str, Any], *, name: str) -> dict[str, Any]
         return obj
     w = _Walk(custom=not rt.builtin)
     kept = _walk(w, obj, shape, "", "", "" if w.custom else rt.kind)
+    if w.custom:  # a CRD's pruning lists the fields it dropped sorted, after the decoder's duplicates
+        unknown = sorted(p for p in w.problems if p.startswith("unknown field"))
+        w.problems = [p for p in w.problems if not p.startswith("unknown field")] + unknown
     prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}'
     if w.type_error is not None:
         raise bad_request(f"{prefix}: {w.type_error}")

@@ -1,14 +1,14 @@
 """The emulator against kube-apiserver on the real mesh CRDs: Istio's and the Gateway API's (fetched by
 scripts/fetch-mesh-crds.sh: tests.meshcrds), installed on both, then each object of
-tests/fixtures/meshes/crd-cases.yaml applied (server-side, or created) on both and the answers compared:
-the status, the message and every cause of a refusal, or the stored spec (defaults included) and the
-writer's managed fields. kube-apiserver lists the errors of sibling fields in Go's map order, which
-changes from one request to the next (measured), so causes are compared as a sorted list.
+tests/fixtures/meshes/crd-cases.yaml applied (server-side; or created, applied again with changes,
+or given a status) on both and the answers compared (`_answers`). kube-apiserver lists the errors of
+sibling fields in Go's map order, which changes from one request to the next (measured), so causes
+are compared as a sorted list.
 
 A case marked ``known:`` is a difference the emulator still has (its reason); the test checks it is
 still there, and that designer/sandbox/FIDELITY.md lists exactly those cases with the figures of this
 measurement, so the table stays true both ways. One control plane start for the whole module (the
-session's); about 60 cases, two requests each.
+session's); about 70 cases of one to four requests each.
 
 Needs the real control plane and the fetched CRDs: skipped outside CI with how to get them, failed
 under CI.
@@ -37,6 +37,8 @@ CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-
 FIDELITY = Path(__file__).resolve().parents[2] / "designer" / "sandbox" / "FIDELITY.md"
 NAMESPACE = "mesh-crd-cases"
 MANAGER = "designer-test"
+_CONTROL = frozenset({"case", "known", "method", "status", "fieldValidation", "then"})
+"""A case's keys that say how to send it, not what."""
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -114,28 +116,40 @@ def _plural(crds: list[dict[str, Any]], api_version: str, kind: str) -> str:
     )
 
 
-def _answer(target: Endpoint, case: dict[str, Any], url: str) -> tuple[Any, ...]:
-    """What is compared: a refusal's status, message and causes (`_sorted`); or the stored spec (the
-    status, for a case that gives one: applied to the status subresource once the object exists) and
-    the writer's managed fields (defaults are the server's, not the writer's)."""
-    body = {k: v for k, v in case.items() if k not in ("case", "known", "method", "status")}
+def _answers(target: Endpoint, case: dict[str, Any], url: str) -> list[tuple[Any, ...]]:
+    """What is compared, for each request of a case: a refusal's status, message and causes
+    (`_sorted`); or the stored spec (the status, for a case that gives one: applied to the status
+    subresource once the object exists), the writer's managed fields and the generation (defaults
+    are the server's, not the writer's); and the warnings. A case's ``then`` specs are applied after
+    it, in order (updates)."""
+    body = {k: v for k, v in case.items() if k not in _CONTROL}
     body["metadata"] = {"name": case["case"], "namespace": NAMESPACE}
-    part = "spec"
     if case.get("method") == "create":
+        validation = f"&fieldValidation={case['fieldValidation']}" if "fieldValidation" in case else ""
         answer = target.session.post(
-            f"{target.url}{url.rpartition('/')[0]}?fieldManager={MANAGER}", data=json.dumps(body)
+            f"{target.url}{url.rpartition('/')[0]}?fieldManager={MANAGER}{validation}",
+            data=json.dumps(body),
+            headers={"Content-Type": "application/json"},
         )
-    else:
-        answer = _apply(target, url, body)
-        if "status" in case and answer.status_code < 400:
-            part = "status"
-            status = {**{k: body[k] for k in ("apiVersion", "kind", "metadata")}, "status": case["status"]}
-            answer = _apply(target, f"{url}/status", status)
-    got = answer.json()
+        return [_seen(answer, "spec")]
+    answers = [_seen(_apply(target, url, body), "spec")]
+    for spec in case.get("then") or ():
+        answers.append(_seen(_apply(target, url, {**body, "spec": spec}), "spec"))
+    if "status" in case and answers[-1][0] == "stored":
+        status = {**{k: body[k] for k in ("apiVersion", "kind", "metadata")}, "status": case["status"]}
+        answers.append(_seen(_apply(target, f"{url}/status", status), "status"))
+    return answers
+
+
+def _seen(answer: Any, part: str) -> tuple[Any, ...]:
+    got, warnings = answer.json(), answer.headers.get("Warning")
     if answer.status_code >= 400:
-        return _sorted(answer.status_code, got.get("message"), (got.get("details") or {}).get("causes"))
-    owned = [m["fieldsV1"] for m in got["metadata"].get("managedFields") or [] if m["manager"] == MANAGER]
-    return "stored", json.dumps(got.get(part), sort_keys=True), owned  # 2 and 2.0 differ
+        causes = (got.get("details") or {}).get("causes")
+        return (*_sorted(answer.status_code, got.get("message"), causes), warnings)
+    meta = got["metadata"]
+    owned = [m["fieldsV1"] for m in meta.get("managedFields") or [] if m["manager"] == MANAGER]
+    stored = json.dumps(got.get(part), sort_keys=True)  # 2 and 2.0 differ
+    return "stored", stored, owned, meta.get("generation"), warnings
 
 
 def _apply(target: Endpoint, url: str, body: dict[str, Any]) -> Any:
@@ -166,10 +180,10 @@ def test_the_emulator_answers_as_kube_apiserver_on_the_real_mesh_crds(
 ) -> None:
     plural = _plural(crds, case["apiVersion"], case["kind"])
     url = f"/apis/{case['apiVersion']}/namespaces/{NAMESPACE}/{plural}/{case['case']}"
-    emulated, real = (_answer(target, case, url) for target in engines_pair)
+    emulated, real = (_answers(target, case, url) for target in engines_pair)
     if "known" in case:
         assert emulated != real, f"no longer differs: drop `known` from {case['case']} in {CASES_FILE.name}"
-        assert real[0] == 422, "a known difference is a refusal of the real server only"
+        assert real[-1][0] == 422, "a known difference is a refusal of the real server only"
     else:
         assert emulated == real
 
