@@ -7,6 +7,8 @@ Anything else is a bug and exits with 4. Findings and failed apply steps are *da
     DesignerError                      exit 3
     ├── DesignError                    bad design input: file, line, column, key path
     │   ├── SchemaError                the input breaks schemas/design.schema.json
+    │   │   └── FieldError             an object does not fit its kind's shape (unknown field, wrong
+    │   │                              type, missing required field, unknown kind)
     │   ├── UnresolvedReferenceError   a reference (dependsOn, variable, $(#ref…)) does not resolve
     │   ├── UncheckedObjectError       an object a design cannot hold (no name, a duplicate, another
     │   │                              tool's file): set aside, the rest of its file is checked
@@ -128,6 +130,12 @@ class DesignError(DesignerError):
 
 class SchemaError(DesignError):
     """The design breaks its JSON Schema."""
+
+
+class FieldError(SchemaError):
+    """An object's fields do not fit its kind's shape, as the API server would find it: a field it does
+    not know, a value of the wrong type, a missing required field, a kind its group-version lacks.
+    `design validate --field-validation ignore` leaves these out (designer.loading.apifields)."""
 
 
 class UnresolvedReferenceError(DesignError):

@@ -215,7 +215,8 @@ def delete(
     """
     seconds = parse_duration(timeout, where="--timeout")
     registry = _registry(ctx)
-    designs = cluster_designs(load_paths([path], parse_sets(sets)), "deleted")
+    # Deleting needs only the objects' identities: fields the server would refuse do not stop it.
+    designs = cluster_designs(load_paths([path], parse_sets(sets), check_fields=False), "deleted")
     prepared = [session.prepare(d, registry) for d in designs]
     clusters = _connect(ctx, kubeconfig, contexts, "delete")
     out = Output(output)

@@ -29,7 +29,7 @@ from designer.cli.options import (
     set_option,
 )
 from designer.designfiles import expand_paths
-from designer.errors import DesignerError, ExitCode
+from designer.errors import DesignerError, ExitCode, FieldError
 from designer.jsontext import pretty
 from designer.policy.library import library_files
 from designer.policy.reports import FORMATS, RenderContext, renderer
@@ -101,6 +101,16 @@ if TYPE_CHECKING:
     "--fail-on judges.",
 )
 @click.option(
+    "--field-validation",
+    type=click.Choice(["strict", "ignore"]),
+    default="strict",
+    show_default=True,
+    help="Whether each object's fields are checked against its kind's shape (unknown fields, wrong "
+    "types, missing required fields), as kubectl --validate does: errors (exit 3), or not checked "
+    "(for fragments that only policies read). One object opts out with the annotation "
+    "designer.dev/field-validation: ignore.",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     help="Validate every file again: neither read nor write the result cache (also DESIGNER_NO_CACHE=1).",
@@ -125,6 +135,7 @@ def validate(
     output_file: Path | None,
     jobs: int | None,
     unchecked_objects: str,
+    field_validation: str,
     no_cache: bool,
 ) -> None:
     """Check designs: YAML, schema, references, dependency graph, rendering and policies.
@@ -151,6 +162,8 @@ def validate(
         ctx.exit(stored[0])
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
     run = _validate(paths, variables, inputs, jobs, cache)
+    if field_validation == "ignore":
+        run.errors = [e for e in run.errors if not isinstance(e, FieldError)]
     if unchecked_objects == "finding":
         from designer.policy.unchecked import as_findings
 

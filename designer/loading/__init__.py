@@ -9,6 +9,12 @@ returns the designs that could be read with every problem of the file beside the
 document, each object a design cannot hold, each mistake of a design) and the other tools' inputs
 it checked as what they are. `load_file` (render, graph, diff, apply, import) wants the file whole:
 it raises all those problems at once.
+
+Every design read has its Kubernetes objects' fields checked against their kinds' shapes
+(designer.loading.apifields): unknown fields, wrong types, missing required fields. Such problems
+are the file's errors, but the design stays readable (`read_file` returns it beside them, so its
+objects are still judged by the policies). ``check_fields=False`` skips the check, for commands that
+need only the objects' identities (`design delete`).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from designer.errors import (
     raise_all,
 )
 from designer.gcpause import paused_gc
-from designer.loading import kubernetes, meshery, meshery_design, native, toolinputs
+from designer.loading import apifields, kubernetes, meshery, meshery_design, native, toolinputs
 from designer.loading.yamlnodes import Document, Parsed, scan_bytes, scan_file
 from designer.model import DESIGNER_API_VERSION, Design, ToolInput
 
@@ -60,20 +66,26 @@ class FileReading:
         return self.designs
 
 
-def load_paths(paths: Sequence[str | Path], variables: Mapping[str, str] | None = None) -> list[Design]:
+def load_paths(
+    paths: Sequence[str | Path], variables: Mapping[str, str] | None = None, *, check_fields: bool = True
+) -> list[Design]:
     """Every design in ``paths`` (files, or folders searched recursively for *.yaml / *.yml)."""
     designs: list[Design] = []
     for file in expand_paths(paths):
-        designs.extend(load_file(file, variables))
+        designs.extend(load_file(file, variables, check_fields=check_fields))
     return designs
 
 
-def load_file(path: str | Path, variables: Mapping[str, str] | None = None) -> list[Design]:
+def load_file(
+    path: str | Path, variables: Mapping[str, str] | None = None, *, check_fields: bool = True
+) -> list[Design]:
     """The designs in one file; every problem of the file raised at once."""
-    return read_file(path, variables).strict()
+    return read_file(path, variables, check_fields=check_fields).strict()
 
 
-def read_file(path: str | Path, variables: Mapping[str, str] | None = None) -> FileReading:
+def read_file(
+    path: str | Path, variables: Mapping[str, str] | None = None, *, check_fields: bool = True
+) -> FileReading:
     """Everything one file holds, its problems included (never raises for bad input)."""
     path = Path(path)
     template = toolinputs.chart_template(str(path))
@@ -84,15 +96,23 @@ def read_file(path: str | Path, variables: Mapping[str, str] | None = None) -> F
             parsed = scan_file(path, str(path))
         except DesignError as exc:
             return FileReading(str(path), errors=[exc])
-        return read_parsed(parsed, str(path), path.stem, variables, folder=path.parent)
+        return read_parsed(
+            parsed, str(path), path.stem, variables, folder=path.parent, check_fields=check_fields
+        )
 
 
 def load_text(
-    text: str | bytes, name: str = "<text>", variables: Mapping[str, str] | None = None
+    text: str | bytes,
+    name: str = "<text>",
+    variables: Mapping[str, str] | None = None,
+    *,
+    check_fields: bool = True,
 ) -> list[Design]:
     """The designs in YAML text (tests, stdin, URLs); every problem raised at once."""
     raw = text.encode() if isinstance(text, str) else text
-    return read_parsed(scan_bytes(raw, name), name, Path(name).stem, variables, folder=None).strict()
+    return read_parsed(
+        scan_bytes(raw, name), name, Path(name).stem, variables, folder=None, check_fields=check_fields
+    ).strict()
 
 
 def read_parsed(
@@ -102,6 +122,7 @@ def read_parsed(
     variables: Mapping[str, str] | None = None,
     *,
     folder: Path | None,
+    check_fields: bool = True,
 ) -> FileReading:
     """Designs from parsed documents; Kubernetes manifests of one file form one design."""
     overrides = dict(variables or {})
@@ -113,10 +134,13 @@ def read_parsed(
         except DesignError as exc:
             reading.errors.extend(exc.each())
     if manifests:
-        design, problems = kubernetes.read(manifests, default_name)
+        design, problems = kubernetes.read(manifests, default_name, check_fields=check_fields)
         reading.errors.extend(problems)
         if design is not None:
             reading.designs.append(design)
+    if check_fields:
+        for design in reading.designs:
+            reading.errors.extend(apifields.design_errors(design))
     return reading
 
 

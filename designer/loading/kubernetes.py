@@ -15,6 +15,7 @@ Every problem of the file is returned, none raised, so one run reports them all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +29,7 @@ from designer.errors import (
     UncheckedObjectError,
     UnresolvedReferenceError,
 )
-from designer.loading import admission
+from designer.loading import admission, apifields
 from designer.loading.fields import Fields
 from designer.loading.hints import did_you_mean
 from designer.loading.locating import as_written, child, item, locate, node_location
@@ -57,14 +58,18 @@ class _Object:
         return locate(self.node, path, self.file) or node_location(self.node, self.file)
 
 
-def read(docs: list[Document], design_name: str) -> tuple[Design | None, list[DesignError]]:
-    """One Design holding every object of ``docs`` that a design can hold, and every problem found."""
+def read(
+    docs: list[Document], design_name: str, *, check_fields: bool = True
+) -> tuple[Design | None, list[DesignError]]:
+    """One Design holding every object of ``docs`` that a design can hold, and every problem found
+    (``check_fields``: its metadata's fields too; designer.loading.apifields checks the rest)."""
     problems: list[DesignError] = []
     components: list[Component] = []
     names: set[str] = set()
     identities: dict[tuple[str, str, str | None, str], Location] = {}
+    metadata: list[_Metadata] = []
     for obj in (o for doc in docs for o in _objects(doc, problems)):
-        comp = _component(obj, problems)
+        comp = _component(obj, problems, metadata if check_fields else None)
         if comp is None:
             continue
         identity_key = (comp.ref.group, comp.kind, comp.namespace, comp.ref.name)
@@ -85,6 +90,8 @@ def read(docs: list[Document], design_name: str) -> tuple[Design | None, list[De
         names.add(name)
         components.append(replace(comp, name=name) if name != comp.name else comp)
 
+    if metadata:
+        problems.extend(_metadata_errors(metadata, components))
     components = _check_depends_on(components, problems)
     if not components:
         return None, problems
@@ -95,6 +102,28 @@ def read(docs: list[Document], design_name: str) -> tuple[Design | None, list[De
         components=tuple(components),
     )
     return design, problems
+
+
+@dataclass(frozen=True, slots=True)
+class _Metadata:
+    """An object's own ``metadata``, kept to be checked once the design's CRDs are known."""
+
+    api_version: str
+    kind: str
+    value: dict[str, Any]
+    where: Callable[[str], Location]
+    key_path: str
+
+
+def _metadata_errors(metadata: list[_Metadata], components: list[Component]) -> list[DesignError]:
+    """The problems of the objects' metadata, for the kinds whose shape is known (a built-in kind, a
+    custom resource whose CRD is in the design); other kinds' objects are left alone."""
+    known = apifields.Kinds(components)
+    out: list[DesignError] = []
+    for meta in metadata:
+        if known.has_shape(meta.api_version, meta.kind):
+            out.extend(apifields.metadata_errors(meta.value, meta.where, meta.key_path))
+    return out
 
 
 def _unique_name(comp: Component, taken: set[str]) -> str:
@@ -173,8 +202,11 @@ def _reviewed_object(value: dict[str, Any], node: yaml.Node, prefix: str, file: 
     return _Object(body, reviewed_node, path, file, request)
 
 
-def _component(obj: _Object, problems: list[DesignError]) -> Component | None:
-    """The component of one object, or None when it is set aside (its problem recorded)."""
+def _component(
+    obj: _Object, problems: list[DesignError], metadata: list[_Metadata] | None
+) -> Component | None:
+    """The component of one object, or None when it is set aside (its problem recorded). Its
+    metadata goes to ``metadata`` to be checked, unless that is None."""
     errors: list[DesignError] = []
     fields = Fields(obj.where, errors, prefix=obj.key_path)
     body = obj.body
@@ -188,6 +220,9 @@ def _component(obj: _Object, problems: list[DesignError]) -> Component | None:
     if errors or api_version is None or kind is None:
         problems.extend(errors)
         return None
+    if metadata is not None and meta and obj.review is None and not apifields.ignored(annotations):
+        # Only name, namespace, labels and annotations reach the component: the rest is checked here.
+        metadata.append(_Metadata(api_version, kind, meta, obj.where, obj.key_path))
     if name is None:
         problems.append(_unnamed(obj, kind, api_version, meta))
         return None

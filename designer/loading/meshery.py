@@ -30,6 +30,7 @@ _REF = re.compile(r"\$\(#ref\.([^)]+)\)")
 _VERBATIM_KEYS = frozenset(
     {"labels", "annotations", "matchLabels", "data", "stringData", "selector", "nodeSelector"}
 )
+_LABEL_SELECTOR_FIELDS = frozenset({"matchLabels", "matchExpressions"})
 _ANNOTATION_MODELS = frozenset({"meshery-core"})
 
 
@@ -181,12 +182,23 @@ def _application(name: str, settings: dict[str, Any], fields: Fields, path: str)
 def _deprettified(value: Any, verbatim: bool = False) -> Any:
     if isinstance(value, dict):
         return {
-            (k if verbatim else deprettify(k)): _deprettified(v, verbatim or k in _VERBATIM_KEYS)
+            (k if verbatim else deprettify(k)): _deprettified(
+                v, verbatim or _verbatim_below(deprettify(k), v)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):
         return [_deprettified(v, verbatim) for v in value]
     return value
+
+
+def _verbatim_below(key: str, value: Any) -> bool:
+    """True when the keys below ``key`` are data (label names), not prettified field names. A
+    workload's ``selector`` is a label selector (``match Labels`` is its ``matchLabels``), a Service's
+    a map of labels: label names hold no spaces, so the two cannot be confused."""
+    if key == "selector" and isinstance(value, dict) and value:
+        return not all(deprettify(str(k)) in _LABEL_SELECTOR_FIELDS for k in value)
+    return key in _VERBATIM_KEYS
 
 
 def _resolve_refs(

@@ -62,6 +62,11 @@ class NodePositions(Mapping[str, Location]):
     def __len__(self) -> int:
         return 0
 
+    def written(self, object_path: str) -> str:
+        """The key path, in the component's own layout, where ``object_path`` is (or would be) written
+        (``settings.spec.replicas`` in a native component)."""
+        return self._translate(object_path)
+
     def dependency(self, index: int) -> Location | None:
         """Where the component writes its ``index``-th dependency (a path of its own layout)."""
         return locate(self._node, self._dependencies.format(index), self._file, self._normalize)

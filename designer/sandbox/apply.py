@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from designer.kubetypes.listsemantics import SET, item_key, key_json, list_kind
+from designer.kubetypes.shapes import Shape
 from designer.sandbox import fieldsets
 from designer.sandbox.fieldsets import FieldSet, Path
-from designer.sandbox.listsemantics import SET, item_key, key_json, list_kind
-from designer.sandbox.shapes import Shape
 from designer.sandbox.status import ApiError
 from designer.sandbox.store import clone
 

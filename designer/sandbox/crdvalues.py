@@ -3,19 +3,19 @@ apiextensions-apiserver words the errors: the JSON type and format a decoded val
 decode as int64, or float64 with a fraction or an exponent), the type check with numeric formats,
 the ranges of ``int32`` and friends, the string formats the real mesh CRDs use, Go's printing of
 values and bounds. Measured against kube-apiserver (tests/sandbox/test_mesh_crd_fidelity.py).
-Callers: crdschema.py (the walk over an object), fieldcheck.py (`base64_problem`).
+Callers: crdschema.py (the walk over an object). Go's base64 decoding is designer.kubetypes.values'.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import json
 import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
+
+from designer.kubetypes.values import base64_problem
 
 Cause = tuple[str, str, str]
 """(field, reason, message) of a Status cause."""
@@ -26,7 +26,6 @@ _INTEGER_RANGES = {
     "uint64": (0, 2**64 - 1),
 }
 _INT64 = (-(2**63), 2**63 - 1)
-_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _FLOAT32_MAX = 3.4028234663852886e38
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?")
 
@@ -90,17 +89,6 @@ def format_fits(value: str, form: str) -> bool:
             return False
         return ("." if form == "ipv4" else ":") in value
     return True
-
-
-def base64_problem(value: str) -> int | None:
-    """Where Go's base64 decoder fails on ``value`` (its byte offset), or None when it decodes."""
-    compact = value.replace("\r", "").replace("\n", "")
-    try:
-        base64.b64decode(compact, validate=True)
-        return None
-    except (binascii.Error, ValueError):
-        bad = next((i for i, c in enumerate(value) if c not in _BASE64 and c not in "\r\n"), None)
-        return bad if bad is not None else len(compact) // 4 * 4
 
 
 # -- how kube-apiserver prints them ----------------------------------------------------------------

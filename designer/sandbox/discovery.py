@@ -12,7 +12,7 @@ import base64
 import hashlib
 from typing import Any
 
-from designer.sandbox import shapes
+from designer.kubetypes import shapes
 from designer.sandbox.resources import ResourceTable, ResourceType
 
 VERSION_INFO = {

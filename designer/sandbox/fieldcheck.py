@@ -28,21 +28,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.quantities import parse_quantity
-from designer.sandbox.crdvalues import base64_problem
+from designer.kubetypes.listsemantics import SET, item_key, key_json, list_kind
+from designer.kubetypes.shapes import Shape
+from designer.kubetypes.values import base64_problem, json_type, quantity_fits, scalar_misfit
 from designer.sandbox.fieldsets import path_str
-from designer.sandbox.listsemantics import SET, item_key, key_json, list_kind
 from designer.sandbox.requestoptions import STRICT, WARN, current
 from designer.sandbox.resources import ResourceType
-from designer.sandbox.shapes import Shape
 from designer.sandbox.status import ApiError, bad_request
 
 _QUANTITY_TEXT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-_INT_RANGES = {
-    "int32": (-(2**31), 2**31 - 1),
-    "int64": (-(2**63), 2**63 - 1),
-    "integer": (-(2**63), 2**63 - 1),
-}
 
 
 # -- JSON with repeated keys ---------------------------------------------------------------------
@@ -81,41 +75,6 @@ class _Walk:
     custom: bool
     type_error: str | None = None
     problems: list[str] = field(default_factory=list)
-
-
-def json_type(value: Any) -> str:
-    """A JSON value's type in Go's decoding words (``cannot unmarshal <type> into ...``)."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if value is None:
-        return "null"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _scalar_fits(value: Any, scalar: str) -> str | None:
-    """Why ``value`` does not decode as ``scalar`` (Go's 'value' word), None when it does."""
-    if scalar in ("string", "date-time"):
-        return None if isinstance(value, str) else json_type(value)
-    if scalar == "byte":
-        return None if isinstance(value, str) else json_type(value)
-    if scalar == "boolean":
-        return None if isinstance(value, bool) else json_type(value)
-    if scalar == "number":
-        return None if isinstance(value, int | float) and not isinstance(value, bool) else json_type(value)
-    if scalar in _INT_RANGES or scalar == "int-or-string":
-        if scalar == "int-or-string" and isinstance(value, str):
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return json_type(value)
-        low, high = _INT_RANGES.get(scalar, _INT_RANGES["int32"])
-        if isinstance(value, float) or not low <= value <= high:
-            return f"number {json.dumps(value)}"
-        return None
-    return None
 
 
 def _walk(w: _Walk, value: Any, shape: Shape | None, path: str, go: str, owner: str) -> Any:
@@ -165,14 +124,12 @@ def _walk(w: _Walk, value: Any, shape: Shape | None, path: str, go: str, owner: 
 def _check_scalar(w: _Walk, value: Any, shape: Shape, path: str, go: str, owner: str) -> None:
     scalar = shape.scalar
     if scalar == "quantity":
-        if not (isinstance(value, int | float) and not isinstance(value, bool)) and not (
-            isinstance(value, str) and parse_quantity(value) is not None
-        ):
+        if not quantity_fits(value):
             w.type_error = w.type_error or _QUANTITY_TEXT
         return
     if w.custom and not owner:
         return  # a custom resource's types and formats are its schema's checks (crdschema.py)
-    wrong = _scalar_fits(value, scalar)
+    wrong = scalar_misfit(value, scalar)
     if wrong is not None:
         if w.type_error is None:
             w.type_error = (

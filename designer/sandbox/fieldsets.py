@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from designer.sandbox.listsemantics import SET, item_key, key_json, list_kind
-from designer.sandbox.shapes import Shape
+from designer.kubetypes.listsemantics import SET, item_key, key_json, list_kind
+from designer.kubetypes.shapes import Shape
 
 Element = tuple[str, str]
 Path = tuple[Element, ...]

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from designer.sandbox import apply, crdschema, fieldcheck, requestoptions, selectors, shapes, validation
+from designer.kubetypes import shapes
+from designer.sandbox import apply, crdschema, fieldcheck, requestoptions, selectors, validation
 from designer.sandbox.defaults import IpAllocator, apply_defaults, prepare
 from designer.sandbox.resources import ResourceTable, ResourceType
 from designer.sandbox.status import (

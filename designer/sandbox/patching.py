@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from designer.sandbox.fieldcheck import json_type
-from designer.sandbox.shapes import Shape
+from designer.kubetypes.shapes import Shape
+from designer.kubetypes.values import json_type
 from designer.sandbox.status import ApiError, bad_request
 from designer.sandbox.store import clone
 

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.sandbox import crdschema, shapes
-from designer.sandbox.shapes import Shape
+from designer.kubetypes import shapes
+from designer.kubetypes.shapes import Shape
+from designer.sandbox import crdschema
 
 _ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 

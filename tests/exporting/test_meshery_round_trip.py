@@ -144,8 +144,11 @@ def _designs(draw: st.DrawFn) -> dict[str, Any]:
             item["namespace"] = draw(_names)
         if draw(st.booleans()):
             item["labels"] = draw(st.dictionaries(_names, _names, max_size=2))
-        if draw(st.booleans()):
-            item["annotations"] = draw(st.dictionaries(_names, st.text(max_size=10), max_size=2))
+        # Settings are arbitrary (what the round trip must keep), not what the kind's fields take.
+        item["annotations"] = {
+            **draw(st.dictionaries(_names, st.text(max_size=10), max_size=2)),
+            "designer.dev/field-validation": "ignore",
+        }
         if i and draw(st.booleans()):
             item["dependsOn"] = draw(
                 st.lists(st.sampled_from(names[:i]), min_size=1, max_size=2, unique=True)

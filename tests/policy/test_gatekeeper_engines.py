@@ -85,6 +85,8 @@ def _messages(tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str, l
             "--policy",
             str(tmp_path / "constraint.yaml"),
             "--no-builtin-policies",
+            "--field-validation",
+            "ignore",  # a Deployment fragment: only the template's rules matter here
             "-o",
             "json",
         ]

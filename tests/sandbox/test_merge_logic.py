@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from designer.sandbox import apply, fieldsets, patching, selectors, shapes
+from designer.kubetypes import shapes
+from designer.sandbox import apply, fieldsets, patching, selectors
 from designer.sandbox.status import ApiError
 
 POD = {

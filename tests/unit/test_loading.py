@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer.errors import DesignError, SchemaError, UnresolvedReferenceError
-from designer.loading import load_file, load_paths, load_text
+from designer.errors import DesignError, FieldError, SchemaError, UnresolvedReferenceError
+from designer.loading import load_file, load_paths, load_text, read_file
 from designer.loading.writing import dump
+from tests import requirements
 
 NATIVE = textwrap.dedent(
     """\
@@ -42,6 +43,7 @@ NATIVE = textwrap.dedent(
                 containers:
                   - name: web
                     image: nginx:1.27
+            selector: {matchLabels: {app: web}}
       - name: config
         kind: ConfigMap
         apiVersion: v1
@@ -143,7 +145,7 @@ def test_duplicate_component_names_are_refused() -> None:
     exc = error_for(NATIVE.replace("- name: config", "- name: web"))
     duplicate, dangling = sorted(exc.each(), key=lambda e: "duplicate" not in e.message)
     assert "duplicate component name 'web'" in str(duplicate)
-    assert duplicate.location is not None and duplicate.location.line == 27
+    assert duplicate.location is not None and duplicate.location.line == 28
     assert "dependsOn names 'config'" in str(dangling)
 
 
@@ -231,7 +233,7 @@ def test_kubernetes_manifests_become_one_component_per_object() -> None:
           name: web
           namespace: app
           annotations: {designer.dev/depends-on: configmap-cfg}
-        spec: {replicas: 1}
+        spec: {replicas: 1, selector: {matchLabels: {app: web}}, template: {spec: {containers: [{name: w}]}}}
         """
     )
     design = load_one(text, "app.yaml")
@@ -239,7 +241,7 @@ def test_kubernetes_manifests_become_one_component_per_object() -> None:
     assert [c.name for c in design.components] == ["configmap-cfg", "configmap-cfg-other", "deployment-web"]
     web = design.component("deployment-web")
     assert web.depends_on == ("configmap-cfg",)
-    assert web.to_object()["spec"] == {"replicas": 1}
+    assert web.to_object()["spec"]["replicas"] == 1
     assert web.locate("spec.replicas").line == 18
     assert design.component("configmap-cfg").locate("data.a").line == 7
 
@@ -327,7 +329,9 @@ def test_meshery_v1beta1_design() -> None:
           - id: c2
             displayName: web
             component: {version: apps/v1, kind: Deployment}
-            configuration: {metadata: {name: web, namespace: shop}, spec: {replicas: 2}}
+            configuration:
+              {metadata: {name: web, namespace: shop}, spec: {replicas: 2, selector: {matchLabels: {app: web}},
+                template: {spec: {containers: [{name: web}]}}}}
             metadata: {dependsOn: [c1]}
           - id: c3
             displayName: note
@@ -342,15 +346,61 @@ def test_meshery_v1beta1_design() -> None:
     web = design.component("web")
     assert web.depends_on == ("shop-ns",)
     assert web.ref.namespace == "shop"
-    assert web.locate("spec.replicas").line == 13
+    assert web.locate("spec.replicas").line == 14
 
 
 def test_meshery_testdata_patterns_all_load(shared_testdata: Path) -> None:
+    """Every sample loads; what the field check refuses is only ever a field error (an object the API
+    server would refuse), never a design it cannot read."""
     files = sorted((shared_testdata / "meshery-patterns").glob("*.yaml"))
     assert len(files) >= 10
     for file in files:
-        designs = load_paths([file])
+        designs = load_paths([file], check_fields=False)
         assert designs and all(d.components for d in designs), file.name
+        reading = read_file(file)
+        assert [len(d.components) for d in reading.designs] == [len(d.components) for d in designs]
+        assert all(isinstance(e, FieldError) for e in reading.errors), (file.name, reading.errors)
+
+
+def test_a_meshery_sample_with_a_field_of_another_version_is_refused(shared_testdata: Path) -> None:
+    """The GKE autoscaling sample gives an autoscaling/v1 HorizontalPodAutoscaler autoscaling/v2's
+    ``metrics``: the server drops it (or refuses the server-side apply), so the design says so."""
+    file = shared_testdata / "meshery-patterns" / "Autoscaling-based-on-Metrics-in-GKE.yaml"
+    requirements.shared_file(file)
+    with pytest.raises(FieldError) as caught:
+        load_file(file)
+    assert caught.value.path == "services.workload-metrics-hpa.settings.spec.metrics"
+    assert "unknown field 'metrics' in HorizontalPodAutoscalerSpec" in caught.value.message
+    assert caught.value.location is not None and caught.value.location.line == 1448
+
+
+def test_meshery_workload_selectors_are_label_selectors() -> None:
+    """Meshery's forms wrote a Deployment's ``selector.matchLabels`` as ``match Labels``: it is a
+    field name (read as matchLabels, its labels kept verbatim), where a Service's selector holds labels."""
+    text = textwrap.dedent(
+        """        name: selectors
+        services:
+          web:
+            type: Deployment
+            apiVersion: apps/v1
+            namespace: shop
+            settings:
+              spec:
+                selector:
+                  match Labels: {app kind: web}
+                  match Expressions: [{key: tier, operator: In, values: [web]}]
+                template:
+                  metadata: {labels: {app kind: web, tier: web}}
+                  spec:
+                    containers: [{name: web, image: "nginx:1.27"}]
+        """
+    )
+    web = load_one(text).component("web")
+    assert web.settings["spec"]["selector"] == {
+        "matchLabels": {"app kind": "web"},
+        "matchExpressions": [{"key": "tier", "operator": "In", "values": ["web"]}],
+    }
+    assert web.locate("spec.selector.matchLabels").line == 10
 
 
 def test_same_bytes_load_the_same() -> None:
@@ -373,7 +423,13 @@ def test_loading_the_same_bytes_twice_gives_the_same_design(names: list[str], re
                 "kind": "Deployment",
                 "apiVersion": "apps/v1",
                 "dependsOn": names[:i][-2:],
-                "settings": {"spec": {"replicas": replicas}},
+                "settings": {
+                    "spec": {
+                        "replicas": replicas,
+                        "selector": {"matchLabels": {"app": n}},
+                        "template": {"spec": {"containers": [{"name": n}]}},
+                    }
+                },
             }
             for i, n in enumerate(names)
         ],

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from designer.sandbox import discovery, shapes
+from designer.kubetypes import shapes
+from designer.sandbox import discovery
 from designer.sandbox.testing import EMULATOR, ENV_ENGINE, ENV_KUBECONFIG
 from tests.sandbox.fidelity import compare, scenarios
 from tests.sandbox.fidelity.client import Endpoint, endpoint
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def _load_types_generator() -> Any:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("sandbox_types", ROOT / "scripts" / "sandbox-types.py")
+    spec = importlib.util.spec_from_file_location("kube_types", ROOT / "scripts" / "kube-types.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -121,7 +122,7 @@ def test_the_known_differences_table_is_well_formed() -> None:
 
 def test_the_types_file_is_the_servers(real: Endpoint) -> None:
     """data/types.json (the built-in kinds' shapes and discovery entries) is what the real server
-    publishes: regenerate it with scripts/sandbox-types.py when the pinned version changes."""
+    publishes: regenerate it with scripts/kube-types.py when the pinned version changes."""
     generator = _load_types_generator()
     version = real.session.get(f"{real.url}/version", timeout=30).json()["gitVersion"]
     recorded = json.loads(shapes.TYPES_FILE.read_text())
@@ -129,8 +130,8 @@ def test_the_types_file_is_the_servers(real: Endpoint) -> None:
         pytest.skip(f"the real side is {version}; data/types.json records {recorded['source']}")
     made = generator.generate(real.session, real.url, version)
     assert made["kinds"] == recorded["kinds"]
-    assert made["discovery"] == recorded["discovery"], "discovery changed: run scripts/sandbox-types.py"
-    assert made["types"] == recorded["types"], "OpenAPI changed: run scripts/sandbox-types.py"
+    assert made["discovery"] == recorded["discovery"], "discovery changed: run scripts/kube-types.py"
+    assert made["types"] == recorded["types"], "OpenAPI changed: run scripts/kube-types.py"
 
 
 def test_storage_version_hashes_are_computed_as_the_server_does() -> None:

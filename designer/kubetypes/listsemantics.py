@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from designer.sandbox.shapes import Shape
+from designer.kubetypes.shapes import Shape
 
 ATOMIC = "atomic"
 SET = "set"

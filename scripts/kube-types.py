@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Write designer/sandbox/data/types.json: the shapes of the emulator's built-in kinds, from a real
-kube-apiserver's OpenAPI v3 documents.
+"""Write designer/kubetypes/data/types.json: the shapes of every built-in kind a real kube-apiserver
+serves, from its OpenAPI v3 and discovery documents.
 
-    python scripts/sandbox-types.py [--kubeconfig FILE] [--check]
+    python scripts/kube-types.py [--kubeconfig FILE] [--check]
 
 Without --kubeconfig a real control plane is started for the run (scripts/build-control-plane.sh
 builds its binaries). --check compares instead of writing (exit 1 when the file is stale). The shapes
-(fields, scalar types, list types and keys, atomic maps and structs, patch strategies, which struct
-fields always exist) are what the emulator's field validation, typed decoding, server-side apply and
-strategic merge read (designer/sandbox/shapes.py); descriptions are left out.
+(fields, scalar types and enumerated values, required fields, list types and keys, atomic maps and
+structs, patch strategies, which struct fields always exist) are what `design validate` checks
+objects against and what the emulator's field validation, typed decoding, server-side apply and
+strategic merge read (designer/kubetypes/shapes.py); descriptions are left out. Every resource kind
+the server's discovery lists is recorded; the discovery entries themselves only for the kinds the
+emulator serves (designer/sandbox/resources.py).
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from designer.kubetypes.shapes import TYPES_FILE, schema_types  # noqa: E402
 from designer.sandbox.resources import BUILTINS  # noqa: E402
-from designer.sandbox.shapes import TYPES_FILE, schema_types  # noqa: E402
 
 
 def _documents(session: Any, url: str) -> dict[str, Any]:
@@ -44,17 +47,34 @@ def generate(session: Any, url: str, version: str) -> dict[str, Any]:
         for gvk in schema.get("x-kubernetes-group-version-kind", []):
             group_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
             roots.setdefault(f"{group_version} {gvk['kind']}", name)
-    wanted = {f"{rt.group_version} {rt.kind}" for rt in BUILTINS}
+    wanted = {f"{rt.group_version} {rt.kind}" for rt in BUILTINS} | _served(session, url)
     missing = sorted(wanted - set(roots))
     if missing:
         raise SystemExit(f"the server does not define {', '.join(missing)}")
     kinds = {key: roots[key] for key in sorted(wanted)}
     return {
-        "source": f"kube-apiserver {version}, /openapi/v3 and discovery (scripts/sandbox-types.py)",
+        "source": f"kube-apiserver {version}, /openapi/v3 and discovery (scripts/kube-types.py)",
         "kinds": kinds,
         "discovery": _discovery(session, url),
         "types": schema_types(schemas, list(kinds.values())),
     }
+
+
+def _group_versions(session: Any, url: str) -> list[str]:
+    """Every group-version the server serves (each version of each group, not only the preferred)."""
+    groups = session.get(f"{url}/apis", timeout=30).json()["groups"]
+    return ["v1", *sorted(v["groupVersion"] for g in groups for v in g["versions"])]
+
+
+def _served(session: Any, url: str) -> set[str]:
+    """ "<group-version> <Kind>" of every resource the server serves (subresources left out)."""
+    out: set[str] = set()
+    for group_version in _group_versions(session, url):
+        path = f"/api/{group_version}" if "/" not in group_version else f"/apis/{group_version}"
+        for entry in session.get(f"{url}{path}", timeout=30).json()["resources"]:
+            if "/" not in entry["name"]:
+                out.add(f"{group_version} {entry['kind']}")
+    return out
 
 
 def _discovery(session: Any, url: str) -> dict[str, Any]:
@@ -97,7 +117,7 @@ def main() -> int:
     if args.check:
         current = TYPES_FILE.read_text() if TYPES_FILE.exists() else ""
         if current != text:
-            sys.stderr.write(f"{TYPES_FILE.relative_to(ROOT)} is stale: run scripts/sandbox-types.py\n")
+            sys.stderr.write(f"{TYPES_FILE.relative_to(ROOT)} is stale: run scripts/kube-types.py\n")
             return 1
         return 0
     TYPES_FILE.write_text(text)

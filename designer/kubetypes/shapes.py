@@ -1,26 +1,32 @@
-"""The shapes of objects: which fields a kind has, their types, and how their lists and maps merge.
+"""The shapes of Kubernetes objects: which fields a kind has, their types, and how lists and maps merge.
 
 A real kube-apiserver knows every field of its built-in kinds (from their Go types, published as
 OpenAPI) and of custom resources (from the CRD's structural schema). It uses that to drop and warn
 about unknown fields, refuse values of the wrong type, and decide how server-side apply and strategic
-merge treat each list and map. The emulator reads the same facts: data/types.json holds the built-in
-kinds' shapes, written from a real server's OpenAPI v3 documents by scripts/sandbox-types.py (the
-fidelity suite checks it is current), and `for_crd` builds a custom resource's shape from its schema.
+merge treat each list and map. designer reads the same facts: data/types.json holds the shapes of
+every kind a real server serves, written from its OpenAPI v3 and discovery documents by
+scripts/kube-types.py (the sandbox's fidelity suite checks it is current), and `for_crd` builds a
+custom resource's shape from its schema.
 
 A shape is a scalar (``string``, ``int32``, ``int64``, ``integer``, ``number``, ``boolean``, ``byte``
-(base64), ``int-or-string``, ``quantity``, ``date-time``), ``any`` (kept as sent), a struct (named
-fields; ``atomic`` when it is replaced as a whole), a list (``atomic``, ``set`` or ``map`` with its
-key fields; the strategic merge key and strategy) or a map (string keys; ``atomic`` or granular).
-Used by fieldsets.py, apply.py, patching.py, fieldcheck.py and resources.py.
+(base64), ``int-or-string``, ``quantity``, ``date-time``; a string may list its allowed values),
+``any`` (kept as sent), a struct (named fields, the required ones; ``atomic`` when it is replaced as
+a whole), a list (``atomic``, ``set`` or ``map`` with its key fields; the strategic merge key and
+strategy) or a map (string keys; ``atomic`` or granular).
+
+A leaf of designer: it imports nothing of designer's, so the loaders (designer.kubetypes.conformance,
+through designer.loading.apifields) and the sandbox (fieldsets, apply, patching, fieldcheck,
+resources, discovery) share it without either importing the other.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 TYPES_FILE = Path(__file__).resolve().parent / "data" / "types.json"
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -83,9 +89,12 @@ def compact(schema: Mapping[str, Any], named: Mapping[str, Any] | None = None) -
         return {"s": "any"}
     scalar = _scalar(schema)
     if scalar is not None:
-        return {"s": scalar}
+        out: Compact = {"s": scalar}
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            out["e"] = list(schema["enum"])
+        return out
     if schema.get("type") == "array" or "items" in schema:
-        out: Compact = {"list": compact(schema.get("items") or {}, named)}
+        out = {"list": compact(schema.get("items") or {}, named)}
         list_type = schema.get("x-kubernetes-list-type", "atomic")
         out["type"] = list_type
         if list_type == "map":
@@ -153,31 +162,33 @@ def _refs(node: Any) -> Iterable[str]:
 # -- the runtime model -----------------------------------------------------------------------------
 
 
+def _kind_of(data: Compact) -> str:
+    if "s" in data:
+        return "any" if data["s"] == "any" else "scalar"
+    if "list" in data:
+        return "list"
+    if "map" in data:
+        return "map"
+    return "struct"
+
+
 class Shape:
     """One node of an object's shape (see the module docstring); children are built on first use."""
 
-    __slots__ = ("_children", "_registry", "data", "name")
+    __slots__ = ("_children", "_raw", "_registry", "data", "enum", "kind", "name", "scalar")
 
     def __init__(self, data: Compact, registry: Registry, name: str = "") -> None:
         self.data = data
         self.name = name  # the OpenAPI type name of a struct ("io.k8s.api.apps.v1.DeploymentSpec")
         self._registry = registry
         self._children: dict[str, Shape | None] = {}
-
-    # what it is
-    @property
-    def kind(self) -> str:
-        if "s" in self.data:
-            return "any" if self.data["s"] == "any" else "scalar"
-        if "list" in self.data:
-            return "list"
-        if "map" in self.data:
-            return "map"
-        return "struct"
-
-    @property
-    def scalar(self) -> str:
-        return str(self.data.get("s", ""))
+        self._raw: Compact | None = None  # a struct's fields and facts, looked up once
+        self.kind: str = _kind_of(data)
+        """``scalar``, ``any``, ``list``, ``map`` or ``struct``."""
+        self.scalar: str = str(data.get("s", ""))
+        """A scalar's type (``string``, ``int32``, ``quantity``, …); empty for the other kinds."""
+        self.enum: tuple[Any, ...] = tuple(data["e"]) if "e" in data else ()
+        """The values a scalar may take, when its schema lists them (empty: any value of its type)."""
 
     @property
     def atomic(self) -> bool:
@@ -241,9 +252,14 @@ class Shape:
 
     # what it holds
     def _struct(self) -> Compact:
-        if "ref" in self.data:
-            return self._registry.raw(self.data["ref"])
-        return dict(self.data.get("struct") or {})
+        raw = self._raw
+        if raw is None:
+            if "ref" in self.data:
+                raw = self._registry.raw(self.data["ref"])
+            else:
+                raw = self.data.get("struct") or {}
+            self._raw = raw
+        return raw
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -303,7 +319,8 @@ class Registry:
         self._named: dict[str, Shape] = {}
 
     def raw(self, name: str) -> Compact:
-        return dict(self._types.get(name) or {"fields": {}})
+        """A named struct's compact form (shared: read it, never change it)."""
+        return self._types.get(name) or {"fields": {}}
 
     def named(self, name: str) -> Shape:
         if name not in self._named:
@@ -349,13 +366,39 @@ def fill_zero(obj: Any, shape: Shape | None) -> None:
 
 @cache
 def _document() -> dict[str, Any]:
-    return dict(json.loads(TYPES_FILE.read_text()))
+    return dict(orjson.loads(TYPES_FILE.read_bytes()))
 
 
 @cache
 def _builtin() -> tuple[dict[str, str], Registry]:
     document = _document()
     return dict(document["kinds"]), Registry(document["types"])
+
+
+@cache
+def _served() -> dict[str, frozenset[str]]:
+    by_group_version: dict[str, set[str]] = {}
+    for key in _builtin()[0]:
+        group_version, _, kind = key.partition(" ")
+        by_group_version.setdefault(group_version, set()).add(kind)
+    return {gv: frozenset(kinds) for gv, kinds in by_group_version.items()}
+
+
+def served_kinds(group_version: str) -> frozenset[str] | None:
+    """The kinds the real server serves in a built-in group-version (``apps/v1``), or None when it
+    serves no such group-version (a custom resource's, or one it removed or never enabled)."""
+    return _served().get(group_version)
+
+
+def builtin_groups() -> frozenset[str]:
+    """The API groups of the built-in kinds (``""`` for the core group)."""
+    return frozenset(gv.rpartition("/")[0] for gv in _served())
+
+
+def kubernetes_version() -> str:
+    """The Kubernetes release the shapes were recorded from (``v1.37.2``)."""
+    source = str(_document().get("source", ""))
+    return source.removeprefix("kube-apiserver ").partition(",")[0] or "unknown"
 
 
 def discovery_entry(group_version: str, name: str) -> dict[str, Any] | None:
@@ -370,6 +413,11 @@ def for_kind(group_version: str, kind: str) -> Shape | None:
     kinds, registry = _builtin()
     name = kinds.get(f"{group_version} {kind}")
     return registry.named(name) if name else None
+
+
+def object_meta() -> Shape:
+    """The shape of every object's ``metadata`` (ObjectMeta)."""
+    return _builtin()[1].named(OBJECT_META)
 
 
 def for_crd(schema: Mapping[str, Any] | None) -> Shape:
