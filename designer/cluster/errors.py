@@ -131,6 +131,17 @@ class DryRunUnsupportedError(ApiError):
 _MANAGER = re.compile(r'conflicts? with "([^"]+)"')
 _TYPING_FAILURES = ("failed to create typed patch object", "failed to convert new object")
 _IMMUTABLE = "field is immutable"
+_UNDECLARED = "field not declared in schema"  # server-side apply of a field the kind does not have
+_UNDECLARED_HINT = (
+    "the object has a field its kind does not have (misspelt, or of another API version); `design "
+    "validate` names each one at file:line: fix it in the design (a custom resource's field may need "
+    "its CRD updated first)"
+)
+_WRONG_TYPE_HINT = (
+    "a field of the design has a value of the wrong type (a number or true/false where Kubernetes "
+    "wants a string: quote it; a string where it wants a number, or data that is not base64): fix it "
+    "in the design"
+)
 
 
 def parse_causes(status_body: Mapping[str, Any]) -> tuple[Cause, ...]:
@@ -233,9 +244,7 @@ def from_status(
         # (kubernetes/kubernetes#139253): the request, not the server, is wrong; retrying cannot help
         return ApiError(
             text,
-            hint="a field of the design has a value of the wrong type (a number or true/false where "
-            "Kubernetes wants a string: quote it; a string where it wants a number, or data that is "
-            "not base64): fix it in the design",
+            hint=_UNDECLARED_HINT if _UNDECLARED in message else _WRONG_TYPE_HINT,
             status=status,
             reason=reason or "BadRequest",
             details=details,

@@ -4,11 +4,12 @@ It speaks the Kubernetes REST API over HTTP(S) on 127.0.0.1 well enough for the 
 its DynamicClient and the real kubectl: discovery, CRUD, server-side apply with managedFields, patches,
 dryRun, watch, finalizers, server defaults and optional toy controllers. Layers, bottom-up:
 
-- shapes.py (+ data/types.json): the kinds' fields, types and list semantics, from a real server's
-  OpenAPI (built-ins) or a CRD's schema; resources.py: the kind table (built-ins plus CRDs);
+- designer.kubetypes (outside the sandbox, shared with the loaders): the kinds' fields, types and
+  list semantics, from a real server's OpenAPI (built-ins) or a CRD's schema, and list keys;
+  resources.py: the kind table (built-ins plus CRDs);
 - status.py: API errors as Kubernetes Status bodies;
 - store.py: objects, resourceVersions and the event history for watches; selectors.py: label/field selectors;
-- listsemantics.py, fieldsets.py, apply.py, patching.py: list keys, FieldsV1 sets, SSA and patches;
+- fieldsets.py, apply.py, patching.py: FieldsV1 sets, SSA and patches;
 - requestoptions.py, fieldcheck.py, defaults.py, validation.py, kindrules.py: request options and
   warnings, field validation and typed decoding (400, 500 for apply), server defaults, and
   validation (names, metadata, keys, the built-in kinds' field rules, selectors, immutable fields: 422);

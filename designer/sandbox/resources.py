@@ -35,7 +35,8 @@ class ResourceType:
     storage_version: str = ""
     """A custom resource's storage version (its discovery entry's storageVersionHash names it)."""
     schema: Shape | None = field(default=None, compare=False, hash=False, repr=False)
-    """A custom resource's shape (from its CRD version's schema); built-in kinds use data/types.json."""
+    """A custom resource's shape (from its CRD version's schema); built-in kinds use
+    designer.kubetypes' data/types.json."""
     openapi: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
     """A custom resource's ``openAPIV3Schema`` as the CRD gives it: defaults and value checks
     (crdschema.py)."""

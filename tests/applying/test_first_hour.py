@@ -96,10 +96,17 @@ def test_a_value_of_the_wrong_type_is_a_design_error_not_an_outage(
     """kube-apiserver answers an apply whose value has the wrong type with a 500 (the emulator
     too): designer must not retry it as an outage, and must say to fix the design."""
     path = tmp_path / "d.yaml"
-    path.write_text(
+    text = (
         "apiVersion: designer/v1\nkind: Design\nmetadata: {name: d}\ncomponents:\n"
-        "  - {name: cfg, kind: ConfigMap, apiVersion: v1, settings: {data: {port: 8080}}}\n"
+        "  - {name: cfg, kind: ConfigMap, apiVersion: v1, OPT_OUT settings: {data: {port: 8080}}}\n"
     )
+    # designer's own field check finds it first, at file:line, before any request
+    path.write_text(text.replace("OPT_OUT ", ""))
+    code, _, err = live.design(capsys, "diff", str(path))
+    assert code == 3 and "d.yaml:5:68: components[0].settings.data.port: expected a string" in err
+    assert not [r for r in live.sandbox.requests if r.method == "PATCH"]
+    # an object that opts out of it meets the server's refusal
+    path.write_text(text.replace("OPT_OUT", "annotations: {designer.dev/field-validation: ignore},"))
     code, _, err = live.design(capsys, "diff", str(path))
     _no_traceback(err)
     assert code == 3

@@ -22,6 +22,8 @@ from designer.cli.main import run
 from tests import requirements
 
 K8S = "examples/kubernetes"
+# What makes `design validate` read input as conftest does: only the given policies, no field checks.
+CONFTEST_LIKE = ["--no-builtin-policies", "--field-validation", "ignore"]
 # title in acceptance.bats: (arguments after `design validate`, exit status, texts the output holds)
 CASES: dict[str, tuple[list[str], int, list[str]]] = {
     "Not fail when testing a service with a warning": (
@@ -87,7 +89,7 @@ def _validate(conftest: Path, args: list[str], capsys: pytest.CaptureFixture[str
     before = Path.cwd()
     os.chdir(conftest)
     try:
-        code = run(["validate", "--no-builtin-policies", "--field-validation", "ignore", *args])
+        code = run(["validate", *CONFTEST_LIKE, *args])
     finally:
         os.chdir(before)
     out, err = capsys.readouterr()

@@ -106,6 +106,18 @@ def test_a_500_for_values_of_the_wrong_type_is_a_refusal_not_an_outage() -> None
         error = errors.from_status(500, {"message": message}, action="apply", target="ConfigMap/default/c")
         assert not isinstance(error, errors.UnreachableError)
         assert error.status == 500 and "wrong type" in (error.hint or "")
+    undeclared = errors.from_status(
+        500,
+        {
+            "message": "failed to create typed patch object (/web; apps/v1, Kind=Deployment): "
+            ".spec.replica: field not declared in schema"
+        },
+        action="apply",
+        target="Deployment/default/web",
+    )
+    assert not isinstance(undeclared, errors.UnreachableError)
+    assert "a field its kind does not have" in (undeclared.hint or "")
+    assert "design validate" in (undeclared.hint or "")
     unauthorized = errors.from_status(401, {}, action="get", target="t")
     assert unauthorized.reason == "Unauthorized" and "credentials" in (unauthorized.hint or "")
 

@@ -122,7 +122,7 @@ ACCEPTANCE = {
 @pytest.mark.parametrize("title", sorted(ACCEPTANCE))
 def test_conftest_acceptance_reports_agree(title: str) -> None:
     folder = requirements.shared("testdata", "rego-suites", "conftest")
-    args = ["validate", "--no-builtin-policies", "-o", "json", *ACCEPTANCE[title][0]]
+    args = ["validate", *acceptance.CONFTEST_LIKE, "-o", "json", *ACCEPTANCE[title][0]]
     before = Path.cwd()
     os.chdir(folder)
     try:
