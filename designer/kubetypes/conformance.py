@@ -48,12 +48,26 @@ class Problem:
     """The names or values allowed there."""
 
 
-def check(obj: Mapping[str, Any], shape: Shape, *, given: Collection[str] = ()) -> list[Problem]:
+def check(
+    obj: Mapping[str, Any], shape: Shape, *, given: Collection[str] = (), custom: bool = False
+) -> list[Problem]:
     """Every problem of ``obj`` against ``shape`` (a kind's). ``given`` names top-level fields the
-    caller supplies and checks itself (a design's metadata): they count as present and are skipped."""
-    out: list[Problem] = []
+    caller supplies and checks itself (a design's metadata): they count as present and are skipped.
+    ``custom``: a custom resource, whose whole numbers written with a fraction (``2.0``) the server
+    takes as integers (a built-in kind's Go decoding refuses them)."""
+    out = _Found(custom)
     _struct(obj, shape, "", out, True, given)
-    return out
+    return list(out)
+
+
+class _Found(list[Problem]):
+    """The problems found so far, and whether the object is a custom resource."""
+
+    __slots__ = ("custom",)
+
+    def __init__(self, custom: bool) -> None:
+        super().__init__()
+        self.custom = custom
 
 
 _EXPECTED = {
@@ -75,7 +89,7 @@ def _struct(
     value: Mapping[str, Any],
     shape: Shape,
     path: str,
-    out: list[Problem],
+    out: _Found,
     required: bool,
     given: Collection[str],
 ) -> None:
@@ -100,7 +114,7 @@ def _struct(
                 out.append(Problem(where, REQUIRED, f"missing required field {name!r}{owner}", word=name))
 
 
-def _value(value: Any, shape: Shape, path: str, out: list[Problem], required: bool) -> None:
+def _value(value: Any, shape: Shape, path: str, out: _Found, required: bool) -> None:
     kind = shape.kind
     if kind == "scalar":
         _scalar(value, shape, path, out)
@@ -125,7 +139,7 @@ def _value(value: Any, shape: Shape, path: str, out: list[Problem], required: bo
             out.append(_wrong(path, value, "a mapping"))
 
 
-def _list(value: list[Any], shape: Shape, path: str, out: list[Problem], required: bool) -> None:
+def _list(value: list[Any], shape: Shape, path: str, out: _Found, required: bool) -> None:
     item_shape = shape.item
     if item_shape is not None and item_shape.kind != "any":
         for n, item in enumerate(value):
@@ -135,7 +149,7 @@ def _list(value: list[Any], shape: Shape, path: str, out: list[Problem], require
         _repeated_keys(value, shape.keys, path, out)
 
 
-def _repeated_keys(value: list[Any], keys: tuple[str, ...], path: str, out: list[Problem]) -> None:
+def _repeated_keys(value: list[Any], keys: tuple[str, ...], path: str, out: _Found) -> None:
     """Two items of one key in a keyed list (containers by name, ports by port and protocol)."""
     first: dict[str, int] = {}
     for n, item in enumerate(value):
@@ -158,7 +172,7 @@ def _repeated_keys(value: list[Any], keys: tuple[str, ...], path: str, out: list
             first[text] = n
 
 
-def _scalar(value: Any, shape: Shape, path: str, out: list[Problem]) -> None:
+def _scalar(value: Any, shape: Shape, path: str, out: _Found) -> None:
     scalar = shape.scalar
     kind = type(value)
     if scalar == "string":
@@ -167,6 +181,8 @@ def _scalar(value: Any, shape: Shape, path: str, out: list[Problem]) -> None:
         elif shape.enum and value and value not in shape.enum:
             out.append(_unsupported(path, value, shape.enum))
         return
+    if kind is float and out.custom and value.is_integer():
+        value, kind = int(value), int  # apiextensions-apiserver stores 2.0 as 2
     if scalar in INT_RANGES:
         if kind is int:
             low, high = INT_RANGES[scalar]

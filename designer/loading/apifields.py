@@ -53,7 +53,8 @@ def design_errors(design: Design) -> list[DesignError]:
         settings = component.settings
         # The component gives apiVersion, kind and metadata, unless its settings replace metadata.
         given = _READ_FROM_COMPONENT - {"metadata"} if "metadata" in settings else _READ_FROM_COMPONENT
-        problems = check(settings, shape, given=given)
+        custom = shapes.for_kind(component.api_version, component.kind) is None  # its CRD's shape
+        problems = check(settings, shape, given=given, custom=custom)
         if problems:
             errors.extend(_located(problems, component.locate, _written(component)))
     return errors

@@ -5,7 +5,7 @@ group-version, a value outside an enumeration, a repeated list key) is located b
 key path as the file writes it; all of a file's errors come at once; the design stays readable for
 `read_file`; the opt-out annotation, custom resources checked against a CRD of the same design, and
 kinds with no known shape left alone. The real loaders and the shapes recorded from a real
-kube-apiserver run; nothing is mocked.
+kube-apiserver run, and Istio's and the Gateway API's real CRDs; nothing is mocked.
 """
 
 from __future__ import annotations
@@ -14,9 +14,15 @@ import textwrap
 
 import pytest
 
+from designer.adapters.registry import AdapterRegistry
 from designer.errors import CombinedDesignError, DesignerError, FieldError
-from designer.loading import load_text, read_parsed
+from designer.graph import build_graph
+from designer.loading import load_file, load_text, read_parsed
+from designer.loading.writing import dump_documents
 from designer.loading.yamlnodes import scan_bytes
+from designer.rendering import render
+from tests import meshcrds
+from tests.conftest import PATTERNS
 
 
 def _errors(text: str, name: str = "app.yaml") -> list[DesignerError]:
@@ -247,6 +253,19 @@ def test_a_custom_resource_is_checked_against_the_crd_of_its_design() -> None:
     assert errors[2].hint == "did you mean 'red'?"
 
 
+def test_whole_numbers_with_a_fraction_are_integers_only_for_custom_resources() -> None:
+    """apiextensions-apiserver stores a custom resource's 2.0 as 2; a built-in kind's Go decoding
+    refuses it (designer sends the number as written)."""
+    assert _errors(CRD + WIDGET.replace("size: 3", "size: 3.0")) == []
+    assert (
+        _one(CRD + WIDGET.replace("size: 3", "size: 3.5")).message
+        == "expected an integer, got the number 3.5"
+    )
+    assert _one(DEPLOYMENT.replace("replicas: 2", "replicas: 2.0")).message == (
+        "expected an integer, got the number 2.0"
+    )
+
+
 def test_a_version_the_crd_does_not_serve() -> None:
     error = _one(CRD + WIDGET.replace("example.com/v1", "example.com/v2"))
     assert error.path == "document[1].apiVersion"
@@ -263,3 +282,31 @@ def test_kinds_with_no_known_shape_are_left_alone() -> None:
 def test_a_written_status_is_not_held_to_its_required_fields() -> None:
     status = "status:\n  conditions: [{type: Available}]\n"
     assert _errors(DEPLOYMENT + status) == []
+
+
+def test_the_mesh_objects_of_the_patterns_fit_the_real_istio_and_gateway_api_crds() -> None:
+    """Istio's and the Gateway API's real CRDs in one design with every mesh object the patterns
+    render (each of which the real control plane accepts): no field error; one misspelt field is one."""
+    crds = meshcrds.required()
+    head = crds.istio.read_text() + "".join("\n---\n" + p.read_text() for p in crds.gateway_api())
+    registry = AdapterRegistry.from_entry_points()
+    objects = []
+    for path in sorted(PATTERNS.glob("*.yaml")):
+        for design in load_file(path):
+            rendered = render(design, build_graph(design), registry)
+            objects += [o.body for o in rendered if o.body["apiVersion"].split("/")[0] in _MESH_GROUPS]
+    assert len(objects) >= 10
+    written = dump_documents(objects)
+    text = head + "\n---\n" + written
+
+    def field_errors(text: str) -> list[str]:
+        reading = read_parsed(scan_bytes(text.encode(), "mesh.yaml"), "mesh.yaml", "mesh", folder=None)
+        return [e.message for e in reading.errors if isinstance(e, FieldError)]
+
+    assert field_errors(text) == []
+    misspelt = head + "\n---\n" + written.replace("  hosts:\n", "  hostz:\n", 1)
+    assert sorted(field_errors(misspelt)) == ["missing required field 'hosts'", "unknown field 'hostz'"]
+
+
+_MESH_GROUPS = {"networking.istio.io", "security.istio.io", "telemetry.istio.io", "extensions.istio.io"}
+_MESH_GROUPS |= {"gateway.networking.k8s.io"}
