@@ -208,6 +208,10 @@ class _ConnectProxy:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def close(self) -> None:
+        # shutdown wakes the accept() of the other thread (close alone leaves it blocked forever, and a
+        # live thread makes `design validate` in later tests of the session run without workers)
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)
         self._server.close()
 
     def _accept(self) -> None:
