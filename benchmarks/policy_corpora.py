@@ -247,15 +247,23 @@ def _chunks(objects: Objects, size: int) -> Iterator[Objects]:
 
 
 def _storable(obj: Any) -> bool:
-    """An object the API server stores and a design can hold: apiVersion, kind and a string name."""
+    """An object the API server stores and a design can hold: apiVersion, kind and a string name, and
+    fields that fit its kind (a sample Pod with only ephemeral containers, a pattern's autoscaling/v1
+    HPA with v2's metrics are refused: `design validate` reports them as errors)."""
+    from designer.kubetypes import shapes
+    from designer.kubetypes.conformance import check
+
     if not isinstance(obj, dict) or obj.get("kind") in (None, "AdmissionReview"):
         return False
     meta = obj.get("metadata")
-    return (
+    if not (
         isinstance(obj.get("apiVersion"), str)
         and isinstance(meta, dict)
         and isinstance(meta.get("name"), str)
-    )
+    ):
+        return False
+    shape = shapes.for_kind(obj["apiVersion"], str(obj["kind"]))
+    return shape is None or not check(obj, shape)
 
 
 def _sample_groups() -> Iterator[tuple[str, Objects]]:
@@ -280,8 +288,7 @@ def _pattern_groups() -> Iterator[tuple[str, Objects]]:
     registry = AdapterRegistry.from_entry_points()
     for path in sorted(_testdata("meshery-patterns").glob("*.yaml")):
         objects: Objects = []
-        # Every design, field errors or not: the corpus is what the pattern renders, as it did before
-        # designer checked fields (a sample's autoscaling/v1 HPA carries v2's metrics).
+        # Every design, field errors or not (`_distinct` leaves out the objects the server refuses).
         for design in read_file(path).designs:
             objects.extend(item.body for item in render(design, build_graph(design), registry))
         if distinct := _distinct(objects):
