@@ -240,8 +240,12 @@ def bench(manifests: Path, cache: Path, checkov_cmd: list[str], repeat: int, *, 
 
     def warm_results() -> dict[str, Any]:
         """A rerun that reads every file's result but no stored report (as after a change elsewhere)."""
-        with contextlib.closing(sqlite3.connect(results)) as db, db:
-            db.execute("DELETE FROM reports")
+        with (
+            contextlib.closing(sqlite3.connect(results)) as db,
+            db,
+            contextlib.suppress(sqlite3.OperationalError),
+        ):
+            db.execute("DELETE FROM reports")  # no table: the run had errors, and no report was kept
         return measure(cmd, env)
 
     opa_runs: list[dict[str, Any]] = []
