@@ -62,14 +62,24 @@ export async function designView(main, id) {
   };
   colorBy.addEventListener("change", draw);
   draw();
+  // Cytoscape maps mouse events through a cached position of its container, refreshed only when the
+  // window resizes. The header can wrap when the findings' totals arrive, moving the graph down: clicks
+  // then landed beside the nodes. Any change of the container's size (the wrap shrinks it) refreshes it.
+  const watcher = new ResizeObserver(() => cy && !cy.destroyed() && cy.resize());
+  watcher.observe(canvas);
   findings = await pending;
-  if (!cy || cy.destroyed()) return () => {};
+  if (!cy || cy.destroyed()) {
+    watcher.disconnect();
+    return () => {};
+  }
   showBadges(cy, graph, findings.by_component);
   const by = findings.summary.by_severity;
   add(totals, SEVERITIES.filter((s) => by[s]).map((s) => severityBadge(s, by[s])));
+  cy.resize(); // the totals may have wrapped the header and moved the graph (see the watcher above)
   if (!panel.firstChild || !panel.querySelector("#component-detail")) showFindings();
   canvas.dataset.badges = "true";
   return () => {
+    watcher.disconnect();
     if (cy) cy.destroy();
     window.designerGraph = null;
   };
