@@ -3,7 +3,7 @@
 //   #/plan/<id>   plan (and apply, delete)     #/perf          perf history and comparisons
 //   #/catalog     the pattern catalog
 import { ApiError, start } from "./api.js";
-import { clear, h } from "./dom.js";
+import { h } from "./dom.js";
 import { catalogView } from "./views/catalog.js";
 import { designView } from "./views/design.js";
 import { designsView } from "./views/designs.js";
@@ -12,25 +12,34 @@ import { planView } from "./views/plan.js";
 
 const main = document.getElementById("main");
 let leaving = null; // the current view's cleanup
+let shown = 0; // which route() call owns the page: a view still loading when the hash changes again is dropped
 
 async function route() {
+  const mine = ++shown;
   if (leaving) leaving();
   leaving = null;
-  clear(main);
+  // Each view draws into a box of its own (laid out as if its children were main's). A view that
+  // finishes loading after another route() took over draws into a box no longer on the page: without
+  // that, two quick hash changes showed two views, one under the other (every perf row twice).
+  const box = h("div", { class: "view" });
+  main.replaceChildren(box);
   const [, view, id] = (location.hash || "#/").split("/");
   const key = decodeURIComponent(id || "");
   for (const link of document.querySelectorAll("nav a")) {
     link.classList.toggle("active", link.dataset.view === (view === "design" || view === "plan" ? "" : view || ""));
   }
+  let cleanup = null;
   try {
-    if (view === "design") leaving = await designView(main, key);
-    else if (view === "plan") leaving = await planView(main, key);
-    else if (view === "perf") leaving = await perfView(main, key);
-    else if (view === "catalog") leaving = await catalogView(main);
-    else leaving = await designsView(main);
+    if (view === "design") cleanup = await designView(box, key);
+    else if (view === "plan") cleanup = await planView(box, key);
+    else if (view === "perf") cleanup = await perfView(box, key);
+    else if (view === "catalog") cleanup = await catalogView(box);
+    else cleanup = await designsView(box);
   } catch (error) {
-    main.append(errorBox(error));
+    box.append(errorBox(error));
   }
+  if (mine === shown) leaving = cleanup;
+  else if (typeof cleanup === "function") cleanup();
 }
 
 export function errorBox(error) {
