@@ -63,7 +63,8 @@ def generate(n: int) -> dict[str, Any]:
             {
                 "name": f"web-{i}", "kind": "Deployment", "apiVersion": "apps/v1", "namespace": ns,
                 "dependsOn": deps,
-                "settings": {"spec": {"replicas": 2, "template": {"spec": {"containers": [
+                "settings": {"spec": {"replicas": 2, "selector": {"matchLabels": {"app": f"app-{i}"}},
+                    "template": {"metadata": {"labels": {"app": f"app-{i}"}}, "spec": {"containers": [
                     {"name": "app", "image": "nginx:1.27",
                      "envFrom": [{"configMapRef": {"name": f"cfg-{i}"}}]}]}}}},
             }
