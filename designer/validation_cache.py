@@ -65,7 +65,7 @@ from designer.statepaths import cache_dir
 if TYPE_CHECKING:  # the codec and the results are imported once a file's result is read or written
     from designer.validation_results import FileResult, Validation
 
-FORMAT = "designer-validate-cache/1"
+FORMAT = "designer-validate-cache/2"  # /2: enums by value, rows written by orjson
 MAX_AGE_DAYS = 30
 LARGE_FILE = 1 << 20  # option files past this size are keyed by size and modification time
 
@@ -125,7 +125,7 @@ class ResultCache:
         """Keep a report for `replayed` (only while every file is as this run read it, and when every
         result depended on its file alone)."""
         if self._external or not all(
-            _unchanged(Path(file), source) for file, source in self._sources.items() if source
+            _unchanged(file, source) for file, source in self._sources.items() if source
         ):
             return
         row = compact({"format": FORMAT, "key": key, "result": {"code": code, "text": text}})
@@ -178,8 +178,7 @@ class ResultCache:
                 self._write(
                     (source, result)
                     for result in fresh
-                    if (source := sources.get(result.file)) is not None
-                    and _unchanged(Path(result.file), source)
+                    if (source := sources.get(result.file)) is not None and _unchanged(result.file, source)
                 )
 
             results.update(zip(missing, validate([files[i] for i in missing], keep), strict=True))
@@ -220,10 +219,10 @@ class ResultCache:
         checks: dict[str, bytes] = {}
         for source, result in entries:
             try:
-                body, digest, listed = encode(result)
+                row, digest, listed = encode(result, {"format": FORMAT, "key": source.key})
             except ValueError:
                 continue  # read from outside the file, or a value the codec cannot carry
-            rows.append((source.key, now, compact({"format": FORMAT, "key": source.key, "result": body})))
+            rows.append((source.key, now, row))
             checks[digest] = listed
         if not rows:
             return
@@ -299,9 +298,9 @@ def _source(run: str, file: Path) -> _Source | None:
     return _Source(key=entry_key(run, str(file), data), stat=(info.st_size, info.st_mtime_ns))
 
 
-def _unchanged(file: Path, source: _Source) -> bool:
+def _unchanged(file: str, source: _Source) -> bool:
     try:
-        info = file.stat()
+        info = os.stat(file)  # noqa: PTH116 (a str, not a Path: made for every file of a run)
     except OSError:
         return False
     return (info.st_size, info.st_mtime_ns) == source.stat

@@ -12,8 +12,14 @@ so an encoded result names its list of checks by the digest of its JSON and `enc
 out separately (the cache keeps each list once); `decode` takes it back by digest.
 
 The dataclasses are read through their declared fields, so a field added to `Finding` or
-`DesignSummary` is carried without a change here; a field of a type this codec does not know makes
+`DesignSummary` is carried without a change here; a value of a type this codec does not know makes
 `encode` raise `ValueError` (that file's result is then simply not stored).
+
+Why orjson writes the whole row: a cold run stores every file's result, and building the JSON form
+in Python (a list per finding, a check per value) cost more than the rest of the write. `encode` hands
+the dataclasses to orjson, which asks `_flatten` for each one (its fields in order, read by one C
+call) and writes strings, numbers, tuples and enums (by value) itself. The strict checks stay where
+they matter, on the way in: `decode` rebuilds every value from its declared type.
 """
 
 from __future__ import annotations
@@ -39,23 +45,29 @@ Convert = Callable[[Any], Any]
 _TUPLE = "__tuple__"  # tags the tuples kept in an error's attributes (JSON has lists only)
 
 
-def encode(result: FileResult) -> tuple[dict[str, Any], str, bytes]:
-    """The JSON-able form of ``result``, and the digest and JSON of its list of checks; ValueError
-    when it holds a value this codec cannot carry (or one read from outside the file)."""
+def encode(result: FileResult, envelope: Mapping[str, str]) -> tuple[str, str, bytes]:
+    """The JSON text of ``envelope`` with ``result`` under ``"result"``, and the digest and JSON of
+    its list of checks; ValueError when it holds a value this codec cannot carry (or one read from
+    outside the file)."""
     if result.external:
         raise ValueError(f"{result.file}: the result depends on more than the file")
     report = result.report
     digest, checks = _encoded_checks(report.checks)
     doc: dict[str, Any] = {}
-    for name, hint in _fields(FileResult):
+    for name, _ in _fields(FileResult):
         if name == "report":
             doc[name] = {
-                field: digest if field == "checks" else _encoder(sub)(getattr(report, field))
-                for field, sub in _fields(Report)
+                field: digest if field == "checks" else getattr(report, field) for field, _ in _fields(Report)
             }
         elif name != "external":
-            doc[name] = _encoder(hint)(getattr(result, name))
-    return doc, digest, checks
+            doc[name] = getattr(result, name)
+    try:
+        text = orjson.dumps(
+            {**envelope, "result": doc}, default=_flatten, option=orjson.OPT_PASSTHROUGH_DATACLASS
+        )
+    except TypeError as exc:  # orjson.JSONEncodeError: a value it cannot write, or _flatten refused one
+        raise ValueError(f"{result.file}: {exc.__cause__ or exc}") from exc  # orjson's own says less
+    return text.decode(), digest, checks
 
 
 def decode(doc: Any, checks: Mapping[str, tuple[CheckInfo, ...]]) -> FileResult:
@@ -88,11 +100,22 @@ def checks_digest(doc: Any) -> str | None:
     return digest if type(digest) is str else None
 
 
-@functools.lru_cache(maxsize=64)
-def _encoded_checks(checks: tuple[CheckInfo, ...]) -> tuple[str, bytes]:
-    """The digest and JSON of a list of checks (cached: most files of a run list the same checks)."""
-    text = orjson.dumps(_encoder(tuple[CheckInfo, ...])(checks))
-    return hashlib.sha256(text).hexdigest(), text
+def _encoded_checks(
+    checks: tuple[CheckInfo, ...],
+    _known: dict[tuple[int, ...], tuple[tuple[CheckInfo, ...], str, bytes]] = {},  # noqa: B006 (a memo)
+) -> tuple[str, bytes]:
+    """The digest and JSON of a list of checks. Most files of a run list the very same `CheckInfo`
+    objects (each in a tuple of its own), so they are remembered by identity: hashing the frozen
+    dataclasses field by field cost more than the rest of the encoding. The memo holds the checks
+    themselves, so an identity it keys on is never reused by another object."""
+    ids = tuple(map(id, checks))
+    known = _known.get(ids)
+    if known is None:
+        text = orjson.dumps(checks, default=_flatten, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+        if len(_known) >= 64:
+            _known.clear()
+        known = _known[ids] = (checks, hashlib.sha256(text).hexdigest(), text)
+    return known[1], known[2]
 
 
 def decode_checks(digest: str, text: bytes) -> tuple[CheckInfo, ...]:
@@ -106,37 +129,29 @@ def decode_checks(digest: str, text: bytes) -> tuple[CheckInfo, ...]:
 # -- dataclasses, by their declared field types: one converter per type, built once --------------
 
 
-@functools.cache
-def _encoder(hint: Any) -> Convert:
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (types.UnionType, typing.Union):
-        options = [(_accepts_value(a), _encoder(a)) for a in args]
-        return lambda value: _first(options, value)(value)
-    if origin in (tuple, list):
-        item = _encoder(args[0])
-        return lambda value: [item(v) for v in _check(value, origin)]
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return lambda value: _check(value, hint).name
-    if hint is DesignerError:
-        return _encode_error
-    if _is_dataclass(hint):
-        fields = _fields(hint)
-        read = operator.attrgetter(*(name for name, _ in fields))
-        plan = [(_scalars(sub), None if _scalars(sub) else _encoder(sub)) for _, sub in fields]
+def _flatten(value: Any) -> Any:
+    """What orjson writes for a value it cannot write itself: a dataclass as the tuple of its fields
+    in declaration order (no key names in every finding), designer's errors by class and state."""
+    read = _readers.get(type(value))
+    if read is None:
+        if not _is_dataclass(type(value)):
+            if isinstance(value, DesignerError):
+                return _encode_error(value)
+            raise TypeError(f"cannot carry {type(value).__name__}")
+        read = _readers[type(value)] = _reader(type(value))
+    return read(value)
 
-        def flatten(value: Any) -> list[Any]:
-            # A list in field order: no key names in every finding, and one C call reads the fields.
-            if type(value) is not hint:
-                raise ValueError(f"not a {hint.__name__}")
-            return [
-                _convert(item, allowed, convert)
-                for item, (allowed, convert) in zip(read(value), plan, strict=True)
-            ]
 
-        return flatten
-    if hint in (str, int, bool, type(None)):
-        return lambda value: _check(value, hint)
-    raise ValueError(f"cannot carry {hint}")
+def _reader(cls: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of a dataclass's fields, read by one C call (attrgetter gives a lone field alone)."""
+    names = [name for name, _ in _fields(cls)]
+    if len(names) == 1:
+        return lambda value: (getattr(value, names[0]),)
+    read: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
+    return read
+
+
+_readers: dict[type[Any], Callable[[Any], Any]] = {}
 
 
 @functools.cache
@@ -151,8 +166,7 @@ def _decoder(hint: Any) -> Convert:
             return lambda raw: tuple(item(v) for v in _check(raw, list))
         return lambda raw: [item(v) for v in _check(raw, list)]
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        members = hint.__members__
-        return lambda raw: _member(members, raw)
+        return lambda raw: _member(hint, raw)
     if hint is DesignerError:
         return _decode_error
     if _is_dataclass(hint):
@@ -202,13 +216,6 @@ def _fields(cls: type[Any]) -> list[tuple[str, Any]]:
     return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
 
 
-def _accepts_value(hint: Any) -> Callable[[Any], bool]:
-    kind = typing.get_origin(hint) or hint
-    if kind in (int, bool):  # bool is an int in Python, not in JSON
-        return lambda value: type(value) is kind
-    return lambda value: isinstance(value, kind)
-
-
 def _accepts_json(hint: Any) -> Callable[[Any], bool]:
     kind = typing.get_origin(hint) or hint
     if kind in (tuple, list) or _is_dataclass(kind):  # dataclasses are written as lists of fields
@@ -225,22 +232,21 @@ def _first(options: list[tuple[Callable[[Any], bool], Convert]], value: Any) -> 
     raise ValueError(f"unexpected {type(value).__name__}")
 
 
-def _member(members: Mapping[str, Any], raw: Any) -> Any:
+def _member(enum_class: type[enum.Enum], raw: Any) -> Any:
+    """The member whose value ``raw`` is, of the same type (True is not ``Severity.LOW``)."""
     try:
-        return members[_check(raw, str)]
-    except KeyError as exc:
-        raise ValueError(f"unknown member {raw!r}") from exc
+        member = enum_class(raw)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not a {enum_class.__name__}: {raw!r}") from exc
+    if type(raw) is not type(member.value):
+        raise ValueError(f"not a {enum_class.__name__}: {raw!r}")
+    return member
 
 
 def _check(value: Any, kind: type[Any]) -> Any:
     if type(value) is not kind and not (kind not in (int, bool) and isinstance(value, kind)):
         raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
     return value
-
-
-def _plain_int(value: Any) -> int:
-    number: int = _check(value, int)
-    return number
 
 
 # -- errors: designer's own exception classes, their arguments and attributes ---------------------
@@ -289,7 +295,7 @@ def _encode_plain(value: Any) -> Any:
     if value is None or type(value) in (str, int, float, bool):
         return value
     if isinstance(value, Location):
-        return {"Location": _encoder(Location)(value)}
+        return {"Location": list(_flatten(value))}
     if isinstance(value, tuple):
         return {_TUPLE: [_encode_plain(v) for v in value]}
     if isinstance(value, list):

@@ -156,12 +156,13 @@ def validate(
         if not selected:
             click.echo(f"no design changed since {changed_since}", err=True)
         paths = tuple(str(p) for p in selected)
-    replay = _replay_key(cache, paths, output, fail_on) if changed_since is None else None
+    files = _listed(paths)  # listed once: the report key and validation read the same list
+    replay = _replay_key(cache, files, output, fail_on) if changed_since is None else None
     if replay is not None and (stored := cache.replayed(replay) if cache else None) is not None:
         _emit(stored[1], output_file)  # nothing changed since a run that wrote this very report
         ctx.exit(stored[0])
     # With --changed-since and nothing changed, the report is still written (SARIF needs its file).
-    run = _validate(paths, variables, inputs, jobs, cache)
+    run = _validate(files, variables, inputs, jobs, cache)
     if field_validation == "ignore":
         run.errors = [e for e in run.errors if not isinstance(e, FieldError)]
     if unchecked_objects == "finding":
@@ -230,8 +231,16 @@ class _Inputs:
         return policies
 
 
+def _listed(paths: tuple[str, ...]) -> list[Path] | DesignerError:
+    """The files ``paths`` name, or why they cannot be listed (validation reports it)."""
+    try:
+        return expand_paths(paths)
+    except DesignerError as exc:
+        return exc
+
+
 def _validate(
-    paths: tuple[str, ...],
+    files: list[Path] | DesignerError,
     variables: dict[str, str],
     inputs: _Inputs,
     jobs: int | None,
@@ -239,11 +248,9 @@ def _validate(
 ) -> Validation:
     from designer.validation_results import Validation, combine
 
-    try:
-        files = expand_paths(paths)
-    except DesignerError as exc:
+    if isinstance(files, DesignerError):
         inputs.policies  # noqa: B018 (a broken policy is the first error, as without the cache)
-        return Validation(errors=[exc])
+        return Validation(errors=[files])
 
     def validate(
         todo: list[Path], keep: Callable[[list[FileResult]], None] | None = None
@@ -275,18 +282,16 @@ def _result_cache(params: dict[str, Any]) -> ResultCache | None:
     return ResultCache.default(run_key(keyed, [path for path, _ in compiled]))
 
 
-def _replay_key(cache: ResultCache | None, paths: tuple[str, ...], output: str, fail_on: str) -> str | None:
+def _replay_key(
+    cache: ResultCache | None, files: list[Path] | DesignerError, output: str, fail_on: str
+) -> str | None:
     """The key under which this run's whole report may be stored (designer.validation_cache), or None.
 
     Only machine-readable reports are replayed: they are one text on stdout (a text report also
     writes to stderr, and is for people, who rerun less often than CI does).
     """
-    if cache is None or output == "text":
-        return None
-    try:
-        files = expand_paths(paths)
-    except DesignerError:
-        return None  # validation reports it
+    if cache is None or output == "text" or isinstance(files, DesignerError):
+        return None  # an error listing the files: validation reports it
     return cache.report_key(files, {"output": output, "fail_on": fail_on})
 
 

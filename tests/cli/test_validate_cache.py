@@ -240,7 +240,7 @@ def test_a_damaged_entry_is_validated_again(
         with sqlite3.connect(cache) as db:
             db.execute("UPDATE checks SET value = ?", (orjson.dumps([]),))
     else:
-        doc["format"] = FORMAT.replace("/1", "/0")
+        doc["format"] = FORMAT.rsplit("/", 1)[0] + "/0"
         _rewrite(cache, target["key"], json.dumps(doc))
     assert _validate(capsys, str(repo), "-o", "json") == expected
     # Damaged checks concern the files that list checks (b-loop has no design, so none).

@@ -34,14 +34,31 @@ class RenderContext:
 
 @lru_cache(maxsize=4096)
 def _relative(file: str, base: str, cwd: str) -> str:
-    # Cached: a report names its files thousands of times, and resolve() asks the file system. The
+    # Cached: a report names its files thousands of times, and resolving asks the file system. The
     # working folder is part of the key because relative paths resolve against it; the key is made of
     # strings because hashing Paths (or asking Path.cwd()) for every finding cost more than the lookup.
-    path = Path(file)
-    try:
-        return path.resolve().relative_to(_resolved(base, cwd)).as_posix()
-    except ValueError:
-        return path.as_posix()
+    folder, name = os.path.split(os.path.join(cwd, file))  # noqa: PTH118 (strings: no Path per file)
+    if name in ("", ".", ".."):
+        real = os.path.realpath(os.path.join(folder, name))  # noqa: PTH118
+    else:
+        # The folder's links resolved once for all its files (a repository has many files per
+        # folder), then the file's own link if it is one: what Path.resolve() gives, with a stat or
+        # two per file instead of one per component.
+        real = os.path.join(_real_folder(folder), name)  # noqa: PTH118
+        if os.path.islink(real):  # noqa: PTH114
+            real = os.path.realpath(real)
+    root = str(_resolved(base, cwd))
+    if real == root:
+        return "."
+    below = root if root.endswith(os.sep) else root + os.sep
+    if real.startswith(below):
+        return real[len(below) :].replace(os.sep, "/")
+    return Path(file).as_posix()
+
+
+@lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 @lru_cache(maxsize=16)
