@@ -50,6 +50,12 @@ from designer.validation_results import combine as combine
 # YAML against a few milliseconds to fork and collect a child; measured by benchmarks/policy_bench.py).
 MIN_CHUNK_BYTES = 64 * 1024
 
+# The work a file costs beside its bytes (reading it, starting its parse, its result), counted as bytes
+# of YAML when the files are split between processes: split by bytes alone, the process that drew a
+# repository's many small files did a third more work than the one with fewer, larger files, and the
+# run waited for it (benchmarks/policy_bench.py's repository corpus: 0.27 s against 0.20 s of CPU).
+FILE_OVERHEAD_BYTES = 512
+
 # Rendered objects held for one evaluation: enough that the per-evaluation cost vanishes (a few ms per
 # batch against ~0.2 ms per object), few enough that a batch's input and results stay small.
 BATCH_OBJECTS = 1000
@@ -205,8 +211,9 @@ def _job_count(sizes: Sequence[int], jobs: int | None) -> int:
 
 
 def _size(file: Path) -> int:
+    """What ``file`` weighs when files are split between processes (`FILE_OVERHEAD_BYTES`)."""
     try:
-        return file.stat().st_size
+        return file.stat().st_size + FILE_OVERHEAD_BYTES
     except OSError:
         return 0  # the loader reports it
 
