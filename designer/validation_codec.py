@@ -54,10 +54,10 @@ def encode(result: FileResult, envelope: Mapping[str, str]) -> tuple[str, str, b
     report = result.report
     digest, checks = _encoded_checks(report.checks)
     doc: dict[str, Any] = {}
-    for name, _ in _fields(FileResult):
+    for name in _names(FileResult):
         if name == "report":
             doc[name] = {
-                field: digest if field == "checks" else getattr(report, field) for field, _ in _fields(Report)
+                field: digest if field == "checks" else getattr(report, field) for field in _names(Report)
             }
         elif name != "external":
             doc[name] = getattr(result, name)
@@ -144,7 +144,7 @@ def _flatten(value: Any) -> Any:
 
 def _reader(cls: Any) -> Callable[[Any], tuple[Any, ...]]:
     """The values of a dataclass's fields, read by one C call (attrgetter gives a lone field alone)."""
-    names = [name for name, _ in _fields(cls)]
+    names = _names(cls)
     if len(names) == 1:
         return lambda value: (getattr(value, names[0]),)
     read: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
@@ -208,6 +208,12 @@ def _scalars(hint: Any) -> frozenset[type] | None:
 
 def _is_dataclass(hint: Any) -> bool:
     return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+@functools.cache
+def _names(cls: type[Any]) -> tuple[str, ...]:
+    """The fields of a dataclass, in order (what encoding needs: no type hints to evaluate)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @functools.cache
