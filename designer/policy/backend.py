@@ -80,12 +80,14 @@ class _Strays:
 
     def at_exit(self) -> None:
         """Keep what no thread will drop past the interpreter's teardown (which would drop it)."""
-        if self.off_main:
-            _keep_forever([])  # import ctypes now, while imports work: teardown may hand engines back
+        if self.off_main or threading.active_count() > 1:
+            # Import ctypes now, while imports work: teardown may hand engines back (a thread still
+            # running may collect one). A run that only ever used the main thread skips the import.
+            _keep_forever([])
         self.release()
-        for engines in self.waiting.values():
-            _keep_forever(engines)
-        _keep_forever(self.kept)
+        for engines in [*self.waiting.values(), self.kept]:
+            if engines:
+                _keep_forever(engines)
         self.closed = True
 
 

@@ -136,6 +136,29 @@ def test_engines_of_an_ended_thread_are_never_dropped_elsewhere(tmp_path: Path) 
     assert "unsendable" not in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("other_thread", [False, True])
+def test_ctypes_is_imported_at_exit_only_when_another_thread_may_hand_an_engine_back(
+    tmp_path: Path, other_thread: bool
+) -> None:
+    """The import costs every `design validate` ~2 ms; it is needed only when a thread besides the
+    main one is alive at exit (teardown may collect an engine there, and imports fail by then)."""
+    script = tmp_path / "exit.py"
+    script.write_text(
+        "import atexit, sys, threading\n"
+        "atexit.register(lambda: print('ctypes' in sys.modules))  # runs after backend's handler\n"
+        "from designer.policy.backend import RegoEngine\n"
+        "engine = RegoEngine()\n"
+        "assert engine.eval_query('true') == [True]\n"
+        f"if {other_thread}:\n"
+        "    threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{other_thread}\n"
+
+
 def test_syntax_error_names_file_and_line() -> None:
     with pytest.raises(PolicyError) as info:
         _engine("package x\n\ndeny[msg] { msg := 1 }\n", path="team/bad.rego")
