@@ -14,14 +14,13 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	image := k8s.string_at(c.container, "image")
-	is_string(image)
-	tag := k8s.image_tag(image)
-	tag in {"", "latest"}
-	why := {"": "has no tag (defaults to latest)", "latest": "uses the latest tag"}[tag]
+	image := c.image
+	why := _why[k8s.image_tags[image]] # undefined unless the tag is "" or "latest"
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s image %s %s", [k8s.where(c), image, why]),
+		"msg": sprintf("%s image %s %s", [c.where, image, why]),
 		"path": concat("", [c.path, ".image"]),
 	}
 }
+
+_why := {"": "has no tag (defaults to latest)", "latest": "uses the latest tag"}

@@ -14,20 +14,18 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	image := k8s.string_at(c.container, "image")
-	is_string(image)
-	not k8s.image_has_digest(image)
-	tag := k8s.image_tag(image)
-	policy := object.get(c.container, "imagePullPolicy", _default_policy(tag))
+	image := c.image
+	not contains(image, "@") # k8s.image_has_digest, inlined: this runs for every container
+	fallback := object.get(_default_policy, k8s.image_tags[image], "IfNotPresent")
+	policy := object.get(c.container, "imagePullPolicy", fallback)
 	policy != "Always"
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s pulls mutable image %s with imagePullPolicy %s", [k8s.where(c), image, policy]),
+		"msg": sprintf("%s pulls mutable image %s with imagePullPolicy %s", [c.where, image, policy]),
 		"path": concat("", [c.path, ".imagePullPolicy"]),
 	}
 }
 
-# Kubernetes defaults to Always for latest (or no tag) and IfNotPresent otherwise.
-_default_policy(tag) := "Always" if tag in {"", "latest"}
-
-_default_policy(tag) := "IfNotPresent" if not tag in {"", "latest"}
+# Kubernetes defaults to Always for latest (or no tag) and IfNotPresent otherwise (a lookup, not a
+# function: this runs for every container).
+_default_policy := {"": "Always", "latest": "Always"}

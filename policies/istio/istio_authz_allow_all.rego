@@ -20,7 +20,7 @@ findings contains f if {
 	_empty(rule)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s rule %d is empty: it allows every request", [k8s.describe(entry.object), i]),
+		"msg": sprintf("%s rule %d is empty: it allows every request", [k8s.describe_entry(entry), i]),
 		"path": sprintf("spec.rules[%d]", [i]),
 	}
 }

@@ -17,7 +17,7 @@ findings contains f if {
 	k8s.string_at(entry.object, ["spec", "trafficPolicy", "tls", "mode"]) == "DISABLE"
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s disables TLS to %v", [k8s.describe(entry.object), object.get(entry.object, ["spec", "host"], "?")]),
+		"msg": sprintf("%s disables TLS to %v", [k8s.describe_entry(entry), object.get(entry.object, ["spec", "host"], "?")]),
 		"path": "spec.trafficPolicy.tls.mode",
 	}
 }
@@ -28,7 +28,7 @@ findings contains f if {
 	k8s.string_at(setting, ["tls", "mode"]) == "DISABLE"
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s disables TLS to port %v of %v", [k8s.describe(entry.object), k8s.get(setting, ["port", "number"], "?"), object.get(entry.object, ["spec", "host"], "?")]),
+		"msg": sprintf("%s disables TLS to port %v of %v", [k8s.describe_entry(entry), k8s.get(setting, ["port", "number"], "?"), object.get(entry.object, ["spec", "host"], "?")]),
 		"path": sprintf("spec.trafficPolicy.portLevelSettings[%d].tls.mode", [i]),
 	}
 }
@@ -39,7 +39,7 @@ findings contains f if {
 	k8s.string_at(subset, ["trafficPolicy", "tls", "mode"]) == "DISABLE"
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s disables TLS for subset %v", [k8s.describe(entry.object), k8s.get(subset, "name", "?")]),
+		"msg": sprintf("%s disables TLS for subset %v", [k8s.describe_entry(entry), k8s.get(subset, "name", "?")]),
 		"path": sprintf("spec.subsets[%d].trafficPolicy.tls.mode", [i]),
 	}
 }

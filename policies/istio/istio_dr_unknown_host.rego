@@ -21,7 +21,7 @@ findings contains f if {
 	not istio.host_defined(entry.design, host, ns)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s applies to host %s, but the design has no Service %s", [k8s.describe(entry.object), host, istio.service_key(entry.design, host, ns)]),
+		"msg": sprintf("%s applies to host %s, but the design has no Service %s", [k8s.describe_entry(entry), host, istio.service_key(entry.design, host, ns)]),
 		"path": "spec.host",
 	}
 }

@@ -24,7 +24,7 @@ findings contains f if {
 	count(k8s.selected_pods_anywhere(entry.design, selector)) == 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s selects %v, but no pod template of the design has those labels", [k8s.describe(entry.object), selector]),
+		"msg": sprintf("%s selects %v, but no pod template of the design has those labels", [k8s.describe_entry(entry), selector]),
 		"path": "spec.selector",
 	}
 }

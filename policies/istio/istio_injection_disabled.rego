@@ -54,7 +54,7 @@ findings contains f if {
 	concat("/", [entry.design, entry.name]) in _istio_namespaces
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s disables sidecar injection but holds Istio traffic or security configuration", [k8s.describe(entry.object)]),
+		"msg": sprintf("%s disables sidecar injection but holds Istio traffic or security configuration", [k8s.describe_entry(entry)]),
 		"path": "metadata.labels",
 	}
 }

@@ -20,7 +20,7 @@ findings contains f if {
 	mode in _weak
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s sets mTLS mode %s", [k8s.describe(entry.object), mode]),
+		"msg": sprintf("%s sets mTLS mode %s", [k8s.describe_entry(entry), mode]),
 		"path": "spec.mtls.mode",
 	}
 }
@@ -32,7 +32,7 @@ findings contains f if {
 	mode in _weak
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s sets mTLS mode %s on port %v", [k8s.describe(entry.object), mode, port]),
+		"msg": sprintf("%s sets mTLS mode %s on port %v", [k8s.describe_entry(entry), mode, port]),
 		"path": sprintf("spec.portLevelMtls.%v.mode", [port]),
 	}
 }

@@ -40,7 +40,7 @@ findings contains f if {
 	not _declared(name)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s port %v is named '%s', which does not tell Istio its protocol", [k8s.describe(entry.object), k8s.get(port, "port", "?"), name]),
+		"msg": sprintf("%s port %v is named '%s', which does not tell Istio its protocol", [k8s.describe_entry(entry), k8s.get(port, "port", "?"), name]),
 		"path": sprintf("spec.ports[%d].name", [i]),
 	}
 }

@@ -18,7 +18,7 @@ findings contains f if {
 	k8s.effective_security(c, "runAsUser") == 1337
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s runs as UID 1337, the Istio proxy's UID: its traffic escapes the sidecar", [k8s.where(c)]),
+		"msg": sprintf("%s runs as UID 1337, the Istio proxy's UID: its traffic escapes the sidecar", [c.where]),
 		"path": concat("", [c.path, ".securityContext.runAsUser"]),
 	}
 }

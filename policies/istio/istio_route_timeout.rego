@@ -19,7 +19,7 @@ findings contains f if {
 	k8s.string_at(route, "timeout") == ""
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s http route %s has no timeout", [k8s.describe(entry.object), k8s.get(route, "name", sprintf("#%d", [i]))]),
+		"msg": sprintf("%s http route %s has no timeout", [k8s.describe_entry(entry), k8s.get(route, "name", sprintf("#%d", [i]))]),
 		"path": sprintf("spec.http[%d].timeout", [i]),
 	}
 }

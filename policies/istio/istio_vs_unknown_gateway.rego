@@ -23,7 +23,7 @@ findings contains f if {
 	not concat("/", [entry.design, key]) in istio.gateways
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s is bound to Gateway %s, which the design does not define", [k8s.describe(entry.object), key]),
+		"msg": sprintf("%s is bound to Gateway %s, which the design does not define", [k8s.describe_entry(entry), key]),
 		"path": sprintf("spec.gateways[%d]", [i]),
 	}
 }

@@ -18,7 +18,7 @@ findings contains f if {
 	host == "*"
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s claims every host (\"*\")", [k8s.describe(entry.object)]),
+		"msg": sprintf("%s claims every host (\"*\")", [k8s.describe_entry(entry)]),
 		"path": sprintf("spec.hosts[%d]", [i]),
 	}
 }

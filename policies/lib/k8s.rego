@@ -58,7 +58,19 @@ describe(obj) := concat(" ", [kind, name_of(obj)]) if {
 	is_string(kind)
 } else := concat(" ", ["object", name_of(obj)])
 
+# describe(entry.object) for an input entry whose kind is known (any entry of objects_of_kind[K] for a
+# non-empty K): "<kind> <name>" from the entry's precomputed fields, without describe's reads of the object.
+describe_entry(entry) := concat(" ", [entry.kind, entry.name])
+
 # One entry per object with a pod spec.
+#
+# Evaluation cost: `pods` and `containers` run once per evaluation but over every object of every design,
+# so their bodies read fields directly (`ct.name`, `spec[field]`, guarded by is_object/is_array) rather
+# than through the null-safe helpers below: in regorus a user function call costs several times a field
+# read plus a builtin, and these loops run for each of 10,000s of objects. Field reads on a non-object are
+# simply undefined (in OPA and regorus alike), which is what the helpers turn into their defaults.
+# Values several checks read per pod or per container (description, where, image, replicas) are
+# computed here once instead of in each check.
 pods := [p |
 	some entry in input.objects
 	kind := entry.kind
@@ -66,7 +78,6 @@ pods := [p |
 	spec := object.get(entry.object, spath, null)
 	is_object(spec)
 	meta := object_at(entry.object, pod_meta_path[kind])
-	labels := object_at(meta, "labels")
 	p := {
 		"index": entry.index,
 		"design": entry.design,
@@ -77,20 +88,23 @@ pods := [p |
 		"object": entry.object,
 		"spec": spec,
 		"path": concat(".", spath),
-		"labels": labels,
+		"labels": object_at(meta, "labels"),
 		"annotations": object_at(meta, "annotations"),
+		# effective_replicas of this entry (checks of replicated workloads read it for every pod).
+		"replicas": _effective_replicas(entry.design, kind, entry.namespace, entry.name, entry.object),
 	}
 ]
 
-# Every container of every pod spec: index, pod (the `pods` entry), container, name, field, path.
+# Every container of every pod spec: index, pod (the `pods` entry), container, name, field, path,
+# where (the start of container messages) and image (string_at(container, "image")).
 containers := [c |
 	some p in pods
 	some field in container_fields
-	list := array_at(p.spec, field)
+	list := p.spec[field]
 	is_array(list)
 	some i, ct in list
 	is_object(ct)
-	name := get(ct, "name", sprintf("#%d", [i]))
+	name := object.get(ct, "name", sprintf("#%d", [i]))
 	c := {
 		"index": p.index,
 		"pod": p,
@@ -99,6 +113,7 @@ containers := [c |
 		"field": field,
 		"path": sprintf("%s.%s[%d]", [p.path, field, i]),
 		"where": sprintf("%s '%s' of %s", [_container_word[field], name, p.description]),
+		"image": string_at(ct, "image"),
 	}
 ]
 
@@ -192,6 +207,10 @@ image_tag(image) := "" if {
 
 _last_segment(image) := parts[count(parts) - 1] if parts := split(image, "/")
 
+# image_tag of every image the containers use, computed once per distinct image (image checks look it
+# up for every container: the function above costs several calls each time).
+image_tags := {image: image_tag(image) | some image in {c.image | some c in containers}}
+
 # The number of replicas a workload asks for (Kubernetes defaults it to 1).
 replicas(obj) := n if {
 	n := object.get(obj, ["spec", "replicas"], 1)
@@ -231,11 +250,13 @@ hpa_min_replicas[key] contains n if {
 }
 
 # Replicas a workload (a `pods` entry) runs: its HPA's minReplicas when one of its design targets it,
-# else spec.replicas.
-effective_replicas(p) := n if {
-	asked := hpa_min_replicas[concat("/", [p.design, p.kind, p.namespace, p.name])]
+# else spec.replicas. `pods` entries carry it as `replicas` (computed once per pod).
+effective_replicas(p) := _effective_replicas(p.design, p.kind, p.namespace, p.name, p.object)
+
+_effective_replicas(design, kind, ns, name, obj) := n if {
+	asked := hpa_min_replicas[concat("/", [design, kind, ns, name])]
 	n := max(asked)
-} else := replicas(p.object)
+} else := replicas(obj)
 
 # Every RBAC rule of the design's Roles and ClusterRoles: {index, object, rule, path, verbs, resources}.
 rbac_rules := [r |

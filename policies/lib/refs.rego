@@ -48,7 +48,7 @@ _all contains r if {
 	ref := k8s.get(env, ["valueFrom", field], null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), k8s.where(c))
+	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), c.where)
 }
 
 _all contains r if {
@@ -58,7 +58,7 @@ _all contains r if {
 	ref := k8s.get(env, field, null)
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), k8s.where(c))
+	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), c.where)
 }
 
 _all contains r if {

@@ -30,7 +30,7 @@ findings contains f if {
 	not k8s.has_object(entry.design, parent_kind, ns, name)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s is attached to %s '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), parent_kind, name, ns]),
+		"msg": sprintf("%s is attached to %s '%s', which the design does not define in namespace %s", [k8s.describe_entry(entry), parent_kind, name, ns]),
 		"path": sprintf("spec.parentRefs[%d].name", [i]),
 	}
 }

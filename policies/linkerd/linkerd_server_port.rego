@@ -19,7 +19,7 @@ findings contains f if {
 	count(k8s.label_selector_pods(entry.design, entry.namespace, selector)) == 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe(entry.object), entry.namespace]),
+		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe_entry(entry), entry.namespace]),
 		"path": "spec.podSelector",
 	}
 }
@@ -35,7 +35,7 @@ findings contains f if {
 	not k8s.pods_expose(pods, port)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s is for port %v, which no selected container declares", [k8s.describe(entry.object), port]),
+		"msg": sprintf("%s is for port %v, which no selected container declares", [k8s.describe_entry(entry), port]),
 		"path": "spec.port",
 	}
 }

@@ -22,15 +22,19 @@ _namespaced := {
 
 findings contains f if {
 	some kind in _namespaced
-	some entry in k8s.get(k8s.objects_of_kind, kind, set())
+	some entry in object.get(k8s.objects_of_kind, kind, set())
+	# entry.namespace is "default" for a missing or non-string namespace, else the namespace itself:
+	# a cheap filter before the exact reading below (this runs for every object of these kinds).
+	entry.namespace in _defaultish
 	ns := k8s.string_at(entry.object, ["metadata", "namespace"])
-	ns in {"", "default"}
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s %s", [k8s.describe(entry.object), _why(ns)]),
+		"msg": sprintf("%s %s", [k8s.describe_entry(entry), _why(ns)]),
 		"path": "metadata.namespace",
 	}
 }
+
+_defaultish := {"", "default"}
 
 _why("") := "has no namespace: it lands in whatever namespace the client defaults to"
 

@@ -16,12 +16,21 @@ _kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Repli
 
 findings contains f if {
 	some kind in _kinds
-	some entry in k8s.get(k8s.objects_of_kind, kind, set())
-	labels := k8s.object_at(entry.object, ["metadata", "labels"])
-	k8s.string_at(labels, "app.kubernetes.io/name") == ""
+	some entry in object.get(k8s.objects_of_kind, kind, set())
+	not _named(entry.object)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s has no app.kubernetes.io/name label", [k8s.describe(entry.object)]),
+		# k8s.describe_entry(entry), which is "<kind> <name>" for an object of a known kind
+		"msg": sprintf("%s has no app.kubernetes.io/name label", [concat(" ", [kind, entry.name])]),
 		"path": "metadata.labels",
 	}
+}
+
+# True when the object has a non-empty app.kubernetes.io/name label. A direct field read rather than
+# k8s.object_at/string_at (this runs for every object of the kinds above): a field read of a value that is
+# not an object is undefined, as the helpers' fallbacks are.
+_named(obj) if {
+	name := obj.metadata.labels["app.kubernetes.io/name"]
+	is_string(name)
+	name != ""
 }

@@ -35,7 +35,7 @@ findings contains f if {
 	count(others) > 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s serves host %s, which %d other Ingress(es) of the design also serve", [k8s.describe(entry.object), host, count(others)]),
+		"msg": sprintf("%s serves host %s, which %d other Ingress(es) of the design also serve", [k8s.describe_entry(entry), host, count(others)]),
 		"path": sprintf("spec.rules[%d].host", [i]),
 	}
 }

@@ -17,7 +17,7 @@ findings contains f if {
 	count(k8s.array_at(entry.object, ["spec", "tls"])) == 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s has no TLS section: it serves plain HTTP", [k8s.describe(entry.object)]),
+		"msg": sprintf("%s has no TLS section: it serves plain HTTP", [k8s.describe_entry(entry)]),
 		"path": "spec.tls",
 	}
 }
@@ -33,7 +33,7 @@ findings contains f if {
 	not host in covered
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s serves host %s without TLS (not listed in spec.tls[].hosts)", [k8s.describe(entry.object), host]),
+		"msg": sprintf("%s serves host %s without TLS (not listed in spec.tls[].hosts)", [k8s.describe_entry(entry), host]),
 		"path": sprintf("spec.rules[%d].host", [i]),
 	}
 }

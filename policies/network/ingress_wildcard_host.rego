@@ -19,7 +19,7 @@ findings contains f if {
 	_wild(host)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s rule %d matches %s", [k8s.describe(entry.object), i, _shown(host)]),
+		"msg": sprintf("%s rule %d matches %s", [k8s.describe_entry(entry), i, _shown(host)]),
 		"path": sprintf("spec.rules[%d].host", [i]),
 	}
 }

@@ -18,7 +18,7 @@ findings contains f if {
 	count(k8s.array_at(entry.object, ["spec", "loadBalancerSourceRanges"])) == 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s is of type LoadBalancer and accepts traffic from any source address", [k8s.describe(entry.object)]),
+		"msg": sprintf("%s is of type LoadBalancer and accepts traffic from any source address", [k8s.describe_entry(entry)]),
 		"path": "spec.type",
 	}
 }

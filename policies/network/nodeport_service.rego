@@ -17,7 +17,7 @@ findings contains f if {
 	object.get(entry.object, ["spec", "type"], "ClusterIP") == "NodePort"
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s is of type NodePort: it is reachable on every node's address", [k8s.describe(entry.object)]),
+		"msg": sprintf("%s is of type NodePort: it is reachable on every node's address", [k8s.describe_entry(entry)]),
 		"path": "spec.type",
 	}
 }

@@ -18,7 +18,7 @@ findings contains f if {
 	count(ips) > 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s sets externalIPs %v", [k8s.describe(entry.object), ips]),
+		"msg": sprintf("%s sets externalIPs %v", [k8s.describe_entry(entry), ips]),
 		"path": "spec.externalIPs",
 	}
 }

@@ -20,7 +20,7 @@ findings contains f if {
 	subjects := [concat("/", [k8s.string_at(s, "kind"), k8s.string_at(s, "name")]) | some s in k8s.array_at(entry.object, "subjects")]
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s grants cluster-admin to %s", [k8s.describe(entry.object), concat(", ", subjects)]),
+		"msg": sprintf("%s grants cluster-admin to %s", [k8s.describe_entry(entry), concat(", ", subjects)]),
 		"path": "roleRef.name",
 	}
 }

@@ -20,7 +20,7 @@ findings contains f if {
 	not k8s.has_object(entry.design, kind, entry.namespace, name)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s scales %s '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), kind, name, entry.namespace]),
+		"msg": sprintf("%s scales %s '%s', which the design does not define in namespace %s", [k8s.describe_entry(entry), kind, name, entry.namespace]),
 		"path": "spec.scaleTargetRef.name",
 	}
 }
@@ -32,7 +32,7 @@ findings contains f if {
 	low > high
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s has minReplicas %v above maxReplicas %v", [k8s.describe(entry.object), low, high]),
+		"msg": sprintf("%s has minReplicas %v above maxReplicas %v", [k8s.describe_entry(entry), low, high]),
 		"path": "spec.minReplicas",
 	}
 }

@@ -64,7 +64,7 @@ findings contains f if {
 	not concat("/", [entry.design, ns, name]) in _services
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s routes to Service '%s', which the design does not define in namespace %s", [k8s.describe(entry.object), name, ns]),
+		"msg": sprintf("%s routes to Service '%s', which the design does not define in namespace %s", [k8s.describe_entry(entry), name, ns]),
 		"path": path,
 	}
 }
@@ -80,7 +80,7 @@ findings contains f if {
 	not port in k8s.get(_service_ports, key, set())
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s routes to port %v of Service '%s', which has no such port", [k8s.describe(entry.object), port, name]),
+		"msg": sprintf("%s routes to port %v of Service '%s', which has no such port", [k8s.describe_entry(entry), port, name]),
 		"path": path,
 	}
 }

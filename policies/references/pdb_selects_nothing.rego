@@ -19,7 +19,7 @@ findings contains f if {
 	count(k8s.label_selector_pods(entry.design, ns, selector)) == 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe(entry.object), ns]),
+		"msg": sprintf("%s selects no pod template of the design in namespace %s", [k8s.describe_entry(entry), ns]),
 		"path": "spec.selector",
 	}
 }

@@ -22,7 +22,7 @@ findings contains f if {
 	count(k8s.selected_pods(entry.design, ns, selector)) == 0
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s selects %v but no pod template of the design in namespace %s has those labels", [k8s.describe(entry.object), selector, ns]),
+		"msg": sprintf("%s selects %v but no pod template of the design in namespace %s has those labels", [k8s.describe_entry(entry), selector, ns]),
 		"path": "spec.selector",
 	}
 }

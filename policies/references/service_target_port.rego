@@ -26,7 +26,7 @@ findings contains f if {
 	field := _field(port)
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s port %v sends traffic to target port %v, which no selected container declares", [k8s.describe(entry.object), k8s.get(port, "port", "?"), target]),
+		"msg": sprintf("%s port %v sends traffic to target port %v, which no selected container declares", [k8s.describe_entry(entry), k8s.get(port, "port", "?"), target]),
 		"path": sprintf("spec.ports[%d].%s", [i, field]),
 	}
 }

@@ -18,7 +18,7 @@ findings contains f if {
 	object.get(c.container, "livenessProbe", null) == null
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has no liveness probe (livenessProbe)", [k8s.where(c)]),
+		"msg": sprintf("%s has no liveness probe (livenessProbe)", [c.where]),
 		"path": concat("", [c.path, ".livenessProbe"]),
 	}
 }

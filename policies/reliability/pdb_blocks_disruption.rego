@@ -24,7 +24,7 @@ findings contains f if {
 	value in values
 	f := {
 		"index": entry.index,
-		"msg": sprintf("%s sets %s: %v, so no pod can ever be evicted", [k8s.describe(entry.object), field, value]),
+		"msg": sprintf("%s sets %s: %v, so no pod can ever be evicted", [k8s.describe_entry(entry), field, value]),
 		"path": concat(".", ["spec", field]),
 	}
 }

@@ -22,7 +22,7 @@ _covered contains i if {
 findings contains f if {
 	some i, p in k8s.pods
 	p.kind in k8s.replicated_kinds
-	k8s.effective_replicas(p) >= 2
+	p.replicas >= 2
 	not i in _covered
 	f := {
 		"index": p.index,

@@ -15,7 +15,7 @@ metadata := {
 findings contains f if {
 	some p in k8s.pods
 	p.kind in k8s.replicated_kinds
-	k8s.effective_replicas(p) >= 2
+	p.replicas >= 2
 	object.get(p.spec, ["affinity", "podAntiAffinity"], null) == null
 	count(k8s.array_at(p.spec, "topologySpreadConstraints")) == 0
 	f := {

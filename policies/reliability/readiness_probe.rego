@@ -18,7 +18,7 @@ findings contains f if {
 	object.get(c.container, "readinessProbe", null) == null
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has no readiness probe (readinessProbe)", [k8s.where(c)]),
+		"msg": sprintf("%s has no readiness probe (readinessProbe)", [c.where]),
 		"path": concat("", [c.path, ".readinessProbe"]),
 	}
 }

@@ -15,7 +15,7 @@ metadata := {
 findings contains f if {
 	some p in k8s.pods
 	p.kind in {"Deployment", "StatefulSet"}
-	n := k8s.effective_replicas(p)
+	n := p.replicas
 	n < 2
 	f := {
 		"index": p.index,

@@ -18,7 +18,7 @@ findings contains f if {
 	object.get(c.container, ["resources", "limits", "cpu"], null) == null
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has no cpu limit (resources.limits.cpu)", [k8s.where(c)]),
+		"msg": sprintf("%s has no cpu limit (resources.limits.cpu)", [c.where]),
 		"path": concat("", [c.path, ".resources.limits.cpu"]),
 	}
 }

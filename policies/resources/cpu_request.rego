@@ -18,7 +18,7 @@ findings contains f if {
 	object.get(c.container, ["resources", "requests", "cpu"], null) == null
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has no cpu request (resources.requests.cpu)", [k8s.where(c)]),
+		"msg": sprintf("%s has no cpu request (resources.requests.cpu)", [c.where]),
 		"path": concat("", [c.path, ".resources.requests.cpu"]),
 	}
 }

@@ -18,7 +18,7 @@ findings contains f if {
 	object.get(c.container, ["resources", "limits", "memory"], null) == null
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has no memory limit (resources.limits.memory)", [k8s.where(c)]),
+		"msg": sprintf("%s has no memory limit (resources.limits.memory)", [c.where]),
 		"path": concat("", [c.path, ".resources.limits.memory"]),
 	}
 }

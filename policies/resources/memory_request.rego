@@ -18,7 +18,7 @@ findings contains f if {
 	object.get(c.container, ["resources", "requests", "memory"], null) == null
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has no memory request (resources.requests.memory)", [k8s.where(c)]),
+		"msg": sprintf("%s has no memory request (resources.requests.memory)", [c.where]),
 		"path": concat("", [c.path, ".resources.requests.memory"]),
 	}
 }

@@ -18,7 +18,7 @@ findings contains f if {
 	not "ALL" in drops
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s does not drop ALL capabilities", [k8s.where(c)]),
+		"msg": sprintf("%s does not drop ALL capabilities", [c.where]),
 		"path": concat("", [c.path, ".securityContext.capabilities.drop"]),
 	}
 }

@@ -22,7 +22,7 @@ findings contains f if {
 	name in _dangerous
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s adds capability %s", [k8s.where(c), name]),
+		"msg": sprintf("%s adds capability %s", [c.where, name]),
 		"path": sprintf("%s.securityContext.capabilities.add[%d]", [c.path, i]),
 	}
 }

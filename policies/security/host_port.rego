@@ -19,7 +19,7 @@ findings contains f if {
 	hp != 0
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s binds host port %v", [k8s.where(c), hp]),
+		"msg": sprintf("%s binds host port %v", [c.where, hp]),
 		"path": sprintf("%s.ports[%d].hostPort", [c.path, i]),
 	}
 }

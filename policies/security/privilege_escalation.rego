@@ -17,7 +17,7 @@ findings contains f if {
 	object.get(c.container, ["securityContext", "allowPrivilegeEscalation"], null) != false
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s does not set securityContext.allowPrivilegeEscalation: false", [k8s.where(c)]),
+		"msg": sprintf("%s does not set securityContext.allowPrivilegeEscalation: false", [c.where]),
 		"path": concat("", [c.path, ".securityContext.allowPrivilegeEscalation"]),
 	}
 }

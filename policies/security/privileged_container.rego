@@ -17,7 +17,7 @@ findings contains f if {
 	object.get(c.container, ["securityContext", "privileged"], false) == true
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s runs privileged (securityContext.privileged: true)", [k8s.where(c)]),
+		"msg": sprintf("%s runs privileged (securityContext.privileged: true)", [c.where]),
 		"path": concat("", [c.path, ".securityContext.privileged"]),
 	}
 }

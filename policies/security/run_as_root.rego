@@ -17,7 +17,7 @@ findings contains f if {
 	object.get(c.container, ["securityContext", "runAsUser"], null) == 0
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s runs as UID 0 (securityContext.runAsUser: 0)", [k8s.where(c)]),
+		"msg": sprintf("%s runs as UID 0 (securityContext.runAsUser: 0)", [c.where]),
 		"path": concat("", [c.path, ".securityContext.runAsUser"]),
 	}
 }
@@ -28,7 +28,7 @@ findings contains f if {
 	not _non_root(c)
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set", [k8s.where(c)]),
+		"msg": sprintf("%s may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set", [c.where]),
 		"path": concat("", [c.path, ".securityContext.runAsNonRoot"]),
 	}
 }

@@ -21,7 +21,7 @@ findings contains f if {
 	not kind in _confined
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s uses seccomp profile %v", [k8s.where(c), kind]),
+		"msg": sprintf("%s uses seccomp profile %v", [c.where, kind]),
 		"path": concat("", [c.path, ".securityContext.seccompProfile.type"]),
 	}
 }
@@ -44,7 +44,7 @@ findings contains f if {
 	object.get(c.pod.spec, ["securityContext", "seccompProfile", "type"], null) == null
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has no seccomp profile (set seccompProfile.type: RuntimeDefault on the pod)", [k8s.where(c)]),
+		"msg": sprintf("%s has no seccomp profile (set seccompProfile.type: RuntimeDefault on the pod)", [c.where]),
 		"path": concat("", [c.path, ".securityContext.seccompProfile"]),
 	}
 }

@@ -25,7 +25,7 @@ findings contains f if {
 	contains(name, word)
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s sets %s to a literal value; it looks like a secret", [k8s.where(c), env.name]),
+		"msg": sprintf("%s sets %s to a literal value; it looks like a secret", [c.where, env.name]),
 		"path": sprintf("%s.env[%d].value", [c.path, i]),
 	}
 }

@@ -25,7 +25,7 @@ findings contains f if {
 	object.get(c.container, ["securityContext", "procMount"], "Default") == "Unmasked"
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s sets procMount: Unmasked", [k8s.where(c)]),
+		"msg": sprintf("%s sets procMount: Unmasked", [c.where]),
 		"path": concat("", [c.path, ".securityContext.procMount"]),
 	}
 }
@@ -35,7 +35,7 @@ findings contains f if {
 	k8s.effective_security(c, "windowsOptions").hostProcess == true
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s runs as a Windows host process", [k8s.where(c)]),
+		"msg": sprintf("%s runs as a Windows host process", [c.where]),
 		"path": concat("", [c.path, ".securityContext.windowsOptions.hostProcess"]),
 	}
 }

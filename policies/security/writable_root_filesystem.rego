@@ -17,7 +17,7 @@ findings contains f if {
 	object.get(c.container, ["securityContext", "readOnlyRootFilesystem"], false) != true
 	f := {
 		"index": c.index,
-		"msg": sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is not true)", [k8s.where(c)]),
+		"msg": sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is not true)", [c.where]),
 		"path": concat("", [c.path, ".securityContext.readOnlyRootFilesystem"]),
 	}
 }
