@@ -12,6 +12,10 @@ same care, kept here once:
 * Each side closes the other side's pipe ends; a failed fork closes them all and re-raises.
 * `end_child` stops a child that is no longer wanted and reaps it: no zombie, no writer blocked on a
   pipe nobody reads.
+* `fork_pickled` / `collect_pickled` / `abandon`: a child that computes one value and sends it back
+  pickled through a pipe (validate's file chunks, the built-in checks' package groups); a child
+  that failed sends nothing, and its caller redoes the work in-process, so failures surface as in a
+  serial run.
 * `fork_is_safe`: forking a process that runs other threads can leave a lock (a module's import
   lock, a library's) held forever in the child. validate's workers do the work in-process then (only
   slower). The policy guard forks anyway (`can_fork`): its helper runs nothing but evaluation, under a
@@ -23,9 +27,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 
 def can_fork() -> bool:
@@ -90,3 +97,47 @@ def end_child(pid: int, *, fds: Iterable[int] = (), sig: signal.Signals = signal
         os.kill(pid, sig)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A forked child computing a value: its pid and the read end of the pipe it answers on."""
+
+    pid: int
+    reader: int
+
+
+def fork_pickled(work: Callable[[], Any]) -> Pending:
+    """Fork a child that sends ``work()``'s value back pickled (`collect_pickled` reads it)."""
+    reader, writer = os.pipe()
+
+    def run() -> None:
+        payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(writer, "wb") as out:
+            out.write(payload)
+
+    return Pending(fork_child(run, child_closes=(reader,), parent_closes=(writer,)), reader)
+
+
+def collect_pickled(pending: Pending) -> Any | None:
+    """The child's value, or None when it failed (the caller then does the work itself)."""
+    with os.fdopen(pending.reader, "rb") as source:
+        payload = source.read()  # read before waiting: a large value would block the child's write
+    try:
+        _, status = os.waitpid(pending.pid, 0)
+        finished = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    except ChildProcessError:
+        # Whoever started us ignores SIGCHLD, so the kernel reaped the child and its status is gone.
+        # A pickle is only complete when the child finished writing it: the payload decides.
+        finished = True
+    if not finished or not payload:
+        return None
+    try:
+        return pickle.loads(payload)
+    except (pickle.UnpicklingError, EOFError):
+        return None
+
+
+def abandon(pending: Pending) -> None:
+    """Stop a child whose value is no longer wanted and reap it (no zombie, no blocked writer)."""
+    end_child(pending.pid, fds=(pending.reader,))

@@ -25,14 +25,13 @@ policy that fails to evaluate stops the run (exit 3), as a broken policy must ne
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from designer.adapters import installers
 from designer.adapters.registry import AdapterRegistry
 from designer.errors import DesignerError
-from designer.forking import end_child, fork_child, fork_is_safe
+from designer.forking import Pending, abandon, collect_pickled, fork_is_safe, fork_pickled
 from designer.gcpause import paused_gc
 from designer.graph import DesignGraph, build_graph
 from designer.loading import read_file
@@ -93,20 +92,24 @@ def validate_each(
     there, so encoding and writing them is spread over the workers as well)."""
     sizes = [_size(f) for f in files]
     chunks = split_by_size(files, sizes, _job_count(sizes, jobs))
-    children: list[tuple[int, int, list[Path]]] = []
+    # One chunk (a single large file, often): its evaluations may use the CPUs the files could not.
+    evaluation_jobs = (_cpus() if jobs is None else max(1, jobs)) if len(chunks) == 1 else 1
+    children: list[tuple[Pending, list[Path]]] = []
     with paused_gc():  # loading, rendering and evaluation build no reference cycles worth collecting
         try:
             for chunk in chunks[1:]:
                 children.append(_fork_child(chunk, variables, policies, registry, keep))
-            results = validate_chunk(chunks[0] if chunks else [], variables, policies, registry, keep)
+            results = validate_chunk(
+                chunks[0] if chunks else [], variables, policies, registry, keep, jobs=evaluation_jobs
+            )
             while children:
-                pid, reader, chunk = children.pop(0)
+                child, chunk = children.pop(0)
                 results.extend(
-                    _collect(pid, reader) or validate_chunk(chunk, variables, policies, registry, keep)
+                    collect_pickled(child) or validate_chunk(chunk, variables, policies, registry, keep)
                 )
         finally:
-            for pid, reader, _ in children:  # only left when this process failed
-                _abandon(pid, reader)
+            for child, _ in children:  # only left when this process failed
+                abandon(child)
     return results
 
 
@@ -116,15 +119,18 @@ def validate_chunk(
     policies: PolicySet,
     registry: AdapterRegistry,
     keep: Keep | None = None,
+    *,
+    jobs: int = 1,
 ) -> list[FileResult]:
-    """Validate ``files`` in this process, in order; the designs of many files are evaluated together."""
+    """Validate ``files`` in this process, in order; the designs of many files are evaluated together
+    (``jobs``: processes a large evaluation may share its checks out over)."""
     results: list[FileResult] = []
     reports: list[list[Report]] = []  # per file
     batch: list[DesignObjects] = []
     owners: list[int] = []  # the file (position in results) of each design of the batch
 
     def evaluate() -> None:
-        for owner, report in zip(owners, policies.evaluate_many(batch), strict=True):
+        for owner, report in zip(owners, policies.evaluate_many(batch, jobs=jobs), strict=True):
             reports[owner].append(report)  # a PolicyError ends the run
         batch.clear()
         owners.clear()
@@ -206,8 +212,12 @@ def _job_count(sizes: Sequence[int], jobs: int | None) -> int:
         return 1
     if jobs is not None:
         return max(1, jobs)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cpus, len(sizes), sum(sizes) // MIN_CHUNK_BYTES))
+    return max(1, min(_cpus(), len(sizes), sum(sizes) // MIN_CHUNK_BYTES))
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _size(file: Path) -> int:
@@ -224,39 +234,6 @@ def _fork_child(
     policies: PolicySet,
     registry: AdapterRegistry,
     keep: Keep | None,
-) -> tuple[int, int, list[Path]]:
-    """Start a child validating ``chunk``; returns its pid, the read end of its pipe, and the chunk."""
-    reader, writer = os.pipe()
-
-    def work() -> None:  # the child: validate, send the pickled result (designer.forking: then it exits)
-        payload = pickle.dumps(validate_chunk(chunk, variables, policies, registry, keep), protocol=-1)
-        with os.fdopen(writer, "wb") as out:
-            out.write(payload)
-
-    pid = fork_child(work, child_closes=(reader,), parent_closes=(writer,))
-    return pid, reader, chunk
-
-
-def _collect(pid: int, reader: int) -> list[FileResult] | None:
-    """The child's result, or None when it failed (its chunk is then validated here)."""
-    with os.fdopen(reader, "rb") as source:
-        payload = source.read()  # read before waiting: a large result would block the child's write
-    try:
-        _, status = os.waitpid(pid, 0)
-        finished = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-    except ChildProcessError:
-        # Whoever started us ignores SIGCHLD, so the kernel reaped the child and its status is gone.
-        # A pickle is only complete when the child finished writing it: the payload decides.
-        finished = True
-    if not finished or not payload:
-        return None
-    try:
-        results: list[FileResult] = pickle.loads(payload)
-    except (pickle.UnpicklingError, EOFError):
-        return None
-    return results
-
-
-def _abandon(pid: int, reader: int) -> None:
-    """Stop a child whose result is no longer wanted and reap it (no zombie, no blocked writer)."""
-    end_child(pid, fds=(reader,))
+) -> tuple[Pending, list[Path]]:
+    """Start a child validating ``chunk`` (it sends back its pickled results); returns it and the chunk."""
+    return fork_pickled(lambda: validate_chunk(chunk, variables, policies, registry, keep)), chunk

@@ -113,6 +113,7 @@ class RegoEngine:
     """
 
     __slots__ = ("_engine", "_owner", "_packages", "_thread", "v0")
+    in_process = True  # a forked child evaluates on its own copy of the engine
 
     def __init__(self, *, v0: bool = False, _engine: Any = None) -> None:
         self._thread = threading.get_ident()

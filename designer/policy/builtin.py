@@ -23,16 +23,18 @@ Callers: designer.policy.evaluator (validate) and designer.cli.policy (``policy 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from designer.errors import Location, PolicyError
 from designer.jsontext import compact
-from designer.model import Edge, RenderedObject
+from designer.model import Edge, ObjectRef, RenderedObject
 from designer.policy.engine import RegoModule, new_engine
 from designer.policy.findings import CheckInfo, Finding, Severity
 from designer.policy.library import library_files
+from designer.policy.package_split import evaluate_groups, package_groups
 from designer.resources import policies_dir
 
 CHECKS_ROOT = "data.designer.checks"
@@ -70,34 +72,83 @@ class BuiltinChecks:
         """Every finding of every check over one design (waivers are applied later)."""
         return self.evaluate_many([(objects, edges)])[0]
 
-    def evaluate_many(self, designs: Sequence[DesignObjects]) -> list[list[Finding]]:
+    def evaluate_many(self, designs: Sequence[DesignObjects], *, jobs: int = 1) -> list[list[Finding]]:
         """The findings of each design, in the order of ``designs``: one evaluation for all of them
-        when the library allows it (`batches`), else one per design."""
+        when the library allows it (`batches`), else one per design. ``jobs`` > 1 lets a large
+        evaluation share its check packages out over that many processes (`package_split`)."""
         if not designs:
             return []
         if not self.batches and len(designs) > 1:
-            return [found for design in designs for found in self.evaluate_many([design])]
-        packages = self._evaluate(designs_input(designs))
+            return [found for design in designs for found in self.evaluate_many([design], jobs=jobs)]
+        self._set_input(designs_input(designs))
         owners = [(d, i) for d, (objects, _) in enumerate(designs) for i in range(len(objects))]
+        groups = package_groups(self._check_packages(), len(owners), jobs if self._engine.in_process else 1)
+        if len(groups) > 1:
+            by_package = evaluate_groups(groups, lambda group: self._package_findings(designs, owners, group))
+        else:
+            by_package = self._package_findings(designs, owners, None)
         findings: list[list[Finding]] = [[] for _ in designs]
-        located: dict[tuple[int, str | None], Location] = {}  # several checks often flag one key
         catalog: dict[str, CheckInfo] = {}
-        for name, body in sorted(packages.items()):
-            info = _check_info(name, body)
+        for name in sorted(by_package):  # the order of a single evaluation, however it was split
+            info, per_design = by_package[name]
             catalog[info.id] = info
-            for raw in body.get("findings") or []:
-                design, finding = _finding(info, raw, designs, owners, located)
-                findings[design].append(finding)
+            for design, found in enumerate(per_design):
+                findings[design].extend(found)
         if self._catalog is None:
             # The metadata do not depend on the input: this evaluation gives the catalog too, which
             # spares `catalog()` (asked for by every report) an evaluation of its own.
             self._catalog = catalog
         return findings
 
+    def _check_packages(self) -> list[str]:
+        """The names under `CHECKS_ROOT` of the compiled packages (``cpu_limit``), sorted."""
+        prefix = f"{CHECKS_ROOT}."
+        return sorted({p[len(prefix) :].split(".")[0] for p in self._engine.packages if p.startswith(prefix)})
+
+    def _package_findings(
+        self,
+        designs: Sequence[DesignObjects],
+        owners: Sequence[tuple[int, int]],
+        group: Sequence[str] | None,
+    ) -> dict[str, tuple[CheckInfo, list[list[Finding]]]]:
+        """Each package's check and its findings per design, for the packages of ``group`` (None:
+        all), over the input already set."""
+        packages = self._query(group)
+        located: dict[tuple[int, str | None], Location] = {}  # several checks often flag one key
+        refs: dict[int, ObjectRef] = {}  # one per object: built once, and pickled once by a child
+        by_package: dict[str, tuple[CheckInfo, list[list[Finding]]]] = {}
+        for name, body in packages.items():
+            info = _check_info(name, body)
+            per_design: list[list[Finding]] = [[] for _ in designs]
+            for raw in body.get("findings") or []:
+                design, finding = _finding(info, raw, designs, owners, located, refs)
+                per_design[design].append(finding)
+            by_package[name] = (info, per_design)
+        return by_package
+
     def _evaluate(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        self._set_input(document)
+        return self._query(None)
+
+    def _set_input(self, document: Mapping[str, Any]) -> None:
+        """Make ``document`` the input of the next queries (one call per evaluation of the library)."""
         # The base engine itself is reused: set_input replaces the whole input and nothing else changes,
         # while a clone would pay regorus's preparation again (~10 ms) on its first evaluation.
         self._engine.set_input_json(compact(document))
+
+    def _query(self, group: Sequence[str] | None) -> dict[str, Any]:
+        """The values of the packages of ``group`` (None: every package under `CHECKS_ROOT`)."""
+        if group is not None:
+            # One object of the group's packages: the lib's helpers are computed once for all of them
+            # (a comprehension over package names would evaluate every package, in regorus).
+            fields = ", ".join(f"{json.dumps(name)}: {CHECKS_ROOT}[{json.dumps(name)}]" for name in group)
+            values = self._engine.eval_query(f"{{{fields}}}")
+            if values and isinstance(values[0], dict) and len(values[0]) == len(group):
+                return values[0]
+            # A package without values (helpers only) leaves that object undefined: take the group's
+            # packages from the whole tree instead, which reports such a package as it always does.
+            whole = self._query(None)
+            return {name: whole[name] for name in group if name in whole}
         values = self._engine.eval_query(CHECKS_ROOT)
         if not values:
             return {}
@@ -185,9 +236,11 @@ def _finding(
     designs: Sequence[DesignObjects],
     owners: Sequence[tuple[int, int]],
     located: dict[tuple[int, str | None], Location],
+    refs: dict[int, ObjectRef],
 ) -> tuple[int, Finding]:
     """The design a raw finding belongs to (its number in ``designs``) and the finding; ``owners``
-    maps each object index of the input to its design and its place there."""
+    maps each object index of the input to its design and its place there (``located`` and ``refs``
+    remember what earlier findings looked up)."""
     if not isinstance(raw, dict):
         raw = {"msg": str(raw)}
     message = str(raw.get("msg") or info.title)
@@ -200,12 +253,15 @@ def _finding(
         where = located.get((index, path))
         if where is None:
             where = located[(index, path)] = item.component.locate(path)
+        ref = refs.get(index)
+        if ref is None:
+            ref = refs[index] = item.ref
         return design, Finding(
             id=info.id,
             severity=info.severity,
             message=message,
             component=item.component.name,
-            object=item.ref,
+            object=ref,
             file=where.file,
             line=where.line,
             path=path,

@@ -73,6 +73,11 @@ class PolicyEngine(Protocol):
     """What designer asks of a Rego engine. Engines are single-threaded values: build one base engine
     with the policies and data, then `clone` it per input batch (clones are independent)."""
 
+    in_process: bool
+    """True when evaluation runs in this process: a forked child then evaluates on its own copy (the
+    built-in checks split a large evaluation that way). False for an engine that talks to a server
+    over a connection, which a child must not share."""
+
     v0: bool
     """Rego v0 syntax for modules (v1 modules still load with ``import rego.v1``, as in OPA's v0 mode)."""
 

@@ -105,15 +105,17 @@ class PolicySet:
         """Findings of every policy over one design, with waivers applied."""
         return self.evaluate_many([(objects, edges)])[0]
 
-    def evaluate_many(self, designs: Sequence[DesignObjects]) -> list[Report]:
+    def evaluate_many(self, designs: Sequence[DesignObjects], *, jobs: int = 1) -> list[Report]:
         """One report per design (same order), with waivers applied; the built-in checks evaluate all
-        the designs at once (`BuiltinChecks.evaluate_many`)."""
+        the designs at once (`BuiltinChecks.evaluate_many`, on up to ``jobs`` processes when large)."""
         # Evaluation allocates thousands of small, acyclic objects (decoded results, findings) while
         # the loaded designs are alive: with the collector on, each burst rescans that whole heap.
         with paused_gc():
             present = [_present(objects, edges) for objects, edges in designs]
             builtin = (
-                self.builtin.evaluate_many(present) if self.builtin is not None else [[] for _ in designs]
+                self.builtin.evaluate_many(present, jobs=jobs)
+                if self.builtin is not None
+                else [[] for _ in designs]
             )
             return [
                 self._report(objects, kept, found)

@@ -45,6 +45,7 @@ _QUERY_VAR = "__designer_value__"
 class OpaEngine:
     """Modules, data and input for OPA; see the module docstring."""
 
+    in_process = False  # evaluation happens in the OPA server, over one connection
     __slots__ = ("_builtin_errors", "_data", "_data_texts", "_input", "_modules", "_prints", "_spec", "v0")
 
     def __init__(self, *, v0: bool = False) -> None:

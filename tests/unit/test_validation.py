@@ -12,6 +12,7 @@ import pytest
 import designer.validation as validation
 from designer.adapters.registry import AdapterRegistry
 from designer.errors import CycleError, DesignError, PolicyError
+from designer.forking import Pending
 from designer.policy.evaluator import PolicyOptions, PolicySet
 from designer.validation import Validation, split_by_size, validate_files
 from tests.conftest import PATTERNS
@@ -46,9 +47,9 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     started: list[int] = []
     real_fork = validation._fork_child
 
-    def recording(*args: object) -> tuple[int, int, list[Path]]:
+    def recording(*args: object) -> tuple[Pending, list[Path]]:
         child = real_fork(*args)
-        started.append(child[0])
+        started.append(child[0].pid)
         return child
 
     monkeypatch.setattr(validation, "_fork_child", recording)
