@@ -161,15 +161,20 @@ pod_label_index_all[key] contains i if {
 	key := concat("", [p.design, "/", k, "=", format_label(v)])
 }
 
-format_label(v) := v if is_string(v)
-
-format_label(v) := sprintf("%v", [v]) if not is_string(v)
+# One definition with else, not two exclusive definitions: regorus evaluates every definition of a
+# function on each call, and this runs for every label of every pod and selector.
+format_label(v) := v if is_string(v) else := sprintf("%v", [v])
 
 # Positions in `pods` of the pods of design `design` in namespace `ns` whose labels include every pair
 # of `match_labels`. An empty selector selects every pod of the namespace (Kubernetes LabelSelector
 # semantics).
 selected_pods(design, ns, match_labels) := result if {
-	count(match_labels) > 0
+	# The common one-label selector: one index lookup, without the key list and the intersection.
+	count(match_labels) == 1
+	some k, v in match_labels
+	result := object.get(pod_label_index, concat("", [design, "/", ns, "/", k, "=", format_label(v)]), set())
+} else := result if {
+	count(match_labels) > 1
 	keys := [key | some k, v in match_labels; key := concat("", [design, "/", ns, "/", k, "=", format_label(v)])]
 	every key in keys {
 		pod_label_index[key]
@@ -276,16 +281,26 @@ rbac_rules := [r |
 ]
 
 # Port names and numbers declared by each pod's containers (keyed by position in `pods`).
+# (Direct field reads guarded by is_array: these run for every pod; see `pods`.)
 pod_port_names[i] := {n |
-	some c in array_at(p.spec, "containers")
-	some port in array_at(c, "ports")
-	n := string_at(port, "name")
+	list := p.spec.containers
+	is_array(list)
+	some c in list
+	ports := c.ports
+	is_array(ports)
+	some port in ports
+	n := port.name
+	is_string(n)
 	n != ""
 } if some i, p in pods
 
 pod_port_numbers[i] := {n |
-	some c in array_at(p.spec, "containers")
-	some port in array_at(c, "ports")
+	list := p.spec.containers
+	is_array(list)
+	some c in list
+	ports := c.ports
+	is_array(ports)
+	some port in ports
 	n := get(port, "containerPort", 0)
 } if some i, p in pods
 

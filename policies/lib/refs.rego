@@ -13,11 +13,18 @@ references := [r |
 	r := ref
 ]
 
+# Evaluation cost: these bodies run for every pod or container of every design, so lists are read
+# with direct field reads guarded by is_array / is_object (a read through a value that is not an
+# object is undefined, as k8s.array_at's and k8s.get's fallbacks are) rather than through those
+# helpers, whose calls cost regorus several times more; the tables they iterate are rules, not
+# literals rebuilt on every iteration.
 _all contains r if {
 	some p in k8s.pods
-	some i, volume in k8s.array_at(p.spec, "volumes")
+	volumes := p.spec.volumes
+	is_array(volumes)
+	some i, volume in volumes
 	some field, spec in _volume_refs
-	source := k8s.get(volume, field, null)
+	source := volume[field]
 	is_object(source)
 	not source.optional == true
 	name := k8s.string_at(source, spec[1])
@@ -32,38 +39,54 @@ _volume_refs := {
 
 _all contains r if {
 	some p in k8s.pods
-	some i, volume in k8s.array_at(p.spec, "volumes")
-	some j, source in k8s.array_at(volume, ["projected", "sources"])
-	some field, kind in {"configMap": "ConfigMap", "secret": "Secret"}
-	ref := k8s.get(source, field, null)
+	volumes := p.spec.volumes
+	is_array(volumes)
+	some i, volume in volumes
+	sources := volume.projected.sources
+	is_array(sources)
+	some j, source in sources
+	some field, kind in _projected_refs
+	ref := source[field]
 	is_object(ref)
 	not ref.optional == true
 	r := _ref(p, kind, k8s.string_at(ref, "name"), p.namespace, sprintf("%s.volumes[%d].projected.sources[%d].%s.name", [p.path, i, j, field]), p.description)
 }
 
+_projected_refs := {"configMap": "ConfigMap", "secret": "Secret"}
+
 _all contains r if {
 	some c in k8s.containers
-	some i, env in k8s.array_at(c.container, "env")
-	some field, kind in {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}
-	ref := k8s.get(env, ["valueFrom", field], null)
+	envs := c.container.env
+	is_array(envs)
+	some i, env in envs
+	some field, kind in _env_refs
+	ref := env.valueFrom[field]
 	is_object(ref)
 	not ref.optional == true
 	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), c.where)
 }
 
+_env_refs := {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}
+
 _all contains r if {
 	some c in k8s.containers
-	some i, env in k8s.array_at(c.container, "envFrom")
-	some field, kind in {"configMapRef": "ConfigMap", "secretRef": "Secret"}
-	ref := k8s.get(env, field, null)
+	sources := c.container.envFrom
+	is_array(sources)
+	some i, env in sources
+	some field, kind in _env_from_refs
+	ref := env[field]
 	is_object(ref)
 	not ref.optional == true
 	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), c.where)
 }
 
+_env_from_refs := {"configMapRef": "ConfigMap", "secretRef": "Secret"}
+
 _all contains r if {
 	some p in k8s.pods
-	some i, secret in k8s.array_at(p.spec, "imagePullSecrets")
+	secrets := p.spec.imagePullSecrets
+	is_array(secrets)
+	some i, secret in secrets
 	r := _ref(p, "Secret", k8s.string_at(secret, "name"), p.namespace, sprintf("%s.imagePullSecrets[%d].name", [p.path, i]), p.description)
 }
 
@@ -80,8 +103,14 @@ _ref(pod, kind, name, ns, path, from) := {"index": pod.index, "design": pod.desi
 
 # References of one kind whose target their own design does not define.
 missing(kind) := [r |
-	some r in references
+	some r in _missing
 	r.kind == kind
+]
+
+# The references (in `references` order) whose target their own design does not define: one pass for
+# the four kinds the references checks ask about (k8s.has_object, inlined).
+_missing := [r |
+	some r in references
 	r.name != ""
-	not k8s.has_object(r.design, kind, r.namespace, r.name)
+	not concat("/", [r.design, r.kind, r.namespace, r.name]) in k8s.object_keys
 ]
