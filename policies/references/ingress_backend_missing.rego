@@ -12,18 +12,28 @@ metadata := {
 	"kinds": ["Ingress"],
 }
 
-# "design/namespace/name" of each Service -> its port numbers and names.
+# "design/namespace/name" of each Service an Ingress could route to (in a namespace of its design
+# that holds an Ingress) -> its port numbers and names. validate evaluates every rule of the package,
+# needed or not: limited to the Ingresses' namespaces, this index costs nothing in the many designs
+# without Ingresses (and an Ingress only looks up Services of its own namespace).
 _service_ports[key] contains p if {
 	some entry in k8s.objects_of_kind.Service
+	concat("/", [entry.design, entry.namespace]) in _ingress_namespaces
 	key := concat("/", [entry.design, entry.namespace, entry.name])
 	some port in k8s.array_at(entry.object, ["spec", "ports"])
 	some p in [k8s.get(port, "port", null), k8s.get(port, "name", null)]
 	p != null
 }
 
-# "design/namespace/name" of each Service.
+# "design/namespace" of each Ingress.
+_ingress_namespaces contains concat("/", [entry.design, entry.namespace]) if {
+	some entry in k8s.objects_of_kind.Ingress
+}
+
+# "design/namespace/name" of each Service in the Ingresses' namespaces.
 _services contains concat("/", [entry.design, entry.namespace, entry.name]) if {
 	some entry in k8s.objects_of_kind.Service
+	concat("/", [entry.design, entry.namespace]) in _ingress_namespaces
 }
 
 # Every backend: [path, service name, port (number, name or null)].
