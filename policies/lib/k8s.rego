@@ -184,6 +184,15 @@ selected_pods(design, ns, match_labels) := result if {
 	count(match_labels) == 0
 } else := set()
 
+# Positions in `pods` that each Service with a non-empty selector selects: input index -> set (empty
+# when it selects nothing). Both Service checks need it; computed once per Service here.
+service_selections[entry.index] := selected_pods(entry.design, entry.namespace, selector) if {
+	some entry in objects_of_kind.Service
+	selector := entry.object.spec.selector
+	is_object(selector)
+	count(selector) > 0
+}
+
 # Same across all namespaces of the design (for mesh gateways).
 selected_pods_anywhere(design, match_labels) := result if {
 	count(match_labels) > 0

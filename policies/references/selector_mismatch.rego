@@ -14,8 +14,11 @@ metadata := {
 
 findings contains f if {
 	some p in k8s.pods
-	p.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}
-	some key, value in k8s.object_at(p.object, ["spec", "selector", "matchLabels"])
+	p.kind in _label_selector_kinds
+	# k8s.object_at, read directly (this runs for every pod)
+	selector := p.object.spec.selector.matchLabels
+	is_object(selector)
+	some key, value in selector
 	object.get(p.labels, key, null) != value
 	f := {
 		"index": p.index,
@@ -27,7 +30,9 @@ findings contains f if {
 findings contains f if {
 	some p in k8s.pods
 	p.kind == "ReplicationController"
-	some key, value in k8s.object_at(p.object, ["spec", "selector"])
+	selector := p.object.spec.selector
+	is_object(selector)
+	some key, value in selector
 	object.get(p.labels, key, null) != value
 	f := {
 		"index": p.index,
@@ -35,3 +40,5 @@ findings contains f if {
 		"path": "spec.selector",
 	}
 }
+
+_label_selector_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}

@@ -15,11 +15,10 @@ metadata := {
 findings contains f if {
 	some entry in k8s.objects_of_kind.Service
 	object.get(entry.object, ["spec", "type"], "ClusterIP") != "ExternalName"
-	selector := k8s.object_at(entry.object, ["spec", "selector"])
-	is_object(selector)
-	count(selector) > 0
+	# selected_pods of the Service's non-empty spec.selector, computed once for the Service checks
+	count(k8s.service_selections[entry.index]) == 0
+	selector := entry.object.spec.selector
 	ns := entry.namespace
-	count(k8s.selected_pods(entry.design, ns, selector)) == 0
 	f := {
 		"index": entry.index,
 		"msg": sprintf("%s selects %v but no pod template of the design in namespace %s has those labels", [k8s.describe_entry(entry), selector, ns]),

@@ -14,14 +14,15 @@ metadata := {
 
 findings contains f if {
 	some entry in k8s.objects_of_kind.Service
-	selector := k8s.object_at(entry.object, ["spec", "selector"])
-	is_object(selector)
-	count(selector) > 0
-	pods := k8s.selected_pods(entry.design, entry.namespace, selector)
+	# selected_pods of the Service's non-empty spec.selector, computed once for the Service checks
+	pods := k8s.service_selections[entry.index]
 	count(pods) > 0
-	some i, port in k8s.array_at(entry.object, ["spec", "ports"])
+	# Direct field reads rather than k8s.array_at / k8s.get (this runs for every Service port).
+	ports := entry.object.spec.ports
+	is_array(ports)
+	some i, port in ports
 	is_object(port)
-	target := k8s.get(port, "targetPort", k8s.get(port, "port", null))
+	target := object.get(port, "targetPort", object.get(port, "port", null))
 	not k8s.pods_expose(pods, target)
 	field := _field(port)
 	f := {

@@ -14,7 +14,13 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	drops := {upper(d) | some d in k8s.array_at(c.container, ["securityContext", "capabilities", "drop"]); is_string(d)}
+	# k8s.array_at, read directly (this runs for every container)
+	drops := {upper(d) |
+		dropped := c.container.securityContext.capabilities.drop
+		is_array(dropped)
+		some d in dropped
+		is_string(d)
+	}
 	not "ALL" in drops
 	f := {
 		"index": c.index,

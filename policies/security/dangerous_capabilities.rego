@@ -16,7 +16,9 @@ _dangerous := {"ALL", "SYS_ADMIN", "NET_ADMIN", "NET_RAW", "SYS_PTRACE", "SYS_MO
 
 findings contains f if {
 	some c in k8s.containers
-	some i, cap in k8s.array_at(c.container, ["securityContext", "capabilities", "add"])
+	added := c.container.securityContext.capabilities.add # k8s.array_at, read directly (every container)
+	is_array(added)
+	some i, cap in added
 	is_string(cap)
 	name := trim_prefix(upper(cap), "CAP_")
 	name in _dangerous

@@ -16,8 +16,12 @@ _sensitive := {"/", "/etc", "/proc", "/sys", "/root", "/var/run", "/run", "/var/
 
 findings contains f if {
 	some p in k8s.pods
-	some i, volume in k8s.array_at(p.spec, "volumes")
-	host := k8s.get(volume, "hostPath", null)
+	# k8s.array_at and k8s.get, read directly (this runs for every pod and volume): a field of a value
+	# that is not an object is undefined, where get gave null.
+	volumes := p.spec.volumes
+	is_array(volumes)
+	some i, volume in volumes
+	host := volume.hostPath
 	host != null
 	where := k8s.string_at(host, "path")
 	note := _note(where)

@@ -14,7 +14,9 @@ metadata := {
 
 findings contains f if {
 	some c in k8s.containers
-	some i, port in k8s.array_at(c.container, "ports")
+	ports := c.container.ports # k8s.array_at, read directly: this runs for every container
+	is_array(ports)
+	some i, port in ports
 	hp := k8s.get(port, "hostPort", 0)
 	hp != 0
 	f := {

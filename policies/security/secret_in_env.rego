@@ -16,8 +16,11 @@ _words := ["password", "passwd", "secret", "token", "apikey", "api_key", "privat
 
 findings contains f if {
 	some c in k8s.containers
-	some i, env in k8s.array_at(c.container, "env")
-	value := k8s.string_at(env, "value")
+	# k8s.array_at and k8s.string_at, read directly (this runs for every container and variable)
+	envs := c.container.env
+	is_array(envs)
+	some i, env in envs
+	value := env.value
 	is_string(value)
 	value != ""
 	name := lower(k8s.string_at(env, "name"))

@@ -42,7 +42,9 @@ findings contains f if {
 
 findings contains f if {
 	some p in k8s.pods
-	some i, sysctl in k8s.array_at(p.spec, ["securityContext", "sysctls"])
+	sysctls := p.spec.securityContext.sysctls # k8s.array_at, read directly (every pod)
+	is_array(sysctls)
+	some i, sysctl in sysctls
 	name := k8s.string_at(sysctl, "name")
 	not name in _safe_sysctls
 	f := {
