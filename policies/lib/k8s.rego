@@ -154,13 +154,6 @@ pods_by_namespace[key] contains i if {
 	key := concat("/", [p.design, p.namespace])
 }
 
-# Design-wide pod label index (Istio Gateway selectors apply across namespaces): "design/key=value" -> positions.
-pod_label_index_all[key] contains i if {
-	some i, p in pods
-	some k, v in p.labels
-	key := concat("", [p.design, "/", k, "=", format_label(v)])
-}
-
 # One definition with else, not two exclusive definitions: regorus evaluates every definition of a
 # function on each call, and this runs for every label of every pod and selector.
 format_label(v) := v if is_string(v) else := sprintf("%v", [v])
@@ -193,14 +186,16 @@ service_selections[entry.index] := selected_pods(entry.design, entry.namespace, 
 	count(selector) > 0
 }
 
-# Same across all namespaces of the design (for mesh gateways).
-selected_pods_anywhere(design, match_labels) := result if {
+# Same across all namespaces of the design (for mesh gateways): the union over the design's namespaces.
+# Built from the namespace index rather than an index of its own, which every evaluation would compute
+# (validate evaluates every rule of the lib) for the rare Gateway that asks.
+selected_pods_anywhere(design, match_labels) := union({found |
+	prefix := concat("", [design, "/"])
+	some key in namespaces
+	startswith(key, prefix)
+	found := selected_pods(design, substring(key, count(prefix), -1), match_labels)
+}) if {
 	count(match_labels) > 0
-	keys := [key | some k, v in match_labels; key := concat("", [design, "/", k, "=", format_label(v)])]
-	every key in keys {
-		pod_label_index_all[key]
-	}
-	result := intersection({pod_label_index_all[key] | some key in keys})
 } else := set()
 
 # A LabelSelector's matchLabels; true when it also has matchExpressions we do not evaluate.

@@ -82,3 +82,21 @@ test_fail_pods_skip_objects_whose_kind_is_not_a_workload if {
 	odd := {"apiVersion": "v1", "kind": 3, "metadata": {"name": "x"}, "spec": {"containers": []}}
 	count(k8s.pods) == 0 with input as t.input_of([odd])
 }
+
+# selected_pods answers one-label selectors with one lookup and longer ones with an intersection;
+# selected_pods_anywhere is their union over the design's namespaces. Both must keep LabelSelector
+# semantics: every pair must match, a number matches its text, and an empty selector selects
+# everything in a namespace (selected_pods) or nothing (selected_pods_anywhere).
+test_pass_selected_pods_one_and_several_labels_across_namespaces if {
+	web := t.deployment("web", [t.good_container])
+	other := object.union(web, {"metadata": {"namespace": "other"}, "spec": {"template": {"metadata": {"labels": {"tier": "front", "port": "8080"}}}}})
+	objs := [web, other, t.deployment("api", [t.good_container])]
+	k8s.selected_pods("0", "shop", {"app": "web"}) == {0} with input as t.input_of(objs)
+	k8s.selected_pods("0", "other", {"app": "web", "tier": "front"}) == {1} with input as t.input_of(objs)
+	k8s.selected_pods("0", "other", {"port": 8080}) == {1} with input as t.input_of(objs)
+	count(k8s.selected_pods("0", "shop", {"app": "web", "tier": "front"})) == 0 with input as t.input_of(objs)
+	k8s.selected_pods_anywhere("0", {"app": "web"}) == {0, 1} with input as t.input_of(objs)
+	k8s.selected_pods_anywhere("0", {"app": "web", "tier": "front"}) == {1} with input as t.input_of(objs)
+	count(k8s.selected_pods_anywhere("0", {"app": "web", "tier": "back"})) == 0 with input as t.input_of(objs)
+	count(k8s.selected_pods_anywhere("0", {})) == 0 with input as t.input_of(objs)
+}

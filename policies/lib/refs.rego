@@ -63,7 +63,11 @@ _all contains r if {
 	ref := env.valueFrom[field]
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), c.where)
+	pod := c.pod
+	r := {
+		"index": pod.index, "design": pod.design, "kind": kind, "name": k8s.string_at(ref, "name"),
+		"namespace": pod.namespace, "path": sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, field]), "from": c.where,
+	}
 }
 
 _env_refs := {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}
@@ -77,7 +81,11 @@ _all contains r if {
 	ref := env[field]
 	is_object(ref)
 	not ref.optional == true
-	r := _ref(c.pod, kind, k8s.string_at(ref, "name"), c.pod.namespace, sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), c.where)
+	pod := c.pod
+	r := {
+		"index": pod.index, "design": pod.design, "kind": kind, "name": k8s.string_at(ref, "name"),
+		"namespace": pod.namespace, "path": sprintf("%s.envFrom[%d].%s.name", [c.path, i, field]), "from": c.where,
+	}
 }
 
 _env_from_refs := {"configMapRef": "ConfigMap", "secretRef": "Secret"}
@@ -98,7 +106,8 @@ _all contains r if {
 	r := _ref(p, "ServiceAccount", account, p.namespace, concat("", [p.path, ".serviceAccountName"]), p.description)
 }
 
-# `pod` is the `k8s.pods` entry the reference is written in: its index and design.
+# `pod` is the `k8s.pods` entry the reference is written in: its index and design. (The per-container
+# rules above build the same object in place: one call fewer for each reference of each container.)
 _ref(pod, kind, name, ns, path, from) := {"index": pod.index, "design": pod.design, "kind": kind, "name": name, "namespace": ns, "path": path, "from": from}
 
 # References of one kind whose target their own design does not define.

@@ -36,6 +36,11 @@ _services contains concat("/", [entry.design, entry.namespace, entry.name]) if {
 	concat("/", [entry.design, entry.namespace]) in _ingress_namespaces
 }
 
+# The backends of each Ingress (input index -> _backends), listed once for both findings rules.
+_ingress_backends[entry.index] := _backends(entry.object) if {
+	some entry in k8s.objects_of_kind.Ingress
+}
+
 # Every backend: [path, service name, port (number, name or null)].
 _backends(ing) := array.concat(_rule_backends(ing), _default_backend(ing))
 
@@ -69,7 +74,7 @@ _service_of(backend) := ["serviceName", backend.serviceName, k8s.get(backend, "s
 findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
 	ns := entry.namespace
-	some [path, name, _] in _backends(entry.object)
+	some [path, name, _] in _ingress_backends[entry.index]
 	is_string(name)
 	not concat("/", [entry.design, ns, name]) in _services
 	f := {
@@ -82,7 +87,7 @@ findings contains f if {
 findings contains f if {
 	some entry in k8s.objects_of_kind.Ingress
 	ns := entry.namespace
-	some [path, name, port] in _backends(entry.object)
+	some [path, name, port] in _ingress_backends[entry.index]
 	port != null
 	is_string(name)
 	key := concat("/", [entry.design, ns, name])
