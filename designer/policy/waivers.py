@@ -138,7 +138,8 @@ def apply_waivers(
     if use_annotations:
         for item in objects:
             waived, missing = annotation_waivers(item.body)
-            by_object[(item.component.name, str(item.ref))] = waived
+            if waived:  # only objects that waive something: most findings then need no lookup key
+                by_object[(item.component.name, str(item.ref))] = waived
             for check_id in missing:
                 path = f"metadata.annotations.{ANNOTATION_PREFIX}{check_id}"
                 where = item.component.locate(path)
@@ -156,11 +157,11 @@ def apply_waivers(
                 )
     result: list[Finding] = []
     for finding in findings:
-        reasons = by_object.get((finding.component, str(finding.object)), {})
+        reasons = by_object.get((finding.component, str(finding.object)), {}) if by_object else {}
         if finding.id in reasons:
             result.append(finding.waive(reasons[finding.id], "annotation"))
             continue
-        entry = next((w for w in active if w.applies_to(finding)), None)
+        entry = next((w for w in active if w.applies_to(finding)), None) if active else None
         if entry is not None:
             result.append(finding.waive(f"{entry.reason} (owner: {entry.owner})", f"file:{entry.file}"))
         else:
