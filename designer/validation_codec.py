@@ -134,9 +134,9 @@ def _flatten(value: Any) -> Any:
     in declaration order (no key names in every finding), designer's errors by class and state."""
     read = _readers.get(type(value))
     if read is None:
+        if isinstance(value, DesignerError):  # before dataclasses: decode reads errors by class and state
+            return _encode_error(value)
         if not _is_dataclass(type(value)):
-            if isinstance(value, DesignerError):
-                return _encode_error(value)
             raise TypeError(f"cannot carry {type(value).__name__}")
         read = _readers[type(value)] = _reader(type(value))
     return read(value)
