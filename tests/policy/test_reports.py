@@ -318,3 +318,39 @@ def test_relative_paths_follow_the_working_folder(tmp_path: Path, monkeypatch: p
     assert context.relative(str(tmp_path / "a" / "x" / "d.yaml")) == "a/x/d.yaml"
     assert RenderContext(base=tmp_path / "a").relative("d.yaml") == "d.yaml"  # outside: as given
     assert context.relative(None) is None
+
+
+def test_relative_paths_resolve_linked_folders_and_linked_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder is resolved once for all its files, then a file that is itself a link is followed:
+    the same paths as resolving each file whole."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    (repo / "a" / "b").mkdir(parents=True)
+    elsewhere.mkdir()
+    (repo / "a" / "b" / "x.yaml").write_text("")
+    (elsewhere / "y.yaml").write_text("")
+    (tmp_path / "link").symlink_to(repo / "a")
+    (repo / "a" / "b" / "ylink.yaml").symlink_to(elsewhere / "y.yaml")
+    (elsewhere / "xlink.yaml").symlink_to(repo / "a" / "b" / "x.yaml")
+    monkeypatch.chdir(repo)
+    context = RenderContext(base=repo)
+    names = {
+        "./a//b/x.yaml": "a/b/x.yaml",
+        "../link/b/x.yaml": "a/b/x.yaml",  # a linked folder into the base
+        "a/b/../b/x.yaml": "a/b/x.yaml",
+        "../elsewhere/xlink.yaml": "a/b/x.yaml",  # a linked file into the base
+        "a/b/ylink.yaml": None,  # a linked file out of it: as given
+    }
+    for name, expected in names.items():
+        for given in (name, str(repo / name)):
+            assert context.relative(given) == (expected or Path(given).as_posix()), given
+            assert context.relative(given) == _resolved_whole(given, repo), given
+
+
+def _resolved_whole(file: str, base: Path) -> str:
+    """What a report named before folders were resolved once for all their files."""
+    try:
+        return Path(file).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return Path(file).as_posix()
