@@ -61,6 +61,27 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _PLAIN_DATA = "designs hold plain data only: strings, numbers, booleans, lists and mappings"
 
 
+_RESOLVER = yaml.resolver.Resolver()
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 16384
+_PLAIN_TAG_TEXT_MAX = 64
+
+
+def plain_tag(text: str) -> str:
+    """The tag YAML gives a plain scalar (no quotes, no tag) written ``text``: int, bool, null, str ….
+
+    Remembered for short texts: a repository's files repeat the same few hundred words (``name``,
+    ``v1``, ``true``, ``80``), and trying each implicit resolver's regex on every scalar was a fifth of
+    parsing. Bounded in entries and length, so a file of long or unique texts keeps nothing.
+    """
+    tag = _PLAIN_TAGS.get(text)
+    if tag is None:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+        if len(text) <= _PLAIN_TAG_TEXT_MAX and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS[text] = tag
+    return tag
+
+
 class Builder:
     """Builds the plain value of one document's node graph (see the module docstring)."""
 
@@ -73,7 +94,6 @@ class Builder:
         self._built: dict[int, Any] = {}
         self._open: set[int] = set()
         self._shape: dict[int, tuple[int, int, int]] = {}  # weight, lines, height of aliased nodes
-        self._resolver = yaml.resolver.Resolver()
         self._scalars = _SC()
 
     def build(self, node: yaml.Node) -> Any:
@@ -239,9 +259,7 @@ class Builder:
 
         Plain scalars have no style (None from PyYAML's composer, '' from libyaml's).
         """
-        return (
-            not node.style and self._resolver.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag  # type: ignore[no-untyped-call]
-        )
+        return not node.style and plain_tag(node.value) == node.tag
 
     def _unconvertible(self, node: yaml.ScalarNode, exc: Exception) -> DesignError:
         short = node.tag.rpartition(":")[2]

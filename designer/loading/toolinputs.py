@@ -182,7 +182,11 @@ _ELSEWHERE = "keep it out of the paths designer checks, or validate what the too
 
 def chart_template(file: str) -> Foreign | None:
     """A file inside a Helm chart's templates/ folder: a Go template, not YAML until helm renders it."""
+    if "templates" not in file:
+        return None  # most files: no folder to look at (listing the parents costs more than parsing)
     path = Path(file)
+    if "templates" not in path.parts[:-1]:
+        return None
     if any(parent.name == "templates" and _chart_folder(parent) is not None for parent in path.parents):
         return Foreign("a Helm chart template (Go template text, not YAML until helm renders it)", _HELM_HINT)
     return None

@@ -22,7 +22,7 @@ import yaml
 
 from designer.errors import DesignError, Location
 from designer.loading.locating import locate, locate_nearest, node_location
-from designer.loading.nodevalues import Builder
+from designer.loading.nodevalues import Builder, plain_tag
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Larger design files are refused before they are read (100,000 generated components take 19 MiB)."""
@@ -40,7 +40,19 @@ __all__ = [
     "scan_file",
 ]
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, with plain scalars' tags remembered across documents (`plain_tag`)."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            # The loader has no path resolvers: a plain scalar's tag depends on its text alone.
+            return plain_tag(value)
+        tag: str = super().resolve(kind, value, implicit)
+        return tag
+
 
 _ANCHOR = re.compile(rb"(?:^|[\s\[{,:])&[^\s\[\]{},]")
 """An anchor property (``&name``); a file without one has no alias."""
