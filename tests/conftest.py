@@ -25,12 +25,20 @@ def shared_testdata() -> Path:
     return requirements.shared("testdata")
 
 
+PRIVATE_HOMES = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    previous = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+def _private_xdg_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session's own cache, config, data and state folders (commands run by tests inherit them):
+    tests never read or write the user's result cache, catalog sources, perf history or sandbox state."""
+    previous = {name: os.environ.get(name) for name in (*PRIVATE_HOMES, "DESIGNER_PERF_DB")}
+    for name in PRIVATE_HOMES:
+        os.environ[name] = str(tmp_path_factory.mktemp(name.lower()))
+    os.environ.pop("DESIGNER_PERF_DB", None)  # the user's perf history elsewhere: not the tests' either
     yield
-    if previous is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

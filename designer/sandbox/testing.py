@@ -17,8 +17,8 @@ Enable with ``pytest_plugins = ["designer.sandbox.testing"]`` in the root confte
 - `real_control_plane()`: the same real control plane as a context manager, for benchmarks and scripts.
 
 The binaries come from ``DESIGNER_TEST_BINARIES``, else `binaries.find` (``KUBEBUILDER_ASSETS``, then
-designer's cache as it was before the test run's private cache folder replaced it). When none exist,
-the real side is skipped with a reason that says how to build them, and fails under CI (``CI=true``).
+designer's cache and setup-envtest's store as they were before the test run's private folders replaced
+them). When none exist, the real side is skipped with a reason that says how to build them, and fails under CI (``CI=true``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ ENV_ENGINE = "DESIGNER_TEST_ENGINE"
 ENV_BINARIES = "DESIGNER_TEST_BINARIES"
 EMULATOR, REAL = "emulator", "kube-apiserver"
 _USER_CACHE = statepaths.cache_dir()  # read at import, before conftest points XDG_CACHE_HOME elsewhere
+_USER_ENVTEST = binaries.envtest_folder()  # the same for XDG_DATA_HOME (setup-envtest's store)
 
 
 def engines() -> list[str]:
@@ -84,7 +85,7 @@ class KubeTarget:
 def find_binaries() -> binaries.Binaries:
     """The control-plane binaries the tests use (raises ClusterError when there are none)."""
     explicit = os.environ.get(ENV_BINARIES)
-    return binaries.find(Path(explicit) if explicit else None, cache=_USER_CACHE)
+    return binaries.find(Path(explicit) if explicit else None, cache=_USER_CACHE, envtest=_USER_ENVTEST)
 
 
 def required_binaries() -> binaries.Binaries:

@@ -63,23 +63,23 @@ def envtest_folder() -> Path:
     return Path(data) / "kubebuilder-envtest" / "k8s"
 
 
-def candidates(explicit: Path | None, cache: Path | None = None) -> list[Path]:
-    """The folders tried, in order."""
+def candidates(explicit: Path | None, cache: Path | None = None, envtest: Path | None = None) -> list[Path]:
+    """The folders tried, in order (``cache`` and ``envtest`` replace the default folders)."""
     if explicit is not None:
         return [explicit]
     found: list[Path] = []
     assets = os.environ.get("KUBEBUILDER_ASSETS")
     if assets:
         found.append(Path(assets))
-    for newest in (_newest(cache_folder(cache)), _newest(envtest_folder())):
+    for newest in (_newest(cache_folder(cache)), _newest(envtest or envtest_folder())):
         if newest is not None:
             found.append(newest)
     return found
 
 
-def find(explicit: Path | None = None, *, cache: Path | None = None) -> Binaries:
+def find(explicit: Path | None = None, *, cache: Path | None = None, envtest: Path | None = None) -> Binaries:
     """The binaries to run, or a ClusterError that says where they were looked for and how to get them."""
-    tried = candidates(explicit, cache)
+    tried = candidates(explicit, cache, envtest)
     for given in tried:
         folder = _holder(given)
         if folder is None and explicit is not None:
