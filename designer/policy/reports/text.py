@@ -14,11 +14,22 @@ from designer.wording import count_of
 def render(report: Report, context: RenderContext) -> str:
     """The report as text lines."""
     lines: list[str] = []
+    # A report names few files and each object many times: each is written out once (a 100,000-component
+    # design has some 650,000 findings).
+    files: dict[str | None, str] = {}
+    objects: dict[int, str] = {}
     for finding in report.findings:
-        where = context.relative(finding.file) or "<design>"
+        where = files.get(finding.file)
+        if where is None:
+            where = files[finding.file] = context.relative(finding.file) or "<design>"
         if finding.line:
             where = f"{where}:{finding.line}"
-        subject = str(finding.object) if finding.object else (finding.component or "")
+        if finding.object is not None:
+            subject = objects.get(id(finding.object))
+            if subject is None:
+                subject = objects[id(finding.object)] = str(finding.object)
+        else:
+            subject = finding.component or ""
         state = "waived " if finding.waived else ""
         subject = f" {subject}:" if subject else ":"
         lines.append(f"{where}: {state}{finding.severity.label} {finding.id}{subject} {finding.message}")
