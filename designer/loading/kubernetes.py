@@ -72,11 +72,13 @@ def read(
         comp = _component(obj, problems, metadata if check_fields else None)
         if comp is None:
             continue
-        identity_key = (comp.ref.group, comp.kind, comp.namespace, comp.ref.name)
+        group = comp.api_version.rpartition("/")[0]  # comp.ref's, without making the ref
+        object_name = comp.object_name or comp.name
+        identity_key = (group, comp.kind, comp.namespace, object_name)
         if identity_key in identities:
             problems.append(
                 UncheckedObjectError(
-                    f"{comp.kind} {comp.ref.name!r} is defined twice (first at {identities[identity_key]}); "
+                    f"{comp.kind} {object_name!r} is defined twice (first at {identities[identity_key]}); "
                     "this copy is not checked",
                     check_id=NOT_HELD,
                     location=comp.location,
@@ -86,7 +88,7 @@ def read(
             )
             continue
         identities[identity_key] = comp.location
-        name = _unique_name(comp, names)
+        name = _unique_name(comp, group, names)
         names.add(name)
         components.append(replace(comp, name=name) if name != comp.name else comp)
 
@@ -126,11 +128,13 @@ def _metadata_errors(metadata: list[_Metadata], components: list[Component]) -> 
     return out
 
 
-def _unique_name(comp: Component, taken: set[str]) -> str:
+def _unique_name(comp: Component, group: str, taken: set[str]) -> str:
     base = comp.name
+    if base not in taken:
+        return base
     candidates = [base, f"{base}-{comp.namespace or 'cluster'}"]
-    if comp.ref.group:
-        candidates.append(f"{candidates[1]}-{comp.ref.group}")
+    if group:
+        candidates.append(f"{candidates[1]}-{group}")
     for candidate in candidates:
         if candidate not in taken:
             return candidate
@@ -234,7 +238,7 @@ def _component(
         namespace=namespace,
         labels=labels,
         annotations=annotations,
-        depends_on=tuple(d.strip() for d in depends.split(",") if d.strip()),
+        depends_on=tuple(d.strip() for d in depends.split(",") if d.strip()) if depends else (),
         settings={k: v for k, v in body.items() if k not in ("apiVersion", "kind", "metadata")},
         object_name=name,
         location=node_location(obj.node, obj.file),
