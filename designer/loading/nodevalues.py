@@ -67,6 +67,11 @@ _PLAIN_TAGS_MAX = 16384
 _PLAIN_TAG_TEXT_MAX = 64
 
 
+known_plain_tag: Callable[[str], str | None] = _PLAIN_TAGS.get
+"""The remembered tag of a plain scalar's text, or None (`plain_tag` finds and remembers it); a
+built-in lookup, so the composer's hook pays no Python call for the common case."""
+
+
 def plain_tag(text: str) -> str:
     """The tag YAML gives a plain scalar (no quotes, no tag) written ``text``: int, bool, null, str ….
 

@@ -23,7 +23,7 @@ import yaml
 
 from designer.errors import DesignError, Location
 from designer.loading.locating import locate, locate_nearest, node_location
-from designer.loading.nodevalues import Builder, plain_tag
+from designer.loading.nodevalues import Builder, known_plain_tag, plain_tag
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Larger design files are refused before they are read (100,000 generated components take 19 MiB)."""
@@ -58,7 +58,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
             # The loader has no path resolvers: a plain scalar's tag depends on its text alone.
-            return plain_tag(value)
+            return known_plain_tag(value) or plain_tag(value)
         tag: str = super().resolve(kind, value, implicit)
         return tag
 
