@@ -20,8 +20,10 @@ from designer.errors import PolicyError
 from designer.graph import build_graph
 from designer.loading import load_file
 from designer.policy.builtin import BuiltinChecks, DesignObjects
+from designer.policy.engine import use_engine
 from designer.policy.package_split import package_groups
 from designer.rendering import render
+from tests import engines
 from tests.conftest import PATTERNS
 
 REGISTRY = AdapterRegistry.from_entry_points()
@@ -134,3 +136,12 @@ def test_a_process_running_other_threads_evaluates_in_one_group() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_an_engine_that_talks_to_a_server_never_splits(small_split: list[int]) -> None:
+    """OPA's engine evaluates in `opa run --server` over one connection, which a child must not share."""
+    with use_engine(engines.require("opa")):
+        checks = BuiltinChecks()
+    single = checks.evaluate_many(DESIGNS[:3], jobs=1)
+    assert checks.evaluate_many(DESIGNS[:3], jobs=3) == single
+    assert small_split == []
