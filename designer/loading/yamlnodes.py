@@ -66,8 +66,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 assert not _Loader.yaml_path_resolvers, "path resolvers would need descend_resolver/ascend_resolver"
 
 
-_ANCHOR = re.compile(rb"(?:^|[\s\[{,:])&[^\s\[\]{},]")
-"""An anchor property (``&name``); a file without one has no alias."""
+_ANCHOR = re.compile(rb"(?:^|[\s\[{,:\x85\xa8\xa9\xbf])&[^\s\[\]{},]")
+"""An anchor property (``&name``); a file without one has no alias. libyaml also breaks lines at
+NEL, LS and PS (UTF-8 ``c2 85``, ``e2 80 a8``, ``e2 80 a9``) and skips a byte order mark (``ef bb
+bf``): an ``&`` after their last byte counts too (a needless careful build at worst; a missed anchor
+would let its aliases' strings go unbounded)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,6 +165,23 @@ def test_aliases_of_a_long_string_count_too(anchor: str) -> None:
     assert "expand this document by more than" in error_for(text).message
 
 
+@pytest.mark.parametrize("line_break", ["\x85", "\u2028", "\u2029"], ids=["NEL", "LS", "PS"])
+def test_an_anchor_just_after_a_unicode_line_break_is_seen(line_break: str) -> None:
+    # libyaml breaks lines at NEL, LS and PS too: an anchor right after one is an anchor all the same,
+    # and the aliases of its long string count.
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+        f"data: [x,{line_break}&s {'v' * 100_000}, " + ", ".join(["*s"] * 60) + "]\n"
+    )
+    assert "expand this document by more than" in error_for(text).message
+
+
+def test_an_anchor_just_after_a_byte_order_mark_is_seen() -> None:
+    # The mark is skipped by libyaml: the file's first node can carry an anchor (here a long key).
+    text = "\ufeff&s " + "k" * 1000 + ": v\ny: [" + ", ".join(["*s"] * 5000) + "]\n"
+    assert "expand this document by more than" in error_for(text.encode()).message
+
+
 def test_substitutions_are_bounded_like_aliases() -> None:
     long_value = "v" * 100_000
     refs = " ".join(["${big}"] * 60)
