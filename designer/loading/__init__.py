@@ -130,7 +130,7 @@ def read_parsed(
     manifests: list[Document] = []
     for doc in parsed.documents:
         try:
-            _dispatch(doc, overrides, folder, reading, manifests)
+            _dispatch(doc, overrides, folder, reading, manifests, check_fields=check_fields)
         except DesignError as exc:
             reading.errors.extend(exc.each())
     if manifests:
@@ -150,10 +150,12 @@ def _dispatch(
     folder: Path | None,
     reading: FileReading,
     manifests: list[Document],
+    *,
+    check_fields: bool,
 ) -> None:
     value = doc.value
     if native.is_native(value):
-        reading.designs.append(native.read(doc, overrides))
+        reading.designs.append(native.read(doc, overrides, check_fields=check_fields))
     elif meshery_design.is_v1beta1(value):
         reading.designs.append(meshery_design.read_v1beta1(doc))
     elif meshery.is_pattern(value):

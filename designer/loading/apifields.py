@@ -22,7 +22,7 @@ metadata, which its components keep only in part).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from designer.errors import DesignError, FieldError, Location
@@ -42,9 +42,15 @@ _METADATA_READ_BY_LOADERS = frozenset({"labels", "annotations"})  # read as stri
 
 def design_errors(design: Design) -> list[DesignError]:
     """Every field problem of every object of ``design``, in component order."""
-    kinds = Kinds(design.components)
+    return component_errors(design.components)
+
+
+def component_errors(components: Sequence[Component]) -> list[DesignError]:
+    """Every field problem of ``components`` (a design's, or those of a design with other errors that
+    are well-formed enough to check), in their order."""
+    kinds = Kinds(components)
     errors: list[DesignError] = []
-    for component in design.components:
+    for component in components:
         if component.is_designer_kind or component.review is not None or ignored(component.annotations):
             continue  # an AdmissionReview's object is policy input, never sent to a server
         shape = kinds.shape(component, errors)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from designer.errors import DesignError, Location, UnresolvedReferenceError, raise_all
-from designer.loading import schema, variables
+from designer.loading import apifields, schema, variables
 from designer.loading.hints import did_you_mean
 from designer.loading.locating import as_written, child, item, locate_nearest, node_location
 from designer.loading.positions import NodePositions, component_layout
@@ -29,10 +29,13 @@ def is_native(value: Any) -> bool:
     )
 
 
-def read(doc: Document, overrides: Mapping[str, str]) -> Design:
+def read(doc: Document, overrides: Mapping[str, str], *, check_fields: bool = False) -> Design:
     """The Design in ``doc``, with variables substituted and every reference checked.
 
-    Raises every error found (a `CombinedDesignError` when there are several).
+    Raises every error found (a `CombinedDesignError` when there are several). With ``check_fields``,
+    those include the field problems of the components that are well-formed despite the other errors
+    (`apifields`; the caller checks a design without errors itself), so a wrong dependsOn name does
+    not hide a wrong field type until the next run.
     """
 
     def where(path: str) -> Location:
@@ -58,6 +61,8 @@ def read(doc: Document, overrides: Mapping[str, str]) -> Design:
             errors += schema.kind_settings_errors(
                 str(spec.get("kind")), settings, where, f"components[{i}].settings"
             )
+    if errors and check_fields:
+        errors += _field_errors(doc, specs, errors)
     raise_all(errors)
 
     components_node = child(doc.node, "components")
@@ -94,6 +99,31 @@ def _component(doc: Document, spec: dict[str, Any], node: Any, key_path: str) ->
         key_path=key_path,
         positions=NodePositions(node, doc.file, component_layout, as_written),
     )
+
+
+def _field_errors(doc: Document, specs: list[Any], errors: list[DesignError]) -> list[DesignError]:
+    """The field problems of the components whose only errors are dependsOn names: those still read as
+    written, while a component with any other error (an unknown key, an undeclared variable) is left
+    for the run after it is fixed."""
+    broken = {_component_index(e.path) for e in errors if e.path and ".dependsOn[" not in e.path}
+    components_node = child(doc.node, "components")
+    readable: list[Component] = []
+    for i, spec in enumerate(specs):
+        if i in broken or not isinstance(spec, dict):
+            continue
+        try:
+            readable.append(_component(doc, spec, item(components_node, i), f"components[{i}]"))
+        except (KeyError, TypeError):  # a shape the schema reported at the design level
+            continue
+    return apifields.component_errors(readable)
+
+
+def _component_index(path: str) -> int | None:
+    """``i`` of a key path under ``components[i]``, else None."""
+    if not path.startswith("components["):
+        return None
+    number = path[len("components[") :].partition("]")[0]
+    return int(number) if number.isdigit() else None
 
 
 def _names(specs: list[Any]) -> dict[str, int]:

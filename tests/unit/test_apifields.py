@@ -163,6 +163,52 @@ def test_every_error_of_a_file_is_reported_at_once() -> None:
     ]
 
 
+MIXED_MISTAKES = """\
+apiVersion: designer/v1
+kind: Design
+metadata: {name: shop}
+components:
+  - name: web
+    kind: Deployment
+    apiVersion: apps/v1
+    namespace: shop
+    dependsOn: [nope]
+    settings:
+      spec:
+        replicas: "three"
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers: [{name: web, image: nginx, ports: [{containerPort: "http"}]}]
+  - name: api
+    kind: Service
+    apiVersion: v1
+    namespace: shop
+    replicass: 2
+    settings:
+      spec: {ports: [{port: "eighty"}]}
+"""
+
+
+def test_field_errors_come_with_a_designs_other_errors() -> None:
+    """A wrong dependsOn name does not hide a wrong field type until the next run; a component whose
+    own shape is wrong (an unknown key) is not field-checked, as its reading stopped there."""
+    errors = _errors(MIXED_MISTAKES)
+    assert [(type(e).__name__, e.path) for e in errors] == [
+        ("UnresolvedReferenceError", "components[0].dependsOn[0]"),
+        ("FieldError", "components[0].settings.spec.replicas"),
+        ("FieldError", "components[0].settings.spec.template.spec.containers[0].ports[0].containerPort"),
+        ("SchemaError", "components[1].replicass"),
+    ]
+    reading = read_parsed(scan_bytes(MIXED_MISTAKES.encode(), "app.yaml"), "app.yaml", "app", folder=None)
+    assert [e.path for e in reading.errors] == [e.path for e in errors]  # validate reports the same
+    unchecked = read_parsed(
+        scan_bytes(MIXED_MISTAKES.encode(), "app.yaml"), "app.yaml", "app", folder=None, check_fields=False
+    )
+    assert not any(isinstance(e, FieldError) for e in unchecked.errors)
+
+
 def test_the_design_stays_readable_beside_its_field_errors() -> None:
     """`read_file` (validate) keeps the design, so its objects still meet the policies."""
     raw = (DEPLOYMENT.replace("  replicas: 2", "  replica: 2")).encode()
